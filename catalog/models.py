@@ -1,0 +1,178 @@
+"""The district's own definitions: years, schools, calendars, catalogs and their
+locks, grading tasks and standards, tests, grading scales, and its people."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class District(models.Model):
+    """The one district this installation serves (a single row)."""
+
+    name = models.CharField(max_length=200)
+    batch_processing_enabled = models.BooleanField(default=True)
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "District":
+        district = cls.objects.order_by("pk").first()
+        if district is None:
+            district = cls.objects.create(name="District")
+        return district
+
+
+class SchoolYear(models.Model):
+    name = models.CharField(max_length=20, unique=True)
+    start = models.DateField()
+    end = models.DateField()
+
+    class Meta:
+        ordering = ["start", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="year_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class GradingScale(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class GradingItem(models.Model):
+    """A district grading task (``task:S1``) or standard (``standard:ELA.W.1``).
+
+    Tasks and standards are kept in one table so that everything that names
+    "a task or a standard" (grade calc options, composites, assignments, posted
+    grades) holds one foreign key.
+    """
+
+    TASK = "task"
+    STANDARD = "standard"
+    KIND_CHOICES = [(TASK, "Grading task"), (STANDARD, "Standard")]
+
+    kind = models.CharField(max_length=10, choices=KIND_CHOICES)
+    code = models.CharField(max_length=50)
+    name = models.CharField(max_length=200)
+    post_only = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="grading_item_kind_code_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=["task", "standard"]), name="grading_item_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind="standard") | models.Q(post_only=False), name="only_standards_post_only"
+            ),
+        ]
+
+    def __str__(self):
+        return self.ref
+
+    @property
+    def ref(self) -> str:
+        """The exchange-format reference, e.g. ``task:S1``."""
+        return f"{self.kind}:{self.code}"
+
+
+class AssessmentTest(models.Model):
+    """A district test that an assessment aligns (exchange format: ``tests``)."""
+
+    code = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "test"
+
+    def __str__(self):
+        return self.code
+
+
+class CourseCatalog(models.Model):
+    """A catalog of course masters, with the district's lock settings (R1)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    # Names from catalog.setup_types.COURSE_ATTRIBUTES and SETUP_LOCKS.
+    locked_attributes = models.JSONField(default=list, blank=True)
+    locked_types = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def is_type_locked(self, lock_name: str) -> bool:
+        return lock_name in self.locked_types
+
+    def is_attribute_locked(self, attribute: str) -> bool:
+        return attribute in self.locked_attributes
+
+
+class School(models.Model):
+    number = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    catalog = models.ForeignKey(CourseCatalog, null=True, blank=True, on_delete=models.PROTECT, related_name="schools")
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+
+class Calendar(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="calendars")
+    year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="calendars")
+    name = models.CharField(max_length=200)
+    terms = models.JSONField(default=list, help_text="Ordered term names, e.g. Q1..Q4")
+
+    class Meta:
+        ordering = ["year__start", "school__number"]
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="calendar_school_year_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person: district admin, school admin (for their schools) or teacher."""
+
+    DISTRICT_ADMIN = "district_admin"
+    SCHOOL_ADMIN = "school_admin"
+    TEACHER = "teacher"
+    ROLE_CHOICES = [(DISTRICT_ADMIN, "District admin"), (SCHOOL_ADMIN, "School admin"), (TEACHER, "Teacher")]
+
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES, default=TEACHER)
+    schools = models.ManyToManyField(School, blank=True, related_name="staff")
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["district_admin", "school_admin", "teacher"]), name="user_role_valid"
+            ),
+            models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case"),
+        ]
+
+    @property
+    def is_district_admin(self) -> bool:
+        return self.role == self.DISTRICT_ADMIN or self.is_superuser
+
+    @property
+    def is_school_admin(self) -> bool:
+        return self.role == self.SCHOOL_ADMIN
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == self.TEACHER

@@ -1,0 +1,320 @@
+"""The grading setup types, described once.
+
+Six types behave the same way under a push: each has a key (what makes two
+items "the same item" at two levels), a payload (the values a push copies),
+a lock on the catalog, a checkbox in the push tools, and one model per level
+it lives at. The push engine, the exchange format and the reports walk these
+specs instead of naming the types in code (STYLE.md: "types are data").
+
+Models are named by label and resolved lazily, so that this bottom layer does
+not import the levels above it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.apps import apps
+from django.db import models
+from django.db.models.functions import Lower, Trim
+
+# ---------------------------------------------------------------------------
+# Course attributes (on masters and courses), R1 locks one flag per attribute.
+# ---------------------------------------------------------------------------
+
+COURSE_ATTRIBUTES = (
+    "number",
+    "name",
+    "state_code",
+    "description",
+    "department",
+    "credits",
+    "grade_levels",
+    "standards_based",
+    "active",
+    "advisory",
+    "sced_code",
+)
+# Attributes that live in the exchange format's ``attributes`` object (number
+# and name sit at the top level of a master or course).
+EXTRA_ATTRIBUTES = tuple(a for a in COURSE_ATTRIBUTES if a not in ("number", "name"))
+
+# Lock names for setup types (R1). composite_weights is a lock but not a type.
+SETUP_LOCKS = (
+    "grading_tasks",
+    "standards",
+    "grade_calc_options",
+    "composite_grades",
+    "composite_weights",
+    "categories",
+    "assessments",
+)
+
+# The "Data to be pushed" checkboxes of the two tools (cli.md --data).
+MASTER_PUSH_DATA = (
+    "course_info",
+    "grading_tasks_standards",
+    "grade_calc_options",
+    "composite_grades",
+    "categories",
+    "assessments",
+)
+COURSE_PUSH_DATA = ("categories", "grade_calc_options", "composite_grades", "advisory")
+
+CALCULATIONS = ("no_calculation", "in_progress", "proficiency_estimate")
+
+MASTER, COURSE, SECTION = "master", "course", "section"
+
+COURSE_ITEM_STATES = ("linked", "unlinked", "residual", "local")
+SECTION_ITEM_STATES = ("linked", "residual", "teacher")
+
+
+# ---------------------------------------------------------------------------
+# Abstract payload models, one per type; each level's concrete model adds its
+# owner (master, course or section), and below the master its source and state.
+# ---------------------------------------------------------------------------
+
+
+class TaskAlignmentFields(models.Model):
+    item = models.ForeignKey("catalog.GradingItem", on_delete=models.PROTECT, related_name="+")
+    credit = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("0.00"))
+    credit_type = models.CharField(max_length=100, blank=True, default="")
+    score_group = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"task alignment {self.item_id}"
+
+
+class StandardAlignmentFields(models.Model):
+    item = models.ForeignKey("catalog.GradingItem", on_delete=models.PROTECT, related_name="+")
+    score_group = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"standard alignment {self.item_id}"
+
+
+class CategoryFields(models.Model):
+    name = models.CharField(max_length=100)
+    weight = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
+    sequence = models.PositiveIntegerField(default=0)
+    drop_lowest = models.PositiveIntegerField(default=0)
+    excluded = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+
+def category_name_key(name: str) -> str:
+    """Categories are the same category when their names match trimmed, ignoring case."""
+    return name.strip().lower()
+
+
+# The database index behind "category names unique per owner" (R13, R19).
+CATEGORY_NAME_KEY = Lower(Trim("name"))
+
+
+class AssessmentFields(models.Model):
+    test = models.ForeignKey("catalog.AssessmentTest", on_delete=models.PROTECT, related_name="+")
+    standard = models.ForeignKey(
+        "catalog.GradingItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    copies_forward = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"assessment {self.test_id}"
+
+
+class GradeCalcOptionFields(models.Model):
+    item = models.ForeignKey("catalog.GradingItem", on_delete=models.PROTECT, related_name="+")
+    term = models.CharField(max_length=20)
+    calculation = models.CharField(max_length=30, choices=[(c, c) for c in CALCULATIONS], default="in_progress")
+    grading_scale = models.ForeignKey(
+        "catalog.GradingScale", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    weight_categories = models.BooleanField(default=False)
+    use_score_percent = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"grade calc option {self.item_id} {self.term}"
+
+
+class CompositeFields(models.Model):
+    parent = models.ForeignKey("catalog.GradingItem", on_delete=models.PROTECT, related_name="+")
+    # [{"item": "task:Q1G", "weight": "50"}, ...] in their own order. Kept as
+    # one value because a composite is pushed, compared and locked as a whole
+    # (weights aside: R4).
+    children = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"composite {self.parent_id}"
+
+
+# ---------------------------------------------------------------------------
+# The specs.
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetupType:
+    """One grading setup type.
+
+    name          exchange-format list name and report wording ("categories")
+    lock          the catalog lock that lets masters push it (R1, R2)
+    master_data   the Push All Course Masters checkbox that covers it
+    course_data   the Push All Courses checkbox, or None if sections lack it
+    key_fields    model fields whose values make an item's key at every level
+    payload_fields model fields a push copies
+    models        level -> model label ("coursemasters.MasterCategory")
+    """
+
+    name: str
+    label: str
+    lock: str
+    master_data: str
+    course_data: str | None
+    key_fields: tuple[str, ...]
+    payload_fields: tuple[str, ...]
+    models: dict[str, str] = field(default_factory=dict)
+
+    def model(self, level: str) -> type[models.Model]:
+        return apps.get_model(self.models[level])
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return tuple(self.models)
+
+    @property
+    def reaches_sections(self) -> bool:
+        return SECTION in self.models
+
+    def key_of(self, obj) -> tuple:
+        """The item's key as a tuple of plain values (foreign keys by id)."""
+        values = []
+        for name in self.key_fields:
+            if name == "name":
+                values.append(category_name_key(obj.name))
+            else:
+                values.append(getattr(obj, _attname(obj, name)))
+        return tuple(values)
+
+    def payload_of(self, obj) -> dict:
+        return {name: getattr(obj, _attname(obj, name)) for name in self.payload_fields}
+
+
+def _attname(obj, name: str) -> str:
+    f = obj._meta.get_field(name)
+    return f.attname
+
+
+GRADING_TASKS = SetupType(
+    name="grading_tasks",
+    label="grading task",
+    lock="grading_tasks",
+    master_data="grading_tasks_standards",
+    course_data=None,
+    key_fields=("item",),
+    payload_fields=("credit", "credit_type", "score_group"),
+    models={MASTER: "coursemasters.MasterTask", COURSE: "courses.CourseTask"},
+)
+STANDARDS = SetupType(
+    name="standards",
+    label="standard",
+    lock="standards",
+    master_data="grading_tasks_standards",
+    course_data=None,
+    key_fields=("item",),
+    payload_fields=("score_group",),
+    models={MASTER: "coursemasters.MasterStandard", COURSE: "courses.CourseStandard"},
+)
+CATEGORIES = SetupType(
+    name="categories",
+    label="category",
+    lock="categories",
+    master_data="categories",
+    course_data="categories",
+    key_fields=("name",),
+    payload_fields=("weight", "sequence", "drop_lowest", "excluded"),
+    models={
+        MASTER: "coursemasters.MasterCategory",
+        COURSE: "courses.CourseCategory",
+        SECTION: "sections.SectionCategory",
+    },
+)
+ASSESSMENTS = SetupType(
+    name="assessments",
+    label="assessment",
+    lock="assessments",
+    master_data="assessments",
+    course_data=None,
+    key_fields=("test",),
+    payload_fields=("standard", "copies_forward"),
+    models={MASTER: "coursemasters.MasterAssessment", COURSE: "courses.CourseAssessment"},
+)
+GRADE_CALC_OPTIONS = SetupType(
+    name="grade_calc_options",
+    label="grade calc option",
+    lock="grade_calc_options",
+    master_data="grade_calc_options",
+    course_data="grade_calc_options",
+    key_fields=("item", "term"),
+    payload_fields=("calculation", "grading_scale", "weight_categories", "use_score_percent"),
+    models={
+        MASTER: "coursemasters.MasterGradeCalcOption",
+        COURSE: "courses.CourseGradeCalcOption",
+        SECTION: "sections.SectionGradeCalcOption",
+    },
+)
+COMPOSITE_GRADES = SetupType(
+    name="composite_grades",
+    label="composite grade",
+    lock="composite_grades",
+    master_data="composite_grades",
+    course_data="composite_grades",
+    key_fields=("parent",),
+    payload_fields=("children",),
+    models={
+        MASTER: "coursemasters.MasterComposite",
+        COURSE: "courses.CourseComposite",
+        SECTION: "sections.SectionComposite",
+    },
+)
+
+# In exchange-format order.
+SETUP_TYPES: tuple[SetupType, ...] = (
+    GRADING_TASKS,
+    STANDARDS,
+    CATEGORIES,
+    ASSESSMENTS,
+    GRADE_CALC_OPTIONS,
+    COMPOSITE_GRADES,
+)
+SETUP_TYPES_BY_NAME = {t.name: t for t in SETUP_TYPES}
+
+
+def types_for_master_data(data: set[str] | frozenset[str]) -> list[SetupType]:
+    """The setup types covered by Push All Course Masters checkboxes."""
+    return [t for t in SETUP_TYPES if t.master_data in data]
+
+
+def types_for_course_data(data: set[str] | frozenset[str]) -> list[SetupType]:
+    """The setup types covered by Push All Courses checkboxes."""
+    return [t for t in SETUP_TYPES if t.course_data and t.course_data in data]

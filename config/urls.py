@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("catalog.urls")),
+    path("masters/", include("coursemasters.urls")),
+    path("courses/", include("courses.urls")),
+    path("sections/", include("sections.urls")),
+    path("push/", include("pushjobs.urls")),
+    path("reports/", include("reports.urls")),
+]
