@@ -1,0 +1,1 @@
+"""The push engine (see ``api`` for the contract)."""
