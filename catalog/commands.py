@@ -1,0 +1,57 @@
+"""What every management command shares (cli.md): ``--as USERNAME`` for the
+acting user, and exit status 2 with a message naming the problem for bad input."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from .accounts import system_user
+from .models import User
+
+
+class InputError(ValueError):
+    """Bad input to a command or service (R32): the message names the problem."""
+
+
+class DistrictCommand(BaseCommand):
+    """Base for the project's commands.
+
+    Subclasses that change data set ``changes_data = True`` to get ``--as``,
+    implement ``handle_command(*args, **options)``, and raise ``InputError``
+    (or any ``ValueError`` subclass the services use for bad input) for R32.
+    """
+
+    changes_data = False
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        if self.changes_data:
+            parser.add_argument(
+                "--as",
+                dest="as_user",
+                metavar="USERNAME",
+                help="the acting user (default: the district's system account)",
+            )
+        return parser
+
+    def acting_user(self, options) -> User:
+        username = options.get("as_user")
+        if not username:
+            return system_user()
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            raise InputError(f'--as: no user "{username}"')
+        if not user.is_active:
+            raise InputError(f'--as: user "{username}" is not active')
+        return user
+
+    def handle(self, *args, **options):
+        try:
+            return self.handle_command(*args, **options)
+        except (InputError, PermissionError) as error:
+            raise CommandError(str(error), returncode=2) from error
+        except ValueError as error:
+            if type(error).__name__.endswith(("InputError", "FileError")):
+                raise CommandError(str(error), returncode=2) from error
+            raise
+
+    def handle_command(self, *args, **options):
+        raise NotImplementedError
