@@ -4,19 +4,16 @@ acting user, and exit status 2 with a message naming the problem for bad input."
 from django.core.management.base import BaseCommand, CommandError
 
 from .accounts import system_user
+from .errors import InputError
 from .models import User
-
-
-class InputError(ValueError):
-    """Bad input to a command or service (R32): the message names the problem."""
 
 
 class DistrictCommand(BaseCommand):
     """Base for the project's commands.
 
     Subclasses that change data set ``changes_data = True`` to get ``--as``,
-    implement ``handle_command(*args, **options)``, and raise ``InputError``
-    (or any ``ValueError`` subclass the services use for bad input) for R32.
+    implement ``handle_command(*args, **options)``, and let services raise
+    ``catalog.errors.InputError`` (or a subclass) for bad input (R32).
     """
 
     changes_data = False
@@ -48,10 +45,6 @@ class DistrictCommand(BaseCommand):
             return self.handle_command(*args, **options)
         except (InputError, PermissionError) as error:
             raise CommandError(str(error), returncode=2) from error
-        except ValueError as error:
-            if type(error).__name__.endswith(("InputError", "FileError")):
-                raise CommandError(str(error), returncode=2) from error
-            raise
 
     def handle_command(self, *args, **options):
         raise NotImplementedError

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from catalog.errors import InputError
 from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
 
 PUSH, OVERWRITE = "push", "overwrite"
@@ -52,7 +53,7 @@ OUTCOMES = (
 REPORT_COLUMNS = ("school", "calendar", "course", "course_master", "section", "data_type", "item", "outcome", "detail")
 
 
-class PushInputError(ValueError):
+class PushInputError(InputError):
     """Bad input (R32). The message names the problem; nothing was changed."""
 
 
