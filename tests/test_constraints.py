@@ -29,6 +29,21 @@ def test_one_alignment_per_task_per_course(course):
         CourseTask.objects.create(course=course, item=task)
 
 
-def test_local_item_cannot_point_at_a_master_item(course):
+def test_item_state_must_be_one_of_the_four(course):
     with pytest.raises(IntegrityError), transaction.atomic():
         CourseCategory.objects.create(course=course, name="Labs", state="bogus")
+
+
+def test_course_master_must_be_in_the_school_catalog(course):
+    from coursemasters.models import CourseMaster
+
+    other = CourseCatalog.objects.create(name="Middle School Catalog")
+    foreign_master = CourseMaster.objects.create(catalog=other, number="ENG9", name="English 9")
+    course.master = foreign_master
+    with pytest.raises(IntegrityError, match="not in its school's catalog"), transaction.atomic():
+        course.save()
+    own_master = CourseMaster.objects.create(catalog=course.calendar.school.catalog, number="ENG9", name="English 9")
+    course.master = own_master
+    course.save()
+    course.refresh_from_db()
+    assert course.master == own_master
