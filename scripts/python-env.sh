@@ -28,7 +28,10 @@ ensure_venv() {
     fi
     local want stamp=.venv/.installed
     want="$(sha256sum pyproject.toml | cut -d' ' -f1)-${1:-run}"
-    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    local have
+    have="$(cat "$stamp" 2>/dev/null || true)"
+    # An install with the test tools also serves the application.
+    if [ "$have" != "$want" ] && [ "$have" != "${want%-run}-dev" ]; then
         echo "Installing dependencies into .venv" >&2
         .venv/bin/python -m pip install --quiet --upgrade 'pip>=25.1'
         if [ "${1:-}" = dev ]; then

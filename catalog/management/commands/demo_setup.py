@@ -1,0 +1,58 @@
+"""Prepare the demo: a small generated district, one login per role.
+
+Used by ``scripts/run``. Safe to run again: an existing district is kept and
+only the demo passwords are (re)set.
+"""
+
+from django.db import transaction
+
+from catalog.commands import DistrictCommand
+from catalog.models import School, User
+from sections.models import Section
+
+DEMO_PASSWORD = "demo-password"
+
+
+class Command(DistrictCommand):
+    help = "Load a small demo district when the database is empty and print one login per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schools", type=int, default=3)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle_command(self, *args, **options):
+        if not School.objects.exists():
+            from catalog.exchange import district_import
+            from catalog.generator import district_generate
+
+            self.stderr.write("Loading the demo district...")
+            district_import(district_generate(schools=options["schools"], seed=options["seed"]))
+        with transaction.atomic():
+            logins = self._demo_logins()
+        self.stdout.write("Demo logins (password for each: %s):" % DEMO_PASSWORD)
+        for role, user in logins:
+            self.stdout.write(f"  {role:<15} {user.username}")
+
+    def _demo_logins(self) -> list[tuple[str, User]]:
+        logins = []
+        district_admin = User.objects.filter(role=User.DISTRICT_ADMIN).exclude(username="system").first()
+        school_admin = User.objects.filter(role=User.SCHOOL_ADMIN, schools__isnull=False).first()
+        # The teacher of a section that has pushed categories shows the locks best.
+        section = (
+            Section.objects.filter(teacher__isnull=False, sectioncategory__state="linked")
+            .select_related("teacher")
+            .order_by("pk")
+            .first()
+        ) or Section.objects.filter(teacher__isnull=False).select_related("teacher").order_by("pk").first()
+        for role, user in (
+            ("district admin", district_admin),
+            ("school admin", school_admin),
+            ("teacher", section.teacher if section else None),
+        ):
+            if user is None:
+                continue
+            user.set_password(DEMO_PASSWORD)
+            user.is_active = True
+            user.save(update_fields=["password", "is_active"])
+            logins.append((role, user))
+        return logins
