@@ -12,6 +12,7 @@ not import the levels above it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -169,6 +170,41 @@ class CompositeFields(models.Model):
 
 
 # ---------------------------------------------------------------------------
+# What the push engine needs to know per type (pushjobs.engine walks these).
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InUseRule:
+    """R20: the teacher data that keeps an item of a type alive.
+
+    assignment_category  a section item is in use when an assignment names it (categories)
+    item_fields          fields naming a task or standard: the item is in use when that task
+                         or standard has a posted grade or an aligned assignment in the section
+                         (for a course item: in any section of the course)
+    term_field           only posted grades and assignments of the item's term count (an
+                         assignment without a term counts for every term)
+
+    A course item is also in use when any section item pushed from it is in use.
+    """
+
+    assignment_category: bool = False
+    item_fields: tuple[str, ...] = ()
+    term_field: str | None = None
+
+
+def composite_keep_course_weights(master_values: dict, course_values: dict) -> dict:
+    """R4 with composite weights unlocked: the master's children in the master's order, each
+    child the course already has keeping the course's own weight, new children the master's."""
+    own = {child.get("item"): child.get("weight") for child in course_values.get("children") or []}
+    children = [
+        {**child, "weight": own[child.get("item")]} if child.get("item") in own else dict(child)
+        for child in master_values.get("children") or []
+    ]
+    return {**master_values, "children": children}
+
+
+# ---------------------------------------------------------------------------
 # The specs.
 # ---------------------------------------------------------------------------
 
@@ -194,6 +230,25 @@ class SetupType:
     key_fields: tuple[str, ...]
     payload_fields: tuple[str, ...]
     models: dict[str, str] = field(default_factory=dict)
+    # --- what the push engine needs (pushjobs.engine) ---
+    # R20: what teacher data keeps an item alive.
+    in_use: InUseRule = InUseRule()
+    # A key field that a push may rename to "Name (1)" instead of reporting a
+    # conflict (R13, R19); None: a key collision with a local or teacher item
+    # is a conflict (or an adoption in overwrite mode).
+    rename_field: str | None = None
+    # A field naming a term: a master item whose term the course's calendar
+    # lacks cannot be pushed (a conflict, R13).
+    calendar_term_field: str | None = None
+    # A second catalog lock over part of the payload (R4: composite weights).
+    # When it is not locked, keep_course_values(master_values, course_values)
+    # gives the values the course keeps of its own, without unlinking the item.
+    partial_lock: str | None = None
+    keep_course_values: Callable[[dict, dict], dict] | None = None
+    # Extra section fields: their values on a linked section item, and the
+    # values a section item takes when it is left residual (R23).
+    section_linked_values: dict = field(default_factory=dict)
+    section_residual_values: dict = field(default_factory=dict)
 
     def model(self, level: str) -> type[models.Model]:
         return apps.get_model(self.models[level])
@@ -234,6 +289,7 @@ GRADING_TASKS = SetupType(
     key_fields=("item",),
     payload_fields=("credit", "credit_type", "score_group"),
     models={MASTER: "coursemasters.MasterTask", COURSE: "courses.CourseTask"},
+    in_use=InUseRule(item_fields=("item",)),
 )
 STANDARDS = SetupType(
     name="standards",
@@ -244,6 +300,7 @@ STANDARDS = SetupType(
     key_fields=("item",),
     payload_fields=("score_group",),
     models={MASTER: "coursemasters.MasterStandard", COURSE: "courses.CourseStandard"},
+    in_use=InUseRule(item_fields=("item",)),
 )
 CATEGORIES = SetupType(
     name="categories",
@@ -258,6 +315,8 @@ CATEGORIES = SetupType(
         COURSE: "courses.CourseCategory",
         SECTION: "sections.SectionCategory",
     },
+    in_use=InUseRule(assignment_category=True),
+    rename_field="name",
 )
 ASSESSMENTS = SetupType(
     name="assessments",
@@ -268,6 +327,7 @@ ASSESSMENTS = SetupType(
     key_fields=("test",),
     payload_fields=("standard", "copies_forward"),
     models={MASTER: "coursemasters.MasterAssessment", COURSE: "courses.CourseAssessment"},
+    in_use=InUseRule(item_fields=("standard",)),
 )
 GRADE_CALC_OPTIONS = SetupType(
     name="grade_calc_options",
@@ -282,6 +342,10 @@ GRADE_CALC_OPTIONS = SetupType(
         COURSE: "courses.CourseGradeCalcOption",
         SECTION: "sections.SectionGradeCalcOption",
     },
+    in_use=InUseRule(item_fields=("item",), term_field="term"),
+    calendar_term_field="term",
+    section_linked_values={"read_only": False},
+    section_residual_values={"calculation": "no_calculation", "read_only": True},
 )
 COMPOSITE_GRADES = SetupType(
     name="composite_grades",
@@ -296,6 +360,9 @@ COMPOSITE_GRADES = SetupType(
         COURSE: "courses.CourseComposite",
         SECTION: "sections.SectionComposite",
     },
+    in_use=InUseRule(item_fields=("parent",)),
+    partial_lock="composite_weights",
+    keep_course_values=composite_keep_course_weights,
 )
 
 # In exchange-format order.
