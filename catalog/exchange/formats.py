@@ -1,0 +1,139 @@
+"""How each grading setup type is written in the exchange format.
+
+The six setup types are walked from ``catalog.setup_types.SETUP_TYPES``; this
+module only says how one model field becomes one JSON value, so that import
+and export share one description (STYLE.md: types are data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from django.db import models
+
+from catalog.setup_types import COURSE, MASTER, SECTION, SETUP_TYPES, SETUP_TYPES_BY_NAME, SetupType, category_name_key
+
+FORMAT = "district-grading/1"
+
+# Field kinds: how a model value is written in JSON.
+PLAIN = "plain"  # str, int, bool as they are
+DECIMAL = "decimal"  # Decimal as a string, "0.50"
+TASK_CODE = "task"  # GradingItem of kind task, by its code ("S1")
+STANDARD_CODE = "standard"  # GradingItem of kind standard, by its code ("ELA.W.1")
+ITEM_REF = "item"  # GradingItem by reference ("task:S1")
+TEST_CODE = "test"  # AssessmentTest by code
+SCALE_NAME = "scale"  # GradingScale by name
+CHILDREN = "children"  # composite children [{"item": ref, "weight": decimal}]
+
+# Grading-item foreign keys written as a bare code, because the JSON key says
+# the kind (``"task": "S1"``). Every other grading-item foreign key is a ref.
+_CODE_FIELDS = {
+    ("grading_tasks", "item"): ("task", TASK_CODE),
+    ("standards", "item"): ("standard", STANDARD_CODE),
+    ("assessments", "standard"): ("standard", STANDARD_CODE),
+}
+
+ITEM_STATE_DEFAULT = {COURSE: "local", SECTION: "teacher"}
+# The states whose items point at the item one level up (R6).
+PUSHED_STATES = {COURSE: ("linked", "unlinked"), SECTION: ("linked",)}
+
+# Section grade calc options carry one field of their own (R23).
+SECTION_EXTRA_FIELDS = {"grade_calc_options": ("read_only",)}
+
+
+@dataclass(frozen=True)
+class FieldForm:
+    """One model field of a setup item and its JSON form."""
+
+    field: str  # model field name
+    attname: str  # model attribute (``item_id`` for a foreign key)
+    json: str  # JSON key
+    kind: str
+    is_key: bool
+    required: bool
+    default: object  # JSON default when left out
+
+    @property
+    def is_foreign_key(self) -> bool:
+        return self.kind in (TASK_CODE, STANDARD_CODE, ITEM_REF, TEST_CODE, SCALE_NAME)
+
+
+def _field_form(setup_type: SetupType, model, name: str, *, is_key: bool) -> FieldForm:
+    field = model._meta.get_field(name)
+    json_name, kind = _CODE_FIELDS.get((setup_type.name, name), (name, None))
+    if kind is None:
+        if isinstance(field, models.ForeignKey):
+            label = field.related_model._meta.label
+            kind = {"catalog.GradingItem": ITEM_REF, "catalog.AssessmentTest": TEST_CODE}.get(label, SCALE_NAME)
+        elif isinstance(field, models.DecimalField):
+            kind = DECIMAL
+        elif name == "children":
+            kind = CHILDREN
+        else:
+            kind = PLAIN
+    if is_key:
+        default = None
+    elif isinstance(field, models.ForeignKey):
+        default = None
+    else:
+        default = field.get_default()
+        if isinstance(default, Decimal):
+            default = decimal_to_json(default)
+    return FieldForm(
+        field=name,
+        attname=field.attname,
+        json=json_name,
+        kind=kind,
+        is_key=is_key,
+        required=is_key,
+        default=default,
+    )
+
+
+def type_fields(setup_type: SetupType, level: str = MASTER) -> tuple[FieldForm, ...]:
+    """The JSON fields of one item of this type at this level, keys first."""
+    return _type_fields(setup_type.name, level)
+
+
+@cache
+def _type_fields(type_name: str, level: str) -> tuple[FieldForm, ...]:
+    setup_type = SETUP_TYPES_BY_NAME[type_name]
+    model = setup_type.model(level)
+    forms = [_field_form(setup_type, model, n, is_key=True) for n in setup_type.key_fields]
+    forms += [_field_form(setup_type, model, n, is_key=False) for n in setup_type.payload_fields]
+    if level == SECTION:
+        forms += [
+            _field_form(setup_type, model, n, is_key=False) for n in SECTION_EXTRA_FIELDS.get(setup_type.name, ())
+        ]
+    return tuple(forms)
+
+
+def types_at(level: str) -> tuple[SetupType, ...]:
+    return tuple(t for t in SETUP_TYPES if level in t.models)
+
+
+def decimal_to_json(value: Decimal | None) -> str | None:
+    """Decimals are written as the database holds them (``"0.50"``, ``"20.00"``)."""
+    if value is None:
+        return None
+    return str(value)
+
+
+def decimal_canonical(text: str) -> str:
+    """A composite child's weight in the form the database would give a weight."""
+    return str(Decimal(text).quantize(Decimal("0.01")))
+
+
+def source_key(setup_type: SetupType, rendered_keys: tuple[str, ...]) -> str:
+    """An item's key in its ``source`` form: the key values joined by a space
+    (``"Homework"``, ``"S1"``, ``"task:Q1G Q1"``, ``"task:S1"``)."""
+    return " ".join(rendered_keys)
+
+
+def source_match_key(setup_type: SetupType, text: str) -> str:
+    """What two ``source`` keys are compared by: category names trimmed and ignoring case."""
+    if setup_type.name == "categories":
+        return category_name_key(text)
+    return text

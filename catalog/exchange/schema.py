@@ -1,0 +1,85 @@
+"""The JSON Schema of the format, and validation against it (the first check of an import)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from .errors import DistrictFileError, json_path
+
+SCHEMA_PATH = Path(__file__).with_name("district-grading-1.schema.json")
+
+_TYPE_WORDS = {
+    "object": "an object",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+@cache
+def district_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = district_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def schema_validate(document) -> None:
+    """Raise DistrictFileError naming the path and problem of the most relevant schema violation."""
+    error = best_match(_validator().iter_errors(document))
+    if error is not None:
+        raise _file_error(error)
+
+
+def _file_error(error: ValidationError) -> DistrictFileError:
+    path = list(error.absolute_path)
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed)
+        return DistrictFileError(json_path([*path, extra[0]]), "unknown key")
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return DistrictFileError(json_path(path), f'missing required key "{missing[0]}"')
+    if kind == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        return DistrictFileError(json_path(path), f"must be {words}, not {_describe(error.instance)}")
+    if "x-message" in error.schema:
+        return DistrictFileError(json_path(path), error.schema["x-message"])
+    if kind == "enum":
+        choices = ", ".join(json.dumps(c) for c in error.validator_value)
+        return DistrictFileError(json_path(path), f"{json.dumps(error.instance)} is not one of {choices}")
+    if kind == "uniqueItems":
+        return DistrictFileError(json_path(path), "lists the same value twice")
+    if kind == "maxLength":
+        return DistrictFileError(json_path(path), f"is longer than {error.validator_value} characters")
+    if kind == "minLength":
+        return DistrictFileError(json_path(path), "must not be empty")
+    if kind in ("minimum", "maximum"):
+        return DistrictFileError(json_path(path), f"{error.instance} is out of range")
+    return DistrictFileError(json_path(path), error.message)
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value)}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return {dict: "an object", list: "a list"}.get(type(value), type(value).__name__)
