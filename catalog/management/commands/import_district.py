@@ -1,0 +1,32 @@
+"""``import_district FILE [--replace] [--as USER]`` (cli.md): load a district exchange file."""
+
+from catalog.commands import DistrictCommand
+from catalog.exchange import district_import, document_read
+from catalog.permissions import can_manage_district
+
+
+class Command(DistrictCommand):
+    help = (
+        "Load a district exchange file (district-format.md) into an empty database, or with --replace "
+        "replace everything; all or nothing. Only district admins may import."
+    )
+    changes_data = True
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the district file (JSON)")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="delete the district's data first (accounts the file does not name are kept)",
+        )
+
+    def handle_command(self, *args, **options):
+        user = self.acting_user(options)
+        if not can_manage_district(user):
+            raise PermissionError(f'--as: user "{user.username}" is not a district admin; only district admins import')
+        document = document_read(options["file"])
+        district_import(document, replace=options["replace"])
+        counts = ", ".join(
+            f"{len(document.get(name, []))} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections")
+        )
+        self.stderr.write(f"imported {options['file']}: {counts}")
