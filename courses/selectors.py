@@ -1,0 +1,178 @@
+"""Reading courses: what is locked on a course and why (R3, R4), and why a
+course is desynced (R9)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from catalog.errors import InputError
+from catalog.models import Calendar
+from catalog.services import setup_item_describe
+from catalog.setup_types import COURSE, SETUP_TYPES, SetupType
+
+from .models import Course, CourseItem
+
+
+def course_get(*, calendar: Calendar, number: str) -> Course:
+    """The course of a calendar by its number, or InputError naming what is missing (R32)."""
+    course = (
+        Course.objects.select_related("calendar__school__catalog", "calendar__year", "master")
+        .filter(calendar=calendar, number=number)
+        .first()
+    )
+    if course is None:
+        raise InputError(
+            f'no course "{number}" in calendar {calendar.name} (school {calendar.school.number}, '
+            f"year {calendar.year.name})"
+        )
+    return course
+
+
+def course_type_locked(*, course: Course, lock: str) -> bool:
+    """Whether a catalog lock applies to this course: it is linked to a master and the lock is on (R3).
+
+    A course without a master takes nothing from a catalog, so nothing of it is locked.
+    """
+    catalog = course.calendar.school.catalog
+    return bool(course.master_id and catalog and catalog.is_type_locked(lock))
+
+
+def course_attribute_locked(*, course: Course, attribute: str) -> bool:
+    catalog = course.calendar.school.catalog
+    return bool(course.master_id and catalog and catalog.is_attribute_locked(attribute))
+
+
+def course_locked_attributes(*, course: Course) -> list[str]:
+    """The attributes a page must show read-only on this course (R3)."""
+    catalog = course.calendar.school.catalog
+    if not (course.master_id and catalog):
+        return []
+    return list(catalog.locked_attributes)
+
+
+def course_item_locked_message(*, course: Course, setup_type: SetupType, describe: str, action: str = "edited") -> str:
+    """The refusal people read when a locked course item is edited or deleted (R3)."""
+    what = setup_type.name.replace("_", " ")
+    return (
+        f"{describe} of course {course.number} comes from course master {course.master.number} and "
+        f'{what} are locked on catalog "{course.calendar.school.catalog.name}": it cannot be {action} at the '
+        f"course. Change it on the master and push it, or have a district administrator unlock {what}."
+    )
+
+
+def course_item_lock_reason(*, item, course: Course | None = None) -> str | None:
+    """Why this course item cannot be edited or deleted, or None when it can (R3).
+
+    For pages: a pushed composite whose weights are the course's own (R4) is still reported here;
+    its weights stay editable (see ``course_composite_weights_editable``).
+    """
+    setup_type = _setup_type_of(item)
+    course = course or item.course
+    if item.state not in (CourseItem.LINKED, CourseItem.UNLINKED):
+        return None
+    if not course_type_locked(course=course, lock=setup_type.lock):
+        return None
+    return course_item_locked_message(
+        course=course,
+        setup_type=setup_type,
+        describe=setup_item_describe(setup_type=setup_type, item=item),
+        action="edited or deleted",
+    )
+
+
+def course_composite_weights_editable(*, item, course: Course | None = None) -> bool:
+    """Whether the weights of this course composite may be edited (R4)."""
+    course = course or item.course
+    if item.state not in (CourseItem.LINKED, CourseItem.UNLINKED):
+        return True
+    if not course_type_locked(course=course, lock="composite_grades"):
+        return True
+    return not course_type_locked(course=course, lock="composite_weights")
+
+
+def _setup_type_of(item) -> SetupType:
+    for setup_type in SETUP_TYPES:
+        if isinstance(item, setup_type.model(COURSE)):
+            return setup_type
+    raise InputError(f"{item!r} is not a course setup item")
+
+
+# ---------------------------------------------------------------------------
+# Desync (R9)
+# ---------------------------------------------------------------------------
+
+
+def course_desync_reasons(*, course: Course) -> list[str]:
+    """Why the course is desynced from its master, one sentence per reason; empty when it is not (R9)."""
+    return course_desync_reasons_bulk(course_ids=[course.pk]).get(course.pk, [])
+
+
+def _ids_q(field: str, ids: list[int]) -> Q:
+    # One array parameter on PostgreSQL, so the number of queries (and bind
+    # parameters) stays the same however many courses are asked about.
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
+    return Q(**{f"{field}__in": ids})
+
+
+# How a course item's key reads in a reason, from ``values()`` rows.
+_KEY_COLUMNS = {
+    "grading_tasks": ("item__code",),
+    "standards": ("item__code",),
+    "categories": ("name",),
+    "assessments": ("test__code",),
+    "grade_calc_options": ("item__kind", "item__code", "term"),
+    "composite_grades": ("parent__kind", "parent__code"),
+}
+
+
+def _key_text(setup_type: SetupType, row: dict) -> str:
+    if setup_type.name == "categories":
+        return f'"{row["name"]}"'
+    if setup_type.name == "grade_calc_options":
+        return f"{row['item__kind']}:{row['item__code']} {row['term']}"
+    if setup_type.name == "composite_grades":
+        return f"{row['parent__kind']}:{row['parent__code']}"
+    return row[_KEY_COLUMNS[setup_type.name][0]]
+
+
+def course_desync_reasons_bulk(*, course_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Desync reasons for many courses at once, in a fixed number of queries (one for the courses,
+    one per setup type). Courses that are not desynced map to an empty list."""
+    ids = sorted(set(course_ids))
+    reasons: dict[int, list[str]] = {pk: [] for pk in ids}
+    if not ids:
+        return reasons
+    courses = list(
+        Course.objects.filter(_ids_q("pk", ids), master__isnull=False).values(
+            "pk", "desynced_types", "master__number", "calendar__school__catalog__locked_types"
+        )
+    )
+    for setup_type in SETUP_TYPES:
+        locked = [c for c in courses if setup_type.lock in (c["calendar__school__catalog__locked_types"] or [])]
+        if not locked:
+            continue
+        master_of = {c["pk"]: c["master__number"] for c in locked}
+        what = setup_type.name.replace("_", " ")
+        rows = (
+            setup_type.model(COURSE)
+            .objects.filter(_ids_q("course_id", list(master_of)), state=CourseItem.UNLINKED)
+            .values("course_id", *_KEY_COLUMNS[setup_type.name])
+            .order_by("course_id", *_KEY_COLUMNS[setup_type.name])
+        )
+        for row in rows:
+            reasons[row["course_id"]].append(
+                f"{setup_type.label} {_key_text(setup_type, row)} was changed at the course and no longer "
+                f"matches course master {master_of[row['course_id']]} ({what} are locked)"
+            )
+        for course in locked:
+            if setup_type.name in (course["desynced_types"] or []):
+                reasons[course["pk"]].append(
+                    f"a {setup_type.label} pushed from course master {course['master__number']} was deleted at "
+                    f"the course while {what} were unlocked ({what} are locked now)"
+                )
+    return reasons
