@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "coursemasters"
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/", views.master_detail_view, name="master_detail"),
+    path("<int:pk>/info/", views.master_attributes_view, name="master_attributes"),
+    path("<int:pk>/<slug:type_name>/add/", views.master_item_add_view, name="master_item_add"),
+    path("<int:pk>/<slug:type_name>/<int:item_pk>/edit/", views.master_item_edit_view, name="master_item_edit"),
+    path("<int:pk>/<slug:type_name>/<int:item_pk>/delete/", views.master_item_delete_view, name="master_item_delete"),
+]

@@ -1,0 +1,110 @@
+"""How grading setup items read on the web pages, for every type at once.
+
+Pages walk ``SETUP_TYPES`` and ask here for a type's column headings and an
+item's cells, so that a seventh type shows up without page changes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+from .setup_types import SetupType
+
+HEADINGS = {
+    "item": "Task or standard",
+    "name": "Name",
+    "test": "Test",
+    "term": "Term",
+    "parent": "Composite of",
+    "credit": "Credit",
+    "credit_type": "Credit type",
+    "score_group": "Score group",
+    "weight": "Weight",
+    "sequence": "Sequence",
+    "drop_lowest": "Drop lowest",
+    "excluded": "Excluded from grade",
+    "standard": "Standard",
+    "copies_forward": "Copies forward",
+    "calculation": "Calculation",
+    "grading_scale": "Grading scale",
+    "weight_categories": "Weight categories",
+    "use_score_percent": "Use score percent",
+    "children": "Children (weight)",
+}
+HEADINGS_BY_TYPE = {("grading_tasks", "item"): "Grading task", ("standards", "item"): "Standard"}
+# Plural titles of the types and locks, as the pages and the lock settings say them.
+TITLES = {
+    "grading_tasks": "Grading tasks",
+    "standards": "Standards",
+    "grade_calc_options": "Grade calc options",
+    "composite_grades": "Composite grades",
+    "composite_weights": "Composite weights",
+    "categories": "Categories",
+    "assessments": "Assessments",
+}
+CALCULATION_WORDS = {
+    "no_calculation": "No calculation",
+    "in_progress": "In progress",
+    "proficiency_estimate": "Proficiency estimate",
+}
+
+
+def setup_title(setup_type: SetupType) -> str:
+    return TITLES.get(setup_type.name, setup_type.name.replace("_", " ").capitalize())
+
+
+def setup_fields(setup_type: SetupType) -> tuple[str, ...]:
+    return setup_type.key_fields + setup_type.payload_fields
+
+
+def setup_headings(setup_type: SetupType) -> list[str]:
+    return [HEADINGS_BY_TYPE.get((setup_type.name, f), HEADINGS.get(f, f)) for f in setup_fields(setup_type)]
+
+
+def setup_related(setup_type: SetupType, level: str) -> list[str]:
+    """Foreign keys to load with the items (one query per type, not per item)."""
+    model = setup_type.model(level)
+    return [f for f in setup_fields(setup_type) if isinstance(model._meta.get_field(f), models.ForeignKey)]
+
+
+def display_value(name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}" if value == value.to_integral() else str(value)
+    if name == "calculation":
+        return CALCULATION_WORDS.get(value, value)
+    if name == "children":
+        return ", ".join(f"{child.get('item')} ({child.get('weight')})" for child in value) or "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
+
+
+def setup_cells(setup_type: SetupType, obj) -> list[str]:
+    return [display_value(f, getattr(obj, f)) for f in setup_fields(setup_type)]
+
+
+def setup_item_label(setup_type: SetupType, obj) -> str:
+    """The item's key in words: "Homework", "task:S1", "task:Q1G Q1"."""
+    return " ".join(display_value(f, getattr(obj, f)) for f in setup_type.key_fields)
+
+
+def setup_ordering(setup_type: SetupType) -> list[str]:
+    """Categories in their sequence; other items by their key (tasks, standards and tests by code)."""
+    if "sequence" in setup_type.payload_fields:
+        return ["sequence", "name"]
+    return [f"{name}__code" if name in ("item", "parent", "test") else name for name in setup_type.key_fields]
+
+
+def setup_items(setup_type: SetupType, level: str, **filters) -> models.QuerySet:
+    """One owner's items of a type at a level, with their references, in page order (one query)."""
+    items = setup_type.model(level).objects.filter(**filters)
+    related = setup_related(setup_type, level)
+    if related:
+        items = items.select_related(*related)
+    return items.order_by(*setup_ordering(setup_type))

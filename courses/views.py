@@ -1,0 +1,334 @@
+"""Course pages: the course list, one course with its attributes, grading setup
+(state and why of each item), sections, master link, Ignore Master Push, and
+Push to Sections.
+
+Thin views: check the user manages the course's school, validate the form, call
+one courses service, redirect. Services refuse bad or locked changes with a
+message that the page shows.
+"""
+
+import importlib
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from catalog.errors import InputError
+from catalog.forms import AttributesForm, setup_item_form_class
+from catalog.permissions import managed_school_ids
+from catalog.setup_display import setup_item_label
+from catalog.setup_types import COURSE, COURSE_ATTRIBUTES, SETUP_TYPES_BY_NAME
+from catalog.toolbar import toolbar_selection
+from catalog.web_access import require_course_access
+
+from .forms import CourseLinkForm, IgnoreMasterPushForm, PushToSectionsForm
+from .models import Course
+from .page_selectors import (
+    course_attribute_rows,
+    course_catalog,
+    course_get,
+    course_item_get,
+    course_item_lock_message,
+    course_list,
+    course_sections,
+    course_setup_groups,
+)
+from .selectors import course_desync_reasons, course_locked_attributes
+from .services import (
+    course_attributes_update,
+    course_ignore_master_push_set,
+    course_item_create,
+    course_item_delete,
+    course_item_update,
+    course_link_set,
+)
+
+# Push to Sections runs through the batch queue's "run now in this request"
+# entry point once it exists (pushjobs builds it; levels must not import it).
+PUSH_RUNNER = ("pushjobs.jobs", "push_job_run_inline")
+
+
+def _course(request, pk: int) -> Course:
+    course = course_get(pk=pk)
+    if course is None:
+        raise Http404("No such course")
+    require_course_access(request.user, course)
+    return course
+
+
+def _setup_type(type_name: str):
+    try:
+        return SETUP_TYPES_BY_NAME[type_name]
+    except KeyError:
+        raise Http404(f"No grading setup type {type_name!r}") from None
+
+
+def _course_url(course: Course, anchor: str = "") -> str:
+    return reverse("courses:course_detail", args=[course.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _breadcrumbs(course: Course, *, current: str | None = None) -> list[tuple[str, str | None]]:
+    crumbs = [
+        ("Courses", reverse("courses:course_list")),
+        (f"{course.number} {course.name}", _course_url(course) if current else None),
+    ]
+    if current:
+        crumbs.append((current, None))
+    return crumbs
+
+
+def course_list_view(request):
+    user = request.user
+    if user.is_teacher:
+        # Teachers work in their sections; the course list is the admins'.
+        return redirect("sections:section_list")
+    selection = toolbar_selection(request)
+    query = request.GET.get("q", "").strip()
+    courses = course_list(
+        calendar=selection.calendar,
+        school_ids=managed_school_ids(user),
+        year=selection.year,
+        query=query,
+    )
+    page = Paginator(courses, 50).get_page(request.GET.get("page"))
+    return render(request, "courses/course_list.html", {"courses": page, "query": query, "selection": selection})
+
+
+def course_detail_view(request, pk: int):
+    course = _course(request, pk)
+    context = {
+        "course": course,
+        "catalog": course_catalog(course=course),
+        "attributes": course_attribute_rows(course=course),
+        "groups": course_setup_groups(course=course),
+        "sections": course_sections(course=course),
+        "desync_reasons": course_desync_reasons(course=course),
+        "ignore_form": IgnoreMasterPushForm(
+            course=course, form_action=reverse("courses:course_ignore_master_push", args=[course.pk])
+        ),
+        "breadcrumbs": _breadcrumbs(course),
+    }
+    return render(request, "courses/course_detail.html", context)
+
+
+def _form_page(request, course, form, *, title, status=200, anchor="", locked_message=None, intro=""):
+    if locked_message:
+        for field in form.fields.values():
+            field.disabled = True
+    context = {
+        "title": title,
+        "intro": intro,
+        "form": form,
+        "locked_message": locked_message,
+        "cancel_url": _course_url(course, anchor),
+        "breadcrumbs": _breadcrumbs(course, current=title),
+    }
+    return render(request, "form_page.html", context, status=status)
+
+
+def course_attributes_view(request, pk: int):
+
+    course = _course(request, pk)
+    locked = frozenset(course_locked_attributes(course=course))
+    initial = {name: getattr(course, name) for name in COURSE_ATTRIBUTES}
+    form = AttributesForm(request.POST or None, model=Course, locked=locked, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course_attributes_update(user=request.user, course=course, values=form.values())
+        except (InputError, PermissionError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Course {course.number} saved.")
+            return redirect(_course_url(course, "info"))
+    intro = (
+        f"Attributes locked by catalog {course_catalog(course=course).name} are set on the course master and "
+        "cannot be changed here."
+        if locked
+        else ""
+    )
+    status = 400 if request.method == "POST" else 200
+    return _form_page(
+        request, course, form, title=f"Edit info of {course.number}", status=status, anchor="info", intro=intro
+    )
+
+
+def course_item_add_view(request, pk: int, type_name: str):
+
+    course = _course(request, pk)
+    setup_type = _setup_type(type_name)
+    form = setup_item_form_class(setup_type, COURSE, terms=course.calendar.terms)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course_item_create(user=request.user, course=course, setup_type=setup_type.name, values=form.values())
+        except (InputError, PermissionError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Added the {setup_type.label} to {course.number}. The course manages it.")
+            return redirect(_course_url(course, setup_type.name))
+    status = 400 if request.method == "POST" else 200
+    return _form_page(
+        request, course, form, title=f"Add a {setup_type.label} to {course.number}", status=status, anchor=type_name
+    )
+
+
+def _item(course, setup_type, item_pk: int):
+    item = course_item_get(course=course, setup_type=setup_type, pk=item_pk)
+    if item is None:
+        raise Http404(f"No such {setup_type.label} on this course")
+    return item
+
+
+def course_item_edit_view(request, pk: int, type_name: str, item_pk: int):
+
+    course = _course(request, pk)
+    setup_type = _setup_type(type_name)
+    item = _item(course, setup_type, item_pk)
+    form_class = setup_item_form_class(setup_type, COURSE, terms=course.calendar.terms, editing=True)
+    form = form_class(request.POST or None, initial={name: getattr(item, name) for name in form_class.base_fields})
+    label = setup_item_label(setup_type, item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course_item_update(user=request.user, item=item, values=form.values())
+        except (InputError, PermissionError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Saved the {setup_type.label} {label}.")
+            return redirect(_course_url(course, setup_type.name))
+    locked_message = (
+        None if request.method == "POST" else course_item_lock_message(course=course, setup_type=setup_type, item=item)
+    )
+    status = 400 if request.method == "POST" else 200
+    return _form_page(
+        request,
+        course,
+        form,
+        title=f"Edit {setup_type.label} {label}",
+        status=status,
+        anchor=type_name,
+        locked_message=locked_message,
+    )
+
+
+def course_item_delete_view(request, pk: int, type_name: str, item_pk: int):
+
+    course = _course(request, pk)
+    setup_type = _setup_type(type_name)
+    item = _item(course, setup_type, item_pk)
+    label = setup_item_label(setup_type, item)
+    error = course_item_lock_message(course=course, setup_type=setup_type, item=item)
+    if request.method == "POST":
+        try:
+            course_item_delete(user=request.user, item=item)
+        except (InputError, PermissionError) as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"Deleted the {setup_type.label} {label} from {course.number}.")
+            return redirect(_course_url(course, setup_type.name))
+    context = {
+        "title": f"Delete {setup_type.label} {label}?",
+        "explanation": (
+            f"The {setup_type.label} {label} is removed from course {course.number}. Sections keep their copy until "
+            "the next Push to Sections, which removes it there too, or keeps it as residual where teachers use it."
+        ),
+        "error": error,
+        "cancel_url": _course_url(course, setup_type.name),
+        "breadcrumbs": _breadcrumbs(course, current=f"Delete {label}"),
+    }
+    return render(request, "confirm_delete.html", context, status=400 if error and request.method == "POST" else 200)
+
+
+def course_link_view(request, pk: int):
+
+    course = _course(request, pk)
+    form = CourseLinkForm(request.POST or None, course=course)
+    if request.method == "POST" and form.is_valid():
+        master = form.cleaned_data["master"]
+        try:
+            course_link_set(user=request.user, course=course, master=master)
+        except (InputError, PermissionError) as error:
+            form.add_error(None, str(error))
+        else:
+            if master is None:
+                messages.success(request, f"Course {course.number} is no longer linked: the course manages its items.")
+            else:
+                messages.success(
+                    request,
+                    f"Course {course.number} is linked to master {master.number}. Its setup awaits the next push.",
+                )
+            return redirect(_course_url(course))
+    context = {
+        "title": f"Link {course.number} to a course master",
+        "intro": f"Masters of catalog {course.calendar.school.catalog or '(none)'}, the catalog of "
+        f"{course.calendar.school}.",
+        "form": form,
+        "cancel_url": _course_url(course),
+        "breadcrumbs": _breadcrumbs(course, current="Course master link"),
+        "helper_form": True,
+    }
+    return render(request, "crispy_form_page.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def course_ignore_master_push_view(request, pk: int):
+
+    course = _course(request, pk)
+    form = IgnoreMasterPushForm(request.POST, course=course, form_action="")
+    if form.is_valid():
+        ignore = form.cleaned_data["ignore"]
+        try:
+            course_ignore_master_push_set(user=request.user, course=course, ignore=ignore)
+        except (InputError, PermissionError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"Ignore Master Push is on: master pushes skip {course.number}."
+                if ignore
+                else f"Ignore Master Push is off: master pushes reach {course.number} again.",
+            )
+    return redirect(_course_url(course))
+
+
+def _push_runner():
+    module_name, function_name = PUSH_RUNNER
+    try:
+        return getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def course_push_to_sections_view(request, pk: int):
+    course = _course(request, pk)
+    form = PushToSectionsForm(request.POST or None)
+    runner = _push_runner()
+    if request.method == "POST" and form.is_valid():
+        if runner is None:
+            form.add_error(None, "Push to Sections is not available yet on this installation; nothing was pushed.")
+        else:
+            options = importlib.import_module("pushjobs.engine.api").CoursePushOptions(
+                school=course.calendar.school.number,
+                year=course.calendar.year.name,
+                course=course.number,
+                data=frozenset(form.cleaned_data["data"]),
+                overwrite_categories=form.cleaned_data["overwrite_categories"],
+            )
+            try:
+                job = runner(user=request.user, options=options)
+            except (InputError, PermissionError) as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Pushed {course.number} to its sections. {getattr(job, 'summary_line', '')}")
+                return redirect(_course_url(course, "sections"))
+    context = {
+        "title": f"Push {course.number} to its sections",
+        "course": course,
+        "form": form,
+        "section_count": course.sections.count(),
+        "available": runner is not None,
+        "cancel_url": _course_url(course),
+        "breadcrumbs": _breadcrumbs(course, current="Push to Sections"),
+    }
+    return render(request, "courses/push_to_sections.html", context, status=400 if request.method == "POST" else 200)
