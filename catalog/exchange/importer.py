@@ -21,6 +21,7 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import JSONField
 
 from catalog.accounts import ROLE_GROUPS
 from catalog.errors import InputError
@@ -169,6 +170,47 @@ def _bulk(model, objs: list) -> list:
     if objs:
         model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
     return objs
+
+
+def _insert(model, rows: list[dict], *, ids: bool = False) -> list[int]:
+    """Insert rows (dicts of attribute name -> value, all with the same keys),
+    returning their new ids when asked.
+
+    On PostgreSQL rows are streamed with COPY, ids taken from the table's
+    sequence beforehand: several times faster than INSERT for the millions of
+    rows of a large district. Elsewhere, bulk_create in batches.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=BATCH_SIZE)
+        return [obj.pk for obj in objs]
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    attnames = list(rows[0])
+    json_positions = [n for n, a in enumerate(attnames) if isinstance(fields[a], JSONField)]
+    columns = [fields[a].column for a in attnames]
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    new_ids: list[int] = []
+    with connection.cursor() as cursor:
+        if ids:
+            pk_column = model._meta.pk.column
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), pk_column, len(rows)],
+            )
+            new_ids = [row[0] for row in cursor.fetchall()]
+            columns.insert(0, pk_column)
+        sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for n, row in enumerate(rows):
+                values = [row[a] for a in attnames]
+                for position in json_positions:
+                    values[position] = json.dumps(values[position])
+                if ids:
+                    values.insert(0, new_ids[n])
+                copy.write_row(values)
+    return new_ids
 
 
 def _chunks(records: list, size: int = CHUNK_SIZE):
@@ -353,7 +395,7 @@ class _Importer:
         records = self.doc.get("course_masters", [])
         seen: dict[tuple[int, str], int] = {}
         for start, chunk in _chunks(records):
-            objs = []
+            rows = []
             for offset, record in enumerate(chunk):
                 i = start + offset
                 path = f"course_masters[{i}]"
@@ -368,21 +410,19 @@ class _Importer:
                         f"(also course_masters[{seen[key]}])",
                     )
                 seen[key] = i
-                objs.append(
-                    CourseMaster(
-                        catalog_id=catalog_id,
-                        number=record["number"],
-                        name=record["name"],
+                rows.append(
+                    {
+                        "catalog_id": catalog_id,
+                        "number": record["number"],
+                        "name": record["name"],
                         **_attributes(CourseMaster, record.get("attributes", {})),
-                    )
+                    }
                 )
-            _bulk(CourseMaster, objs)
-            for obj in objs:
-                self.masters[(obj.catalog_id, obj.number)] = obj.pk
-            owners = [
-                (f"course_masters[{start + k}]", obj.pk, record, None)
-                for k, (obj, record) in enumerate(zip(objs, chunk, strict=True))
-            ]
+            ids = _insert(CourseMaster, rows, ids=True)
+            owners = []
+            for k, (pk, row, record) in enumerate(zip(ids, rows, chunk, strict=True)):
+                self.masters[(row["catalog_id"], row["number"])] = pk
+                owners.append((f"course_masters[{start + k}]", pk, record, None))
             self.master_items.update(self.setup_items(MASTER, owners))
 
     def courses_(self) -> None:
@@ -390,7 +430,7 @@ class _Importer:
         records = self.doc.get("courses", [])
         seen: dict[tuple[int, str], int] = {}
         for start, chunk in _chunks(records):
-            objs, owners = [], []
+            rows, owners = [], []
             for offset, record in enumerate(chunk):
                 i = start + offset
                 path = f"courses[{i}]"
@@ -422,27 +462,26 @@ class _Importer:
                             f"{path}.master",
                             f'no master "{master_number}" in catalog "{self.catalog_names[catalog_id]}"',
                         )
-                objs.append(
-                    Course(
-                        calendar_id=calendar[0],
-                        number=record["number"],
-                        name=record["name"],
-                        master_id=master_id,
-                        ignore_master_push=record.get("ignore_master_push", False),
-                        desynced_types=sorted(record.get("desynced", [])),
+                rows.append(
+                    {
+                        "calendar_id": calendar[0],
+                        "number": record["number"],
+                        "name": record["name"],
+                        "master_id": master_id,
+                        "ignore_master_push": record.get("ignore_master_push", False),
+                        "desynced_types": sorted(record.get("desynced", [])),
                         **_attributes(Course, record.get("attributes", {})),
-                    )
+                    }
                 )
                 upstream = None
                 if master_id is not None:
                     upstream = (self.master_items.get(master_id, {}), f'master "{master_number}"')
                 owners.append([path, None, record, upstream, calendar[1], f"{school_number} {year}"])
-            _bulk(Course, objs)
-            for owner, obj in zip(owners, objs, strict=True):
-                owner[1] = obj.pk
+            for owner, pk in zip(owners, _insert(Course, rows, ids=True), strict=True):
+                owner[1] = pk
                 record = owner[2]
                 school_number, year = record["calendar"]["school"], record["calendar"]["year"]
-                self.courses[(school_number, year, record["number"])] = (obj.pk, owner[4], owner[5])
+                self.courses[(school_number, year, record["number"])] = (pk, owner[4], owner[5])
             self.course_items.update(self.setup_items(COURSE, owners))
 
     def sections(self) -> None:
@@ -450,7 +489,7 @@ class _Importer:
         records = self.doc.get("sections", [])
         seen: dict[tuple[int, str], int] = {}
         for start, chunk in _chunks(records):
-            objs, owners = [], []
+            rows, owners = [], []
             for offset, record in enumerate(chunk):
                 i = start + offset
                 path = f"sections[{i}]"
@@ -476,19 +515,18 @@ class _Importer:
                     teacher_id = self.users.get(teacher.lower())
                     if teacher_id is None:
                         raise DistrictFileError(f"{path}.teacher", f'no user "{teacher}" in users')
-                objs.append(
-                    Section(
-                        course_id=course[0],
-                        number=record["number"],
-                        teacher_id=teacher_id,
-                        advisory=record.get("advisory", False),
-                    )
+                rows.append(
+                    {
+                        "course_id": course[0],
+                        "number": record["number"],
+                        "teacher_id": teacher_id,
+                        "advisory": record.get("advisory", False),
+                    }
                 )
                 upstream = (self.course_items.get(course[0], {}), f'course "{ref["number"]}"')
                 owners.append([path, None, record, upstream, course[1], course[2]])
-            _bulk(Section, objs)
-            for owner, obj in zip(owners, objs, strict=True):
-                owner[1] = obj.pk
+            for owner, pk in zip(owners, _insert(Section, rows, ids=True), strict=True):
+                owner[1] = pk
             section_items = self.setup_items(SECTION, owners)
             self.teacher_data(owners, section_items)
 
@@ -506,7 +544,7 @@ class _Importer:
         for setup_type in types_at(level):
             model = setup_type.model(level)
             forms = type_fields(setup_type, level)
-            objs, keys = [], []
+            rows, keys = [], []
             for owner in owners:
                 path, owner_id, record = owner[0], owner[1], owner[2]
                 upstream = owner[3] if level != MASTER else None
@@ -534,11 +572,15 @@ class _Importer:
                         values.update(
                             self.item_link(level, setup_type, item, item_path, rendered, upstream, used_sources, j)
                         )
-                    objs.append(model(**values))
+                    rows.append(values)
                     keys.append((owner_id, source_match_key(setup_type, " ".join(rendered))))
-            _bulk(model, objs)
-            for (owner_id, key), obj in zip(keys, objs, strict=True):
-                registry[owner_id].setdefault(setup_type.name, {})[key] = obj.pk
+            # Ids are needed for what points at these items: the level below, and
+            # the assignments that name a section category.
+            if level != SECTION or setup_type.in_use.assignment_category:
+                for (owner_id, key), pk in zip(keys, _insert(model, rows, ids=True), strict=True):
+                    registry[owner_id].setdefault(setup_type.name, {})[key] = pk
+            else:
+                _insert(model, rows)
         return registry
 
     def item_values(self, setup_type: SetupType, forms, item: dict, path: str) -> tuple[dict, list[str]]:
@@ -568,6 +610,8 @@ class _Importer:
                         raise DistrictFileError(field_path, f'no grading scale "{raw}" in grading_scales')
             elif form.kind == CHILDREN:
                 value = self._children(item.get("parent"), raw, field_path)
+            elif isinstance(raw, float):
+                value = int(raw)  # the schema's integers include 1.0
             else:
                 value = raw
             values[form.attname] = value
@@ -655,16 +699,18 @@ class _Importer:
                 if term and term not in terms:
                     raise DistrictFileError(f"{apath}.term", f'no term "{term}" in calendar {calendar_label}')
                 item_ids = [self._item_id(ref, f"{apath}.items[{k}]") for k, ref in enumerate(data.get("items", []))]
-                assignment = Assignment(
-                    section_id=section_id,
-                    name=data["name"],
-                    category_id=category_id,
-                    term=term,
-                    points=Decimal(data.get("points", "0")),
+                assignments.append(
+                    {
+                        "section_id": section_id,
+                        "name": data["name"],
+                        "category_id": category_id,
+                        "term": term,
+                        "points": Decimal(data.get("points", "0")),
+                    }
                 )
-                assignments.append(assignment)
                 aligned.append(item_ids)
                 students: dict[str, int] = {}
+                own_scores = []
                 for k, score in enumerate(data.get("scores", [])):
                     if score["student"] in students:
                         raise DistrictFileError(
@@ -674,14 +720,14 @@ class _Importer:
                         )
                     students[score["student"]] = k
                     value = score.get("score")
-                    scores.append(
-                        (
-                            assignment,
-                            score["student"],
-                            None if value is None else Decimal(value),
-                            score.get("comment", ""),
-                        )
+                    own_scores.append(
+                        {
+                            "student": score["student"],
+                            "score": None if value is None else Decimal(value),
+                            "comment": score.get("comment", ""),
+                        }
                     )
+                scores.append(own_scores)
             posted: dict[tuple, int] = {}
             for j, data in enumerate(record.get("posted_grades", [])):
                 gpath = f"{path}.posted_grades[{j}]"
@@ -693,26 +739,25 @@ class _Importer:
                     raise DistrictFileError(gpath, f"duplicate posted grade (also posted_grades[{posted[key]}])")
                 posted[key] = j
                 grades.append(
-                    PostedGrade(
-                        section_id=section_id,
-                        item_id=item_id,
-                        term=data["term"],
-                        student=data["student"],
-                        grade=data["grade"],
-                        comment=data.get("comment", ""),
-                    )
+                    {
+                        "section_id": section_id,
+                        "item_id": item_id,
+                        "term": data["term"],
+                        "student": data["student"],
+                        "grade": data["grade"],
+                        "comment": data.get("comment", ""),
+                    }
                 )
-        _bulk(Assignment, assignments)
-        _bulk(
-            ItemLink,
-            [
-                ItemLink(assignment_id=a.pk, gradingitem_id=i)
-                for a, ids in zip(assignments, aligned, strict=True)
-                for i in ids
-            ],
-        )
-        _bulk(Score, [Score(assignment_id=a.pk, student=s, score=v, comment=c) for a, s, v, c in scores])
-        _bulk(PostedGrade, grades)
+        assignment_ids = _insert(Assignment, assignments, ids=True)
+        links, score_rows = [], []
+        for pk, item_ids, own_scores in zip(assignment_ids, aligned, scores, strict=True):
+            links += [{"assignment_id": pk, "gradingitem_id": item_id} for item_id in item_ids]
+            for score in own_scores:
+                score["assignment_id"] = pk
+            score_rows += own_scores
+        _insert(ItemLink, links)
+        _insert(Score, score_rows)
+        _insert(PostedGrade, grades)
 
 
 def _attributes(model, data: dict) -> dict:

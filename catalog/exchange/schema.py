@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from .errors import DistrictFileError, json_path
+from .fastschema import Unsupported, compile_schema
 
 SCHEMA_PATH = Path(__file__).with_name("district-grading-1.schema.json")
 
@@ -36,8 +37,19 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
+@cache
+def _quick_check():
+    try:
+        return compile_schema(district_schema())
+    except Unsupported:
+        return None
+
+
 def schema_validate(document) -> None:
     """Raise DistrictFileError naming the path and problem of the most relevant schema violation."""
+    quick = _quick_check()
+    if quick is not None and quick(document):
+        return
     error = best_match(_validator().iter_errors(document))
     if error is not None:
         raise _file_error(error)
