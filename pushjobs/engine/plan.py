@@ -1,0 +1,515 @@
+"""Plan: what a push would change, computed in memory from a chunk's snapshot.
+
+``plan_owner`` is the one algorithm behind every level and type: given the
+items one level up (the sources) and the items of one owner (a course or a
+section), it decides creates, updates, relinks, adoptions, removals,
+residuals, renames and conflicts (R13, R15, R19, R20, R21, R23). The rest of
+this module walks courses and sections and the specs, and never names a type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from catalog.setup_types import COURSE, category_name_key
+
+from .api import (
+    CONFLICT,
+    FAILED_DESYNCED,
+    KEPT_RESIDUAL,
+    RELINKED,
+    RENAMED_LOCAL_ITEM,
+    RENAMED_TEACHER_ITEM,
+    SKIPPED_IGNORE_MASTER_PUSH,
+)
+from .levels import TypeLevel
+
+LINKED, UNLINKED, RESIDUAL, LOCAL, TEACHER = "linked", "unlinked", "residual", "local", "teacher"
+PUSHED_STATES = {COURSE: (LINKED, UNLINKED), "section": (LINKED,)}
+MAX_NAME = 100
+
+
+class Ref:
+    """An item the apply step creates; its id is known once it is inserted."""
+
+    __slots__ = ("id",)
+
+    def __init__(self):
+        self.id = None
+
+    def __repr__(self):
+        return f"Ref({self.id})"
+
+
+def real_id(x):
+    return x.id if type(x) is Ref else x
+
+
+class Item:
+    """One setup item as the planner sees it: ``values`` in its TypeLevel's ``fields`` order."""
+
+    __slots__ = ("id", "owner", "state", "source", "values")
+
+    def __init__(self, id, owner, state, source, values):
+        self.id = id
+        self.owner = owner
+        self.state = state
+        self.source = source
+        self.values = values
+
+    def __repr__(self):
+        return f"Item({self.id}, {self.state}, {self.source}, {self.values})"
+
+
+@dataclass
+class LevelOps:
+    creates: list = field(default_factory=list)  # (Ref | None, owner, state, source, values)
+    updates: list = field(default_factory=list)  # (id, state, source, values, renamed)
+    deletes: list = field(default_factory=list)  # ids
+
+
+@dataclass
+class PendingRow:
+    """A result row whose item is still a key tuple (described in words after planning)."""
+
+    section: str
+    data_type: str
+    tl: TypeLevel | None
+    values: tuple | str
+    outcome: str
+    detail: str
+
+
+@dataclass
+class CoursePlan:
+    """Everything a push would do to one course and its sections: the unit of atomicity (R12)."""
+
+    course: object
+    ops: dict = field(default_factory=dict)  # TypeLevel -> LevelOps
+    course_fields: dict = field(default_factory=dict)  # attribute -> new value (Course Info, desync memory)
+    section_advisory: list = field(default_factory=list)  # (section id, flag)
+    rows: list = field(default_factory=list)
+    skipped: bool = False
+    failed: str | None = None  # an outcome: failed_desynced, failed_error
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    kept_residual: int = 0
+
+    def level_ops(self, tl: TypeLevel) -> LevelOps:
+        ops = self.ops.get(tl)
+        if ops is None:
+            ops = self.ops[tl] = LevelOps()
+        return ops
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed or self.kept_residual or self.course_fields)
+
+    def row(self, section, tl, values, outcome, detail, data_type=None):
+        self.rows.append(PendingRow(section, data_type or tl.name, tl, values, outcome, detail))
+
+
+def free_name(name: str, taken: set) -> str:
+    """``Name (1)``, ``Name (2)``, ...: the first whose key no item of the owner has (R13, R19)."""
+    n = 1
+    while True:
+        suffix = f" ({n})"
+        candidate = name.strip()[: MAX_NAME - len(suffix)] + suffix
+        if category_name_key(candidate) not in taken:
+            return candidate
+        n += 1
+
+
+def keeper(tl: TypeLevel):
+    """R4: with the partial lock open, the course keeps part of its own values (composite weights)."""
+    keep = tl.spec.keep_course_values
+    pairs = tuple(zip(tl.payload_names, tl.payload_idx, strict=True))
+
+    def merge(new_values: tuple, current_values: tuple) -> tuple:
+        merged = keep({n: new_values[i] for n, i in pairs}, {n: current_values[i] for n, i in pairs})
+        out = list(new_values)
+        for n, i in pairs:
+            out[i] = merged[n]
+        return tuple(out)
+
+    return merge
+
+
+def _patched(values: tuple, patch) -> tuple:
+    if not patch:
+        return values
+    out = list(values)
+    for i, v in patch:
+        out[i] = v
+    return tuple(out)
+
+
+def plan_owner(
+    cp: CoursePlan,
+    tl: TypeLevel,
+    owner: int,
+    section: str,
+    sources: list[tuple[object, tuple]],
+    targets,
+    *,
+    in_use,
+    adopt_local: bool,
+    remove_local: bool,
+    keep=None,
+    conflicted=frozenset(),
+    want_final: bool = False,
+) -> list[Item]:
+    """Plan one owner's items of one type against their sources; returns the final items when asked.
+
+    sources      (ref, values) of the items one level up, values already in this level's fields
+    targets      this owner's current items
+    in_use       item -> bool (R20)
+    adopt_local  overwrite: a local item with a pushed key is adopted (R15, R19 overwrite)
+    remove_local overwrite: other local/teacher items are removed unless in use (R15, R21)
+    keep         R4 merge of the course's own values into a linked item
+    conflicted   sources that cannot be pushed (R13 terms): items linked to them stay as they are
+    """
+    course_level = tl.level == COURSE
+    pushed_states = PUSHED_STATES[COURSE] if course_level else PUSHED_STATES["section"]
+    upper = "the master" if course_level else "the course"
+    key = tl.key
+    renamable = tl.rename_idx is not None
+
+    src_values = dict(sources)
+    pair: dict = {}  # source ref -> target item
+    paired: set[int] = set()  # id() of paired targets
+    for it in targets:
+        s = it.source
+        if s is not None and s not in pair and it.state in pushed_states and s in src_values:
+            pair[s] = it
+            paired.add(id(it))
+
+    by_key = {key(it.values): it for it in targets if id(it) not in paired} if len(paired) < len(targets) else {}
+    creates: list = []
+    if len(pair) < len(src_values):
+        for ref, values in sources:
+            if ref in pair:
+                continue
+            k = key(values)
+            t = by_key.get(k)
+            if t is None:
+                creates.append((ref, values))
+                continue
+            st = t.state
+            if st in pushed_states or st == RESIDUAL or adopt_local:
+                pair[ref] = t
+                paired.add(id(t))
+                del by_key[k]
+                if st == RESIDUAL:
+                    cp.row(section, tl, t.values, RELINKED, f"residual item relinked to {upper}'s item")
+                elif st not in pushed_states:
+                    cp.row(
+                        section,
+                        tl,
+                        t.values,
+                        RELINKED,
+                        f"{'local' if course_level else 'teacher'} item adopted: set to {upper}'s values and "
+                        "linked, its teacher data kept",
+                    )
+                continue
+            if renamable:
+                creates.append((ref, values))  # the local item is renamed below
+                continue
+            cp.row(
+                section,
+                tl,
+                values,
+                CONFLICT,
+                f"a local {tl.spec.label} of the course has this key; overwrite mode adopts it"
+                if course_level
+                else f"the teacher's own {tl.spec.label} has this key",
+            )
+
+    frozen: set[int] = set()
+    if not renamable and pair and by_key:
+        # A linked item whose source changed its key onto a key another item holds: a conflict.
+        for ref, it in list(pair.items()):
+            k = key(src_values[ref])
+            if k != key(it.values) and k in by_key:
+                cp.row(section, tl, src_values[ref], CONFLICT, f"another {tl.spec.label} here has this key")
+                del pair[ref]
+                frozen.add(id(it))
+
+    ops = cp.level_ops(tl)
+    final: list[Item] = []
+    pushed_keys = None
+    if renamable:
+        pushed_keys = {key(src_values[ref]) for ref in pair}
+        pushed_keys.update(key(v) for _, v in creates)
+
+    # Items no source claims: removed, kept residual, kept, renamed.
+    staying: list[tuple[Item, str]] = []  # (item, new state)
+    if len(paired) < len(targets):
+        for it in targets:
+            if id(it) in paired:
+                continue
+            st = it.state
+            if id(it) in frozen:
+                if want_final:
+                    final.append(it)
+                continue
+            if st in pushed_states:
+                if it.source in conflicted and it.source is not None:
+                    staying.append((it, st))
+                    continue
+                if in_use(it):
+                    staying.append((it, RESIDUAL))
+                else:
+                    ops.deletes.append(it.id)
+                    cp.removed += 1
+            elif st == RESIDUAL:
+                if in_use(it):
+                    staying.append((it, RESIDUAL))
+                else:
+                    ops.deletes.append(it.id)
+                    cp.removed += 1
+            elif remove_local:
+                if in_use(it):
+                    staying.append((it, RESIDUAL))
+                else:
+                    ops.deletes.append(it.id)
+                    cp.removed += 1
+            else:
+                staying.append((it, st))
+
+        taken = None
+        for it, state in staying:
+            values = it.values
+            renamed = False
+            if renamable and key(values) in pushed_keys:
+                if taken is None:
+                    taken = set(pushed_keys)
+                    taken.update(key(i.values) for i, _ in staying)
+                old = values[tl.rename_idx]
+                new = free_name(old, taken)
+                taken.add(category_name_key(new))
+                values = values[: tl.rename_idx] + (new,) + values[tl.rename_idx + 1 :]
+                renamed = True
+                cp.row(
+                    section,
+                    tl,
+                    it.values,
+                    RENAMED_LOCAL_ITEM if course_level else RENAMED_TEACHER_ITEM,
+                    f'renamed to "{new}": {upper} pushes a {tl.spec.label} with this name',
+                )
+            source = it.source
+            if state == RESIDUAL:
+                source = None
+                values = _patched(values, tl.residual_patch)
+            if state != it.state or values != it.values or source != it.source:
+                ops.updates.append((it.id, state, source, values, renamed))
+                if state == RESIDUAL and it.state != RESIDUAL:
+                    cp.kept_residual += 1
+                    cp.row(
+                        section,
+                        tl,
+                        values,
+                        KEPT_RESIDUAL,
+                        "in use (assignments or posted grades): kept as residual instead of "
+                        + ("removed" if it.state in pushed_states else "overwritten"),
+                    )
+                else:
+                    cp.updated += 1
+            if want_final:
+                final.append(Item(it.id, owner, state, source, values))
+
+    for ref, it in pair.items():
+        values = src_values[ref]
+        if keep is not None:
+            values = keep(values, it.values)
+        if it.state != LINKED or it.source != ref or it.values != values:
+            if it.state == UNLINKED:
+                cp.row(section, tl, it.values, RELINKED, "unlinked item set back to the master's values and linked")
+            renamed = renamable and it.values[tl.rename_idx] != values[tl.rename_idx]
+            ops.updates.append((it.id, LINKED, ref, values, renamed))
+            cp.updated += 1
+        if want_final:
+            final.append(Item(it.id, owner, LINKED, ref, values))
+
+    for ref, values in creates:
+        new = Ref() if want_final else None
+        ops.creates.append((new, owner, LINKED, ref, values))
+        cp.created += 1
+        if want_final:
+            final.append(Item(new, owner, LINKED, ref, values))
+    return final
+
+
+# ---------------------------------------------------------------------------
+# Walking courses and sections.
+# ---------------------------------------------------------------------------
+
+
+def plan_master_course(ctx, snap, course, numbers_taken: dict) -> CoursePlan:
+    """R10-R17 for one course linked to a master of the catalog."""
+    cp = CoursePlan(course)
+    if course.ignore_master_push:
+        cp.skipped = True
+        cp.rows.append(
+            PendingRow("", "", None, "", SKIPPED_IGNORE_MASTER_PUSH, "Ignore Master Push is marked on this course")
+        )
+        return cp
+
+    master = snap.masters[course.master_id]
+    pushed = {tl.name for tl in ctx.course_types}
+    if not ctx.overwrite:
+        for tl in ctx.course_types:
+            for it in snap.course_items[tl.name].get(course.id, ()):
+                if it.state == UNLINKED:
+                    cp.row(
+                        "",
+                        tl,
+                        it.values,
+                        FAILED_DESYNCED,
+                        f"edited at the course while {tl.spec.name.replace('_', ' ')} were unlocked, which broke "
+                        "the link to the master; overwrite mode relinks it",
+                    )
+        for name in course.desynced_types:
+            if name in pushed:
+                cp.rows.append(
+                    PendingRow(
+                        "",
+                        name,
+                        None,
+                        "",
+                        FAILED_DESYNCED,
+                        f"an item pushed from the master was deleted at the course while {name.replace('_', ' ')} "
+                        "were unlocked, which broke the link; overwrite mode relinks it",
+                    )
+                )
+        if cp.rows:
+            cp.failed = FAILED_DESYNCED
+            return cp
+
+    # Course Info (R16).
+    for attribute in ctx.attributes:
+        want = master.attrs[attribute]
+        if course.attrs[attribute] == want:
+            continue
+        if attribute == "number":
+            holder = numbers_taken.get((course.calendar_id, want))
+            if holder is not None and holder != course.id:
+                cp.rows.append(
+                    PendingRow(
+                        "",
+                        "course_info",
+                        None,
+                        "number",
+                        CONFLICT,
+                        f'number "{want}" is already used by another course of this calendar',
+                    )
+                )
+                continue
+            numbers_taken.pop((course.calendar_id, course.attrs["number"]), None)
+            numbers_taken[(course.calendar_id, want)] = course.id
+        cp.course_fields[attribute] = want
+    if cp.course_fields:
+        cp.updated += 1  # Course Info counts as one item
+
+    calendar = snap.calendars[course.calendar_id]
+    final_by_type: dict[str, list[Item]] = {}
+    section_names = {stl.name for stl in ctx.section_types}
+    for tl in ctx.course_types:
+        sources = []
+        conflicted = set()
+        for m in snap.master_items[tl.name].get(master.id, ()):
+            if tl.term_idx is not None and m.values[tl.term_idx] not in calendar.terms:
+                cp.row(
+                    "",
+                    tl,
+                    m.values,
+                    CONFLICT,
+                    f'the calendar has no term "{m.values[tl.term_idx]}"',
+                )
+                conflicted.add(m.id)
+                continue
+            sources.append((m.id, m.values))
+        keep = keeper(tl) if tl.spec.partial_lock and tl.spec.partial_lock not in ctx.partially_locked else None
+        final_by_type[tl.name] = plan_owner(
+            cp,
+            tl,
+            course.id,
+            "",
+            sources,
+            snap.course_items[tl.name].get(course.id, ()),
+            in_use=snap.facts.course_in_use(tl, course.id),
+            adopt_local=ctx.overwrite,
+            remove_local=ctx.overwrite,
+            keep=keep,
+            conflicted=conflicted,
+            want_final=tl.name in section_names,
+        )
+
+    if ctx.overwrite and course.desynced_types:
+        remaining = [name for name in course.desynced_types if name not in pushed]
+        if remaining != list(course.desynced_types):
+            cp.course_fields["desynced_types"] = remaining
+
+    # R17: on to the sections, same mode, same unit.
+    for stl in ctx.section_types:
+        _plan_sections(
+            cp,
+            snap,
+            stl,
+            course,
+            final_by_type[stl.name],
+            adopt=ctx.overwrite,
+            remove_teacher_items=ctx.overwrite,
+        )
+    if ctx.section_advisory:
+        _plan_advisory(cp, snap, course, cp.course_fields.get("advisory", course.attrs["advisory"]))
+    return cp
+
+
+def plan_course_sections(ctx, snap, course) -> CoursePlan:
+    """R19-R23: Push to Sections for one course."""
+    cp = CoursePlan(course)
+    for stl in ctx.section_types:
+        items = snap.course_items[stl.name].get(course.id, ())
+        _plan_sections(
+            cp,
+            snap,
+            stl,
+            course,
+            items,
+            adopt=False,
+            remove_teacher_items=ctx.overwrite_categories and stl.rename_idx is not None,
+        )
+    if ctx.section_advisory:
+        _plan_advisory(cp, snap, course, course.attrs["advisory"])
+    return cp
+
+
+def _plan_sections(cp, snap, stl: TypeLevel, course, course_items, *, adopt: bool, remove_teacher_items: bool):
+    # The course's linked, unlinked and local items go down; residual ones stay at the course (R19).
+    extras = stl.linked_extras
+    sources = [(it.id, it.values + extras) for it in course_items if it.state != RESIDUAL]
+    items_by_section = snap.section_items[stl.name]
+    renamable = stl.rename_idx is not None
+    for section in snap.sections.get(course.id, ()):
+        plan_owner(
+            cp,
+            stl,
+            section.id,
+            section.number,
+            sources,
+            items_by_section.get(section.id, ()),
+            in_use=snap.facts.section_in_use(stl, section.id),
+            # Teacher categories are renamed, never adopted (R19); other teacher items
+            # are adopted only by an overwrite reaching sections.
+            adopt_local=adopt and not renamable,
+            remove_local=remove_teacher_items,
+        )
+
+
+def _plan_advisory(cp, snap, course, flag: bool):
+    for section in snap.sections.get(course.id, ()):
+        if section.advisory != flag:
+            cp.section_advisory.append((section.id, flag))
+            cp.updated += 1

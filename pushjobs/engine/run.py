@@ -1,0 +1,163 @@
+"""push_scope, push_chunk and push_run (the contract in ``api``)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from .api import (
+    FAILED_ERROR,
+    CoursePushOptions,
+    MasterPushOptions,
+    PushOutcome,
+    ResultRow,
+    Summary,
+)
+from .apply import apply_plans
+from .context import MasterContext, resolve, scope_queryset
+from .levels import describe_key
+from .plan import CoursePlan, PendingRow, plan_course_sections, plan_master_course
+from .snapshot import Snapshot, load_snapshot, numbers_in_use
+
+logger = logging.getLogger(__name__)
+
+Options = MasterPushOptions | CoursePushOptions
+
+
+def push_scope(options: Options) -> list[int]:
+    """Validate the options (R32: PushInputError naming the problem) and return the ids of the
+    courses in scope (R10), in the order they are locked and pushed."""
+    ctx = resolve(options)
+    return list(scope_queryset(ctx).order_by("pk").values_list("pk", flat=True))
+
+
+def push_chunk(options: Options, course_ids, *, dry_run: bool = False) -> PushOutcome:
+    """Plan and apply the push for these courses (and their sections when it reaches them).
+
+    One transaction (a savepoint inside the caller's): the courses are locked in id
+    order, the chunk's state is read with one query per type and level, planned in
+    memory, and written with bulk statements. A course that fails (desynced in push
+    mode, R14) is left out of the writes; if the writes hit an unexpected error, the
+    chunk is redone course by course so that only the failing course is left as it
+    was (R12). ``dry_run`` plans the same way and writes nothing. Courses no longer
+    in scope (unlinked since the scope was taken) are left alone.
+    """
+    ctx = resolve(options)
+    course_ids = list(course_ids)
+    if not course_ids:
+        return PushOutcome()
+    with transaction.atomic():
+        if not dry_run:
+            # Deferred foreign keys would only fail at COMMIT, for the whole chunk; checked at
+            # each statement, an error stays with the chunk's apply and can be isolated.
+            _set_constraints("IMMEDIATE")
+        snap = load_snapshot(ctx, course_ids, lock=not dry_run)
+        plans = _plan(ctx, snap)
+        if not dry_run:
+            _apply(ctx, plans)
+            _set_constraints("DEFERRED")
+        return _outcome(ctx, snap, plans)
+
+
+def push_run(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> PushOutcome:
+    """The whole push, chunk by chunk (each chunk commits on its own)."""
+    ids = push_scope(options)
+    size = chunk_size or settings.PUSH_CHUNK_SIZE
+    outcome = PushOutcome()
+    for start in range(0, len(ids), size):
+        outcome.add(push_chunk(options, ids[start : start + size], dry_run=dry_run))
+    return outcome
+
+
+def _set_constraints(mode: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS ALL {mode}")
+
+
+def _plan(ctx, snap: Snapshot) -> list[CoursePlan]:
+    if isinstance(ctx, MasterContext):
+        taken = numbers_in_use(snap, ctx)
+        return [plan_master_course(ctx, snap, course, taken) for course in snap.courses]
+    return [plan_course_sections(ctx, snap, course) for course in snap.courses]
+
+
+def _apply(ctx, plans: list[CoursePlan]) -> None:
+    writing = [cp for cp in plans if cp.failed is None and not cp.skipped and cp.changed]
+    if not writing:
+        return
+    pushed_to_sections = {tl.name for tl in ctx.section_types}
+    try:
+        with transaction.atomic():
+            apply_plans(writing, section_types_pushed=pushed_to_sections)
+        return
+    except Exception:
+        logger.warning("push chunk failed to apply; redoing it course by course", exc_info=True)
+    for cp in writing:
+        try:
+            with transaction.atomic():
+                apply_plans([cp], section_types_pushed=pushed_to_sections)
+        except Exception as error:
+            cp.failed = FAILED_ERROR
+            cp.rows = [PendingRow("", "", None, "", FAILED_ERROR, f"{type(error).__name__}: {error}".strip()[:500])]
+
+
+def _outcome(ctx, snap: Snapshot, plans: list[CoursePlan]) -> PushOutcome:
+    summary = Summary()
+    outcome = PushOutcome(summary=summary)
+    names = _referenced_names(plans)
+    for cp in plans:
+        course = cp.course
+        if cp.skipped:
+            summary.courses_skipped += 1
+        elif cp.failed:
+            summary.courses_failed += 1
+            outcome.failed_course_ids.append(course.id)
+        else:
+            outcome.pushed_course_ids.append(course.id)
+            if cp.changed:
+                summary.courses_changed += 1
+            else:
+                summary.courses_unchanged += 1
+            summary.items_created += cp.created
+            summary.items_updated += cp.updated
+            summary.items_removed += cp.removed
+            summary.items_kept_residual += cp.kept_residual
+        if cp.rows:
+            calendar = snap.calendars[course.calendar_id]
+            master = snap.masters.get(course.master_id)
+            for r in cp.rows:
+                outcome.rows.append(
+                    ResultRow(
+                        school=calendar.school,
+                        calendar=calendar.year,
+                        course=course.attrs["number"],
+                        course_master=master.number if master else "",
+                        section=r.section,
+                        data_type=r.data_type,
+                        item=describe_key(r.tl, r.values, names) if r.tl is not None else r.values,
+                        outcome=r.outcome,
+                        detail=r.detail,
+                    )
+                )
+    return outcome
+
+
+def _referenced_names(plans: list[CoursePlan]) -> dict:
+    """(model, id) -> text for the district records that result rows name (tasks, standards, tests)."""
+    wanted = defaultdict(set)
+    for cp in plans:
+        for r in cp.rows:
+            if r.tl is None:
+                continue
+            for i, related in r.tl.key_field_models():
+                if related is not None and r.values[i] is not None:
+                    wanted[related].add(r.values[i])
+    names = {}
+    for model, ids in wanted.items():
+        for pk, obj in model.objects.in_bulk(list(ids)).items():
+            names[(model, pk)] = str(obj)
+    return names

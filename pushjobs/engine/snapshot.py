@@ -1,0 +1,243 @@
+"""Load a chunk's state: one bulk query per type per level, tuples rather than model instances."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from types import SimpleNamespace
+
+from catalog.models import Calendar
+from coursemasters.models import CourseMaster
+from courses.models import Course
+from sections.models import Assignment, PostedGrade, Section
+
+from .context import CourseContext, MasterContext, scope_queryset
+from .levels import TypeLevel, type_level
+from .plan import Item
+
+ITEM_HEAD = ("id", "owner", "state", "source_id")
+
+
+class Row(SimpleNamespace):
+    """A course, master, calendar or section row, as attributes."""
+
+
+class Facts:
+    """R20's "in use" facts for a chunk, loaded on first need (a push that removes
+    nothing never asks, and so never queries them).
+
+    A course item is in use through its sections when a section item pushed from
+    it is: for categories that is the assignment query's sources; for types named
+    by a task or standard, the course-wide task/standard facts already cover it.
+    """
+
+    def __init__(self, course_ids: list[int]):
+        self.course_ids = course_ids
+        self._categories = None
+        self._items = None
+
+    def _load_categories(self):
+        rows = (
+            Assignment.objects.filter(section__course_id__in=self.course_ids, category__isnull=False)
+            .values_list("category_id", "category__source_id")
+            .distinct()
+        )
+        used, sources = set(), set()
+        for category_id, source_id in rows:
+            used.add(category_id)
+            if source_id is not None:
+                sources.add(source_id)
+        self._categories = (used, sources)
+
+    def _load_items(self):
+        by_section_term, by_section, by_course_term, by_course = set(), set(), set(), set()
+        aligned = (
+            Assignment.items.through.objects.filter(assignment__section__course_id__in=self.course_ids)
+            .values_list(
+                "assignment__section__course_id", "assignment__section_id", "gradingitem_id", "assignment__term"
+            )
+            .distinct()
+        )
+        posted = (
+            PostedGrade.objects.filter(section__course_id__in=self.course_ids)
+            .values_list("section__course_id", "section_id", "item_id", "term")
+            .distinct()
+        )
+        for rows in (aligned, posted):
+            for course_id, section_id, item_id, term in rows:
+                by_section_term.add((section_id, item_id, term))
+                by_section.add((section_id, item_id))
+                by_course_term.add((course_id, item_id, term))
+                by_course.add((course_id, item_id))
+        self._items = (by_section_term, by_section, by_course_term, by_course)
+
+    @staticmethod
+    def _item_rule(tl: TypeLevel, with_term: set, without_term: set, scope: int):
+        idx, term_idx = tl.in_use_item_idx, tl.in_use_term_idx
+
+        def used(values: tuple) -> bool:
+            for i in idx:
+                item = values[i]
+                if item is None:
+                    continue
+                if term_idx is None:
+                    if (scope, item) in without_term:
+                        return True
+                else:
+                    term = values[term_idx]
+                    # An assignment without a term counts for every term.
+                    if (scope, item, term) in with_term or (scope, item, "") in with_term:
+                        return True
+            return False
+
+        return used
+
+    def section_in_use(self, tl: TypeLevel, section_id: int):
+        rule = tl.spec.in_use
+
+        def in_use(it: Item) -> bool:
+            if rule.assignment_category:
+                if self._categories is None:
+                    self._load_categories()
+                if it.id in self._categories[0]:
+                    return True
+            if tl.in_use_item_idx:
+                if self._items is None:
+                    self._load_items()
+                return self._item_rule(tl, self._items[0], self._items[1], section_id)(it.values)
+            return False
+
+        return in_use
+
+    def course_in_use(self, tl: TypeLevel, course_id: int):
+        rule = tl.spec.in_use
+
+        def in_use(it: Item) -> bool:
+            if rule.assignment_category:
+                if self._categories is None:
+                    self._load_categories()
+                if it.id in self._categories[1]:
+                    return True
+            if tl.in_use_item_idx:
+                if self._items is None:
+                    self._load_items()
+                return self._item_rule(tl, self._items[2], self._items[3], course_id)(it.values)
+            return False
+
+        return in_use
+
+
+class Snapshot:
+    def __init__(self):
+        self.courses: list[Row] = []
+        self.calendars: dict[int, Row] = {}
+        self.masters: dict[int, Row] = {}
+        self.master_items: dict[str, dict[int, list[Item]]] = {}
+        self.course_items: dict[str, dict[int, list[Item]]] = {}
+        self.sections: dict[int, list[Row]] = {}
+        self.section_items: dict[str, dict[int, list[Item]]] = {}
+        self.facts: Facts | None = None
+
+
+def _items(tl: TypeLevel, queryset, with_state: bool) -> dict[int, list[Item]]:
+    head = ("id", tl.owner, "state", "source_id") if with_state else ("id", tl.owner)
+    out: dict[int, list[Item]] = defaultdict(list)
+    n = len(head)
+    if with_state:
+        for row in queryset.order_by("id").values_list(*head, *tl.fields):
+            out[row[1]].append(Item(row[0], row[1], row[2], row[3], row[n:]))
+    else:
+        for row in queryset.order_by("id").values_list(*head, *tl.fields):
+            out[row[1]].append(Item(row[0], row[1], None, None, row[n:]))
+    return out
+
+
+def load_snapshot(ctx: MasterContext | CourseContext, course_ids, *, lock: bool) -> Snapshot:
+    snap = Snapshot()
+    is_master = isinstance(ctx, MasterContext)
+    attributes = ["number", "advisory"]
+    if is_master:
+        attributes += [a for a in ctx.attributes if a not in attributes]
+    head = ("id", "calendar_id", "master_id", "ignore_master_push", "desynced_types")
+    qs = scope_queryset(ctx).filter(pk__in=list(course_ids)).order_by("pk")
+    if lock:
+        # A fixed order, so that two pushes (or a push and a teacher's edit) never deadlock.
+        qs = qs.select_for_update(of=("self",))
+    n = len(head)
+    for row in qs.values_list(*head, *attributes):
+        snap.courses.append(
+            Row(
+                id=row[0],
+                calendar_id=row[1],
+                master_id=row[2],
+                ignore_master_push=row[3],
+                desynced_types=row[4] or [],
+                attrs=dict(zip(attributes, row[n:], strict=True)),
+            )
+        )
+    ids = [c.id for c in snap.courses]
+    snap.facts = Facts(ids)
+    if not ids:
+        return snap
+
+    for cal_id, terms, year, school_number, school_name in Calendar.objects.filter(
+        pk__in={c.calendar_id for c in snap.courses}
+    ).values_list("id", "terms", "year__name", "school__number", "school__name"):
+        snap.calendars[cal_id] = Row(terms=frozenset(terms or ()), year=year, school=f"{school_number} {school_name}")
+
+    master_ids = {c.master_id for c in snap.courses if c.master_id is not None}
+    master_attrs = ["number", *[a for a in (ctx.attributes if is_master else ()) if a != "number"]]
+    for row in CourseMaster.objects.filter(pk__in=master_ids).values_list("id", *master_attrs):
+        snap.masters[row[0]] = Row(id=row[0], number=row[1], attrs=dict(zip(master_attrs, row[1:], strict=True)))
+
+    if is_master:
+        active = [c for c in snap.courses if not c.ignore_master_push]
+        active_masters = {c.master_id for c in active}
+        active_ids = [c.id for c in active]
+        for tl in ctx.course_types:
+            master_tl = _master_level(tl)
+            snap.master_items[tl.name] = _items(
+                master_tl, master_tl.model.objects.filter(master_id__in=active_masters), with_state=False
+            )
+            snap.course_items[tl.name] = _items(tl, tl.model.objects.filter(course_id__in=active_ids), with_state=True)
+        section_course_ids = active_ids
+    else:
+        for stl in ctx.section_types:
+            ctl = type_level(stl.name, "course")
+            snap.course_items[stl.name] = _items(ctl, ctl.model.objects.filter(course_id__in=ids), with_state=True)
+        section_course_ids = ids
+
+    if ctx.section_types or ctx.section_advisory:
+        for section_id, course_id, number, advisory in (
+            Section.objects.filter(course_id__in=section_course_ids)
+            .order_by("id")
+            .values_list("id", "course_id", "number", "advisory")
+        ):
+            snap.sections.setdefault(course_id, []).append(Row(id=section_id, number=number, advisory=advisory))
+    for stl in ctx.section_types:
+        snap.section_items[stl.name] = _items(
+            stl, stl.model.objects.filter(section__course_id__in=section_course_ids), with_state=True
+        )
+    return snap
+
+
+def _master_level(tl: TypeLevel) -> TypeLevel:
+    return type_level(tl.name, "master")
+
+
+def numbers_in_use(snap: Snapshot, ctx: MasterContext) -> dict:
+    """(calendar id, number) -> course id, for the numbers this chunk's masters would give (R16)."""
+    if "number" not in ctx.attributes:
+        return {}
+    wanted = set()
+    for c in snap.courses:
+        m = snap.masters.get(c.master_id)
+        if m is not None and m.number != c.attrs["number"]:
+            wanted.add((c.calendar_id, m.number))
+    taken = {(c.calendar_id, c.attrs["number"]): c.id for c in snap.courses}
+    if wanted:
+        rows = Course.objects.filter(
+            calendar_id__in={cal for cal, _ in wanted}, number__in={n for _, n in wanted}
+        ).values_list("calendar_id", "number", "id")
+        for cal, number, course_id in rows:
+            taken[(cal, number)] = course_id
+    return taken
