@@ -14,11 +14,11 @@ class DistrictFileError(InputError):
 
 
 def json_path(parts) -> str:
-    """``["courses", 12, "master"]`` -> ``courses[12].master``."""
+    """``["courses", 12, "master"]`` -> ``courses[12].master``; the whole document is ``document``."""
     text = ""
     for part in parts:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
-    return text
+    return text or "document"

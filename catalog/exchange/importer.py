@@ -79,7 +79,7 @@ def document_read(path) -> dict:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise DistrictFileError("", f"the file is not UTF-8 text (byte {error.start})") from error
+        raise DistrictFileError("document", f"the file is not UTF-8 text (byte {error.start})") from error
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -253,7 +253,7 @@ class _Importer:
         except (IntegrityError, DatabaseError) as error:
             # Every rule the database enforces is checked above with a clear
             # message; this is the last line, still all or nothing.
-            raise DistrictFileError("", f"the database refused the file: {error}") from error
+            raise DistrictFileError("document", f"the database refused the file: {error}") from error
 
     # -- the district's definitions ------------------------------------------
 
