@@ -29,7 +29,7 @@ class Command(DistrictCommand):
             district_import(district_generate(schools=options["schools"], seed=options["seed"]))
         with transaction.atomic():
             logins = self._demo_logins()
-        self.stdout.write("Demo logins (password for each: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
         for role, user in logins:
             self.stdout.write(f"  {role:<15} {user.username}")
 
