@@ -266,10 +266,10 @@ def _composite_children(value) -> list[dict]:
             number = Decimal(str(weight).strip())
         except (InvalidOperation, ValueError):
             raise InputError(f"composite grade child {i} weight: {weight!r} is not a number") from None
-        if not number.is_finite() or number < 0:
-            raise InputError(f"composite grade child {i} weight: {weight!r} is not a number of zero or more")
-        # Weights are kept as the text given (exchange format: decimals as strings).
-        children.append({"item": item.ref, "weight": weight.strip() if isinstance(weight, str) else str(weight)})
+        if not number.is_finite() or number < 0 or number >= 100000:
+            raise InputError(f"composite grade child {i} weight: {weight!r} is not a number from 0 to 99999.99")
+        # Kept as text in the form the database gives any weight ("50.00"), as the exchange import does.
+        children.append({"item": item.ref, "weight": str(number.quantize(Decimal("0.01")))})
     refs = [c["item"] for c in children]
     duplicates = sorted({r for r in refs if refs.count(r) > 1})
     if duplicates:

@@ -126,7 +126,7 @@ def test_r4_composite_weights_unlocked_course_edits_weights_and_stays_linked(dis
     )
     item.refresh_from_db()
     assert item.state == "linked"
-    assert [c["weight"] for c in item.children] == ["60", "40"]
+    assert [c["weight"] for c in item.children] == ["60.00", "40.00"]
 
 
 def test_r4_composite_weights_unlocked_children_still_locked(district):

@@ -83,7 +83,7 @@ def test_master_item_update_and_delete(district):
     composite = master_item_update(
         user=admin, item=district["m_composite"], values={"children": [{"item": "task:Q1G", "weight": "100"}]}
     )
-    assert MasterComposite.objects.get(pk=composite.pk).children == [{"item": "task:Q1G", "weight": "100"}]
+    assert MasterComposite.objects.get(pk=composite.pk).children == [{"item": "task:Q1G", "weight": "100.00"}]
     master_item_delete(user=admin, item=district["m_composite"])
     assert not MasterComposite.objects.filter(pk=composite.pk).exists()
     assert CourseMaster.objects.filter(pk=district["master"].pk).exists()

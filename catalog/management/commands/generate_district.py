@@ -1,0 +1,80 @@
+"""``generate_district --schools N [...] [--out FILE] [--as USER]`` (cli.md): a realistic synthetic district."""
+
+import json
+
+from catalog.commands import DistrictCommand
+from catalog.errors import InputError
+from catalog.generator import district_generate
+from catalog.permissions import can_manage_district
+
+
+class Command(DistrictCommand):
+    help = (
+        "Write a realistic synthetic district in the exchange format (deterministic for a seed); "
+        "without --out, load it into the (empty) database."
+    )
+    changes_data = True
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schools", type=int, required=True, help="number of schools")
+        parser.add_argument("--masters", type=int, help="course masters in the high-school catalog (default 150)")
+        parser.add_argument("--sections-per-course", type=int, help="average sections per course (default 3)")
+        parser.add_argument("--students-per-section", type=int, help="students per section (default 10)")
+        parser.add_argument("--assignments-per-section", type=int, help="assignments per section (default 3)")
+        parser.add_argument(
+            "--unpushed", action="store_true", help="courses linked to masters but never pushed (no master setup yet)"
+        )
+        parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument("--out", metavar="FILE", help="write the JSON here ('-' for stdout) instead of loading it")
+
+    def handle_command(self, *args, **options):
+        if not options["out"]:
+            # Check who acts before spending minutes generating.
+            user = self.acting_user(options)
+            if not can_manage_district(user):
+                raise PermissionError(
+                    f'--as: user "{user.username}" is not a district admin; only district admins load a district'
+                )
+            from catalog.exchange import district_exists
+
+            if district_exists():
+                raise InputError(
+                    "the database already holds a district: write the generated one to a file with --out "
+                    "and load it with import_district --replace"
+                )
+        sizes = {
+            "masters": options["masters"],
+            "sections_per_course": options["sections_per_course"],
+            "students_per_section": options["students_per_section"],
+            "assignments_per_section": options["assignments_per_section"],
+        }
+        document = district_generate(
+            schools=options["schools"],
+            unpushed=options["unpushed"],
+            seed=options["seed"],
+            **{name: value for name, value in sizes.items() if value is not None},
+        )
+        counts = ", ".join(
+            f"{len(document[name])} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections", "users")
+        )
+        out = options["out"]
+        if out:
+            self._write(document, out)
+            self.stderr.write(f"generated {counts} (seed {options['seed']}) into {out if out != '-' else 'stdout'}")
+            return
+        from catalog.exchange import district_import
+
+        district_import(document)
+        self.stderr.write(f"generated and loaded {counts} (seed {options['seed']})")
+
+    def _write(self, document: dict, out: str) -> None:
+        # The text export_district writes: keys sorted, 2-space indent, a final newline.
+        if out == "-":
+            self.stdout.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+            return
+        try:
+            with open(out, "w", encoding="utf-8") as f:
+                json.dump(document, f, indent=2, sort_keys=True, ensure_ascii=False)
+                f.write("\n")
+        except OSError as error:
+            raise InputError(f"--out: cannot write {out} ({error.strerror})") from error
