@@ -9,3 +9,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _batch_tick_schedule(sender, **kwargs):
+    """The batch queue's tick (pushjobs.tasks.batch_tick): dispatch due jobs, hand back stale work.
+
+    Read from settings here, once Django's settings are loaded, not at import time.
+    """
+    from django.conf import settings
+
+    seconds = settings.BATCH_TICK_SECONDS
+    sender.add_periodic_task(
+        seconds,
+        sender.signature("pushjobs.batch_tick"),
+        name="batch queue tick",
+        # A tick nobody ran in time is worthless: the next one does the same work.
+        expires=seconds * 2,
+        priority=0,
+    )

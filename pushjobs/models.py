@@ -1,1 +1,228 @@
-# Create your models here.
+"""The batch queue: every push, however it was started, is a PushJob row.
+
+The row is the truth (STYLE.md "Background work"); Redis only carries
+messages that say "look at job N". Status moves by compare-and-set updates in
+``pushjobs.jobs``. A job's courses are split into chunks; a chunk is marked
+done in the same transaction as its writes, so a course is pushed exactly once
+by a job even when a worker dies mid-chunk (R46).
+"""
+
+from django.conf import settings
+from django.db import models
+
+from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
+
+# Words for the Batch Queue List's "Pushed Data" column, as the tools' checkboxes say them.
+DATA_LABELS = {
+    "course_info": "Course Info",
+    "grading_tasks_standards": "Grading Tasks/Standards",
+    "grade_calc_options": "Grade Calc Options",
+    "composite_grades": "Composite Grades",
+    "categories": "Categories",
+    "assessments": "Assessments",
+    "advisory": "Advisory",
+}
+assert set(DATA_LABELS) == set(MASTER_PUSH_DATA) | set(COURSE_PUSH_DATA)
+
+
+class PushJob(models.Model):
+    PUSH_ALL_COURSE_MASTERS = "push_all_course_masters"
+    PUSH_COURSE_MASTER = "push_course_master"
+    PUSH_ALL_COURSES = "push_all_courses"
+    PUSH_COURSE_TO_SECTIONS = "push_course_to_sections"
+    KIND_CHOICES = [
+        (PUSH_ALL_COURSE_MASTERS, "Push All Course Masters"),
+        (PUSH_COURSE_MASTER, "Push to Courses"),
+        (PUSH_ALL_COURSES, "Push All Courses"),
+        (PUSH_COURSE_TO_SECTIONS, "Push to Sections"),
+    ]
+    MASTER_KINDS = (PUSH_ALL_COURSE_MASTERS, PUSH_COURSE_MASTER)
+
+    QUEUED, PROCESSING, COMPLETED, FAILED, CANCELED = "queued", "processing", "completed", "failed", "canceled"
+    STATUS_CHOICES = [
+        (QUEUED, "Queued"),
+        (PROCESSING, "Processing"),
+        (COMPLETED, "Completed"),
+        (FAILED, "Failed"),
+        (CANCELED, "Canceled"),
+    ]
+    FINISHED_STATUSES = (COMPLETED, FAILED, CANCELED)
+
+    NORMAL, HIGH = "normal", "high"
+    PRIORITY_CHOICES = [(NORMAL, "Normal"), (HIGH, "High")]
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="push_jobs")
+    kind = models.CharField(max_length=30, choices=KIND_CHOICES)
+    # pushjobs.engine.api options, as to_json() writes them (options_from_json reads them back).
+    options = models.JSONField()
+
+    # What the job pushes, in words, for the list and its filters (copied from the options at submit).
+    year = models.CharField(max_length=20)
+    catalog = models.CharField(max_length=200, blank=True, default="")  # master pushes
+    school = models.CharField(max_length=20, blank=True, default="")  # course pushes: the calendar's school number
+    master = models.CharField(max_length=30, blank=True, default="")  # Push to Courses: the master's number
+    course = models.CharField(max_length=30, blank=True, default="")  # Push to Sections: the course's number
+    target = models.CharField(max_length=250)  # "High School Catalog" or "101 North High"
+    mode = models.CharField(max_length=10)  # push or overwrite (overwrite: Overwrite Categories for course pushes)
+    to_sections = models.BooleanField()
+    data = models.JSONField(default=list)  # data names, cli.md --data
+    # Schools whose courses the job can touch (R44 report rights, list visibility) and the keys
+    # that make two jobs conflict (R41): they conflict when their keys intersect.
+    school_ids = models.JSONField(default=list)
+    conflict_keys = models.JSONField(default=list)
+
+    scheduled_for = models.DateTimeField()
+    priority = models.CharField(max_length=10, choices=PRIORITY_CHOICES, default=NORMAL)
+    status = models.CharField(max_length=12, choices=STATUS_CHOICES, default=QUEUED)
+    # A push command run without --batch: it runs in the command's own process.
+    inline = models.BooleanField(default=False)
+    # A queue message was sent for this queued job: the claim must carry the same token, so a
+    # message for a canceled, rescheduled or re-dispatched job does nothing.
+    dispatch_token = models.CharField(max_length=40, blank=True, default="")
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    courses_total = models.PositiveIntegerField(default=0)
+    courses_done = models.PositiveIntegerField(default=0)
+    courses_failed = models.PositiveIntegerField(default=0)
+    chunks_prepared = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, blank=True)  # api.Summary.to_json()
+    error = models.TextField(blank=True, default="")  # why the job itself failed
+    keep_until_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "scheduled_for"], name="pushjob_status_due"),
+            models.Index(fields=["scheduled_for"], name="pushjob_scheduled"),
+            models.Index(fields=["finished_at"], name="pushjob_finished"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "processing", "completed", "failed", "canceled"]),
+                name="pushjob_status_valid",
+            ),
+            models.CheckConstraint(condition=models.Q(priority__in=["normal", "high"]), name="pushjob_priority_valid"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[
+                        "push_all_course_masters",
+                        "push_course_master",
+                        "push_all_courses",
+                        "push_course_to_sections",
+                    ]
+                ),
+                name="pushjob_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(courses_done__lte=models.F("courses_total"))
+                & models.Q(courses_failed__lte=models.F("courses_done")),
+                name="pushjob_progress_consistent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pk} {self.get_kind_display()} {self.target} {self.year}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED_STATUSES
+
+    @property
+    def is_master_push(self) -> bool:
+        return self.kind in self.MASTER_KINDS
+
+    @property
+    def data_display(self) -> str:
+        """The list's "Pushed Data" column: "Assessments, Course Info"."""
+        return ", ".join(sorted(DATA_LABELS.get(d, d) for d in self.data))
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status == self.QUEUED
+
+    can_reschedule = can_cancel
+
+    @property
+    def can_restart(self) -> bool:
+        return self.status in (self.CANCELED, self.FAILED)
+
+
+class PushJobChunk(models.Model):
+    """Some of a job's courses, pushed in one transaction that also marks the chunk done."""
+
+    PENDING, RUNNING, DONE = "pending", "running", "done"
+    STATUS_CHOICES = [(PENDING, "Pending"), (RUNNING, "Running"), (DONE, "Done")]
+
+    job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    course_ids = models.JSONField()
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    # Who holds the chunk: a fresh token on each claim, so a worker whose claim was taken
+    # back (its heartbeat went stale) cannot mark the chunk done.
+    claim_token = models.CharField(max_length=40, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    summary = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="pushjobchunk_index_unique"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "running", "done"]), name="pushjobchunk_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="pushjobchunk_status_heartbeat")]
+
+    def __str__(self):
+        return f"job {self.job_id} chunk {self.index}"
+
+
+class PushResultRow(models.Model):
+    """One row of a job's result report (R44; columns as pushjobs.engine.api.REPORT_COLUMNS)."""
+
+    job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="result_rows")
+    chunk_index = models.PositiveIntegerField()
+    position = models.PositiveIntegerField()  # the row's place in its chunk's outcome
+    school = models.CharField(max_length=250)
+    calendar = models.CharField(max_length=250)
+    course = models.CharField(max_length=250)
+    course_master = models.CharField(max_length=250, blank=True, default="")
+    section = models.CharField(max_length=250, blank=True, default="")
+    data_type = models.CharField(max_length=50, blank=True, default="")
+    item = models.CharField(max_length=500, blank=True, default="")
+    outcome = models.CharField(max_length=40)
+    detail = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["job", "chunk_index", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "chunk_index", "position"], name="pushresultrow_place_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.course} {self.item} {self.outcome}"
+
+
+class Notification(models.Model):
+    """A message in the application for one user (R45: a job of theirs finished)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    job = models.ForeignKey(PushJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    message = models.TextField()
+    read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read"], name="notification_user_read")]
+
+    def __str__(self):
+        return self.message[:60]

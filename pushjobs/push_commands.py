@@ -1,0 +1,153 @@
+"""What the four push commands share (cli.md): their flags, turning flags into engine options,
+and running the push now or submitting it to the batch queue (``--batch``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.management.base import CommandError
+
+from catalog.commands import DistrictCommand
+from catalog.errors import InputError
+from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
+from pushjobs.engine.api import MODES, PUSH, CoursePushOptions, MasterPushOptions
+
+from .jobs import push_job_run_inline, push_job_submit
+from .models import PushJob
+from .result_report import result_rows_write_csv
+from .selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled
+
+
+def data_parse(text: str | None, allowed: tuple[str, ...]) -> frozenset[str]:
+    """--data: a comma-separated list of the tool's checkboxes; default all (R32: unknown names refused)."""
+    if text is None:
+        return frozenset(allowed)
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise InputError("--data: name at least one data type: " + ", ".join(allowed))
+    unknown = [name for name in names if name not in allowed]
+    if unknown:
+        raise InputError(f'--data: unknown data type "{unknown[0]}"; use: ' + ", ".join(allowed))
+    return frozenset(names)
+
+
+def iso_time_parse(text: str, flag: str = "--at") -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f'{flag}: "{text}" is not an ISO time such as 2026-01-31T22:00') from None
+
+
+class PushCommand(DistrictCommand):
+    """A push tool as a command. Subclasses add their scope flags and build the options."""
+
+    changes_data = True
+    data_choices: tuple[str, ...] = ()
+    takes_report = True
+    takes_batch = True
+
+    def add_scope_arguments(self, parser):
+        raise NotImplementedError
+
+    def push_options(self, options: dict, data: frozenset[str]):
+        raise NotImplementedError
+
+    def add_arguments(self, parser):
+        self.add_scope_arguments(parser)
+        parser.add_argument("--data", metavar="LIST", help="comma-separated: " + ",".join(self.data_choices))
+        parser.add_argument("--dry-run", action="store_true", help="report what the push would do; write nothing")
+        if self.takes_report:
+            parser.add_argument("--report", metavar="FILE", help="write the result report (CSV) here")
+        if self.takes_batch:
+            parser.add_argument("--batch", action="store_true", help="submit to the batch queue; print the job id")
+            parser.add_argument("--at", metavar="ISO-TIME", help="with --batch: when to run (default: now)")
+            parser.add_argument("--priority", choices=["normal", "high"], help="with --batch: queue priority")
+
+    def handle_command(self, *args, **options):
+        user = self.acting_user(options)
+        push_options = self.push_options(options, data_parse(options.get("data"), self.data_choices))
+        if options.get("batch"):
+            return self._submit(user, push_options, options)
+        if options.get("at") or options.get("priority"):
+            raise InputError("--at and --priority go with --batch")
+        job, outcome = push_job_run_inline(user=user, options=push_options, dry_run=options["dry_run"])
+        if options.get("report"):
+            with open(options["report"], "w", newline="", encoding="utf-8") as out:
+                result_rows_write_csv(outcome.rows, out)
+        if job is not None:
+            self.stderr.write(f"Job {job.pk} {job.status}.")
+        self.stdout.write(outcome.summary.line())
+        if job is not None and job.status == PushJob.FAILED:
+            raise CommandError(f"job {job.pk} failed: {job.error}", returncode=1)
+        if outcome.summary.courses_failed:
+            where = f" in {options['report']}" if options.get("report") else ""
+            raise CommandError(
+                f"{outcome.summary.courses_failed} course(s) failed; the result report{where} says why",
+                returncode=1,
+            )
+
+    def _submit(self, user, push_options, options):
+        if options["dry_run"]:
+            raise InputError("--dry-run runs at once: leave out --batch")
+        if options.get("report"):
+            raise InputError("--report is for a push run at once; a batch job's report: job_report ID")
+        at = iso_time_parse(options["at"]) if options.get("at") else None
+        job = push_job_submit(
+            user=user, options=push_options, scheduled_for=at, priority=options.get("priority") or "normal"
+        )
+        if not batch_processing_enabled():
+            self.stderr.write(BATCH_PROCESSING_OFF_MESSAGE)
+        self.stderr.write(f"Job {job.pk} queued.")
+        self.stdout.write(str(job.pk))
+
+
+class MasterPushCommand(PushCommand):
+    data_choices = MASTER_PUSH_DATA
+    one_master = False
+
+    def add_scope_arguments(self, parser):
+        parser.add_argument("--year", required=True, metavar="Y")
+        parser.add_argument("--catalog", required=True, metavar="NAME")
+        if self.one_master:
+            parser.add_argument("--number", required=True, metavar="N", help="the course master's number")
+        parser.add_argument(
+            "--calendar",
+            action="append",
+            default=[],
+            metavar="SCHOOL",
+            help="a calendar of that year by its school number; may repeat (default: all using the catalog)",
+        )
+        parser.add_argument("--mode", choices=MODES, default=PUSH)
+        parser.add_argument("--to-sections", action="store_true", help="push locked data on to sections too")
+
+    def push_options(self, options, data):
+        return MasterPushOptions(
+            year=options["year"],
+            catalog=options["catalog"],
+            calendars=tuple(options["calendar"]),
+            master=options["number"] if self.one_master else None,
+            mode=options["mode"],
+            to_sections=options["to_sections"],
+            data=data,
+        )
+
+
+class CoursePushCommand(PushCommand):
+    data_choices = COURSE_PUSH_DATA
+    one_course = False
+
+    def add_scope_arguments(self, parser):
+        parser.add_argument("--school", required=True, metavar="NUMBER")
+        parser.add_argument("--year", required=True, metavar="Y")
+        if self.one_course:
+            parser.add_argument("--course", required=True, metavar="NUMBER")
+        parser.add_argument("--overwrite-categories", action="store_true")
+
+    def push_options(self, options, data):
+        return CoursePushOptions(
+            school=options["school"],
+            year=options["year"],
+            course=options["course"] if self.one_course else None,
+            data=data,
+            overwrite_categories=options["overwrite_categories"],
+        )

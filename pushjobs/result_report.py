@@ -1,0 +1,129 @@
+"""A push job's result report, "Get the report" (R44): CSV rows, or XLSX with a Summary sheet
+and a Rows sheet. Columns exactly as ``pushjobs.engine.api.REPORT_COLUMNS`` (cli.md).
+
+Generated row by row from the stored PushResultRow rows, so a big report streams.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from pushjobs.engine.api import REPORT_COLUMNS, Summary
+
+from .models import PushJob
+from .selectors import push_job_result_rows
+
+SUMMARY_LABELS = (
+    ("courses_changed", "Courses changed"),
+    ("courses_unchanged", "Courses unchanged"),
+    ("courses_skipped", "Courses skipped"),
+    ("courses_failed", "Courses failed"),
+    ("items_created", "Items created"),
+    ("items_updated", "Items updated"),
+    ("items_removed", "Items removed"),
+    ("items_kept_residual", "Items kept residual"),
+)
+
+
+def _values(row) -> list[str]:
+    return [getattr(row, column) for column in REPORT_COLUMNS]
+
+
+def result_rows_csv_lines(rows: Iterable) -> Iterator[str]:
+    """CSV text, one line at a time: the header, then a line per row (ResultRow or PushResultRow).
+    For a StreamingHttpResponse."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(REPORT_COLUMNS)
+    yield flush()
+    for row in rows:
+        writer.writerow(_values(row))
+        yield flush()
+
+
+def result_report_csv_lines(*, job: PushJob) -> Iterator[str]:
+    return result_rows_csv_lines(push_job_result_rows(job=job))
+
+
+def result_rows_write_csv(rows: Iterable, out: IO[str]) -> None:
+    for line in result_rows_csv_lines(rows):
+        out.write(line)
+
+
+def result_report_write_csv(*, job: PushJob, out: IO[str]) -> None:
+    result_rows_write_csv(push_job_result_rows(job=job), out)
+
+
+def _text_cell(sheet, value):
+    # A string that starts with "=" is data here, never a formula.
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _job_facts(job: PushJob) -> list[tuple[str, object]]:
+    def when(moment):
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+    return [
+        ("Job", job.pk),
+        ("Tool", job.get_kind_display()),
+        ("Catalog or calendar", job.target),
+        ("School year", job.year),
+        ("Course master", job.master),
+        ("Course", job.course),
+        ("Push mode", job.mode),
+        ("Pushed to sections", "Yes" if job.to_sections else "No"),
+        ("Pushed data", job.data_display),
+        ("Requested by", job.requested_by.get_username()),
+        ("Scheduled time", when(job.scheduled_for)),
+        ("Started", when(job.started_at)),
+        ("Finished", when(job.finished_at)),
+        ("Status", job.get_status_display()),
+        ("Error", job.error),
+    ]
+
+
+def result_rows_write_xlsx(
+    rows: Iterable, out: IO[bytes], *, summary: Summary, facts: list[tuple[str, object]] = ()
+) -> None:
+    """An XLSX workbook: a Summary sheet (what ran, and the counts) and a Rows sheet."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Summary")
+    for label, value in facts:
+        sheet.append([_text_cell(sheet, label), _text_cell(sheet, value)])
+    if facts:
+        sheet.append([])
+    totals = summary.to_json()
+    for name, label in SUMMARY_LABELS:
+        sheet.append([_text_cell(sheet, label), totals[name]])
+    sheet.append([_text_cell(sheet, "Summary"), _text_cell(sheet, summary.line())])
+    rows_sheet = book.create_sheet("Rows")
+    rows_sheet.append([_text_cell(rows_sheet, c) for c in REPORT_COLUMNS])
+    for row in rows:
+        rows_sheet.append([_text_cell(rows_sheet, v) for v in _values(row)])
+    book.save(out)
+
+
+def result_report_write_xlsx(*, job: PushJob, out: IO[bytes]) -> None:
+    summary = Summary(**job.summary) if job.summary else Summary()
+    result_rows_write_xlsx(push_job_result_rows(job=job), out, summary=summary, facts=_job_facts(job))
+
+
+def result_report_filename(*, job: PushJob, fmt: str) -> str:
+    return f"push-job-{job.pk}-report.{fmt}"

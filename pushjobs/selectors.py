@@ -1,0 +1,120 @@
+"""Reading the batch queue: the Batch Queue List (R43), a job, who may read its report (R44),
+the switch (R42) and notifications (R45)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from catalog import permissions
+from catalog.errors import InputError
+from catalog.models import District, User
+
+from .models import Notification, PushJob, PushResultRow
+
+QUEUE_LIST_LIMIT = 50
+QUEUE_LIST_DEFAULT_DAYS = 7
+
+
+def batch_processing_enabled() -> bool:
+    """The district's switch (R42). Pages and commands that submit or list jobs say so when it is off."""
+    district = District.objects.order_by("pk").first()
+    return district.batch_processing_enabled if district else True
+
+
+BATCH_PROCESSING_OFF_MESSAGE = (
+    "Batch processing is off: queued jobs wait until a district admin switches it on "
+    "(pushes run without the queue still run)."
+)
+
+
+def queue_list_default_window(*, today: date | None = None) -> tuple[date, date]:
+    """R43: a week either side of today."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=QUEUE_LIST_DEFAULT_DAYS), today + timedelta(days=QUEUE_LIST_DEFAULT_DAYS)
+
+
+def _visible(user: User, job: PushJob) -> bool:
+    if permissions.can_manage_district(user) or job.requested_by_id == user.pk:
+        return True
+    managed = permissions.managed_school_ids(user)
+    return bool(managed) and bool(set(managed) & set(job.school_ids))
+
+
+def push_jobs_for_queue_list(*, user: User, start: date | None = None, end: date | None = None) -> list[PushJob]:
+    """R43: the top 50 jobs scheduled between ``start`` and ``end`` (whole days, inclusive; default a
+    week either side of today), newest first, that the user may see: district admins every job,
+    others their own and those touching their schools."""
+    default_start, default_end = queue_list_default_window()
+    start, end = start or default_start, end or default_end
+    if end < start:
+        raise InputError(f"the window ends ({end}) before it starts ({start})")
+    tz = timezone.get_current_timezone()
+    jobs = PushJob.objects.filter(
+        scheduled_for__gte=datetime.combine(start, time.min, tzinfo=tz),
+        scheduled_for__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    ).select_related("requested_by")
+    jobs = jobs.order_by("-scheduled_for", "-pk")
+    if permissions.can_manage_district(user):
+        return list(jobs[:QUEUE_LIST_LIMIT])
+    # school_ids is a JSON list, filtered here rather than in SQL so that the demo's SQLite works too;
+    # a fortnight's jobs are few.
+    found = []
+    for job in jobs.iterator(chunk_size=200):
+        if _visible(user, job):
+            found.append(job)
+            if len(found) == QUEUE_LIST_LIMIT:
+                break
+    return found
+
+
+def push_job_detail(*, user: User, job_id: int) -> PushJob:
+    """One job the user may see, or InputError naming it."""
+    job = PushJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None or not _visible(user, job):
+        raise InputError(f"no job {job_id}")
+    return job
+
+
+def push_job_report_allowed(*, user: User, job: PushJob) -> bool:
+    """R44: the submitter, district admins, and school admins of the schools the job touched."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if job.requested_by_id == user.pk or permissions.can_manage_district(user):
+        return True
+    return user.is_school_admin and any(permissions.can_manage_school(user, sid) for sid in job.school_ids)
+
+
+def push_job_for_report(*, user: User, job_id: int) -> PushJob:
+    """A finished job whose report the user may download (R44); InputError or PermissionError otherwise."""
+    job = PushJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None:
+        raise InputError(f"no job {job_id}")
+    if not push_job_report_allowed(user=user, job=job):
+        raise PermissionError(f"{user.username} may not read the report of job {job_id}")
+    if job.status not in (PushJob.COMPLETED, PushJob.FAILED):
+        raise InputError(f"job {job_id} is {job.status}: its report is ready when it has run")
+    return job
+
+
+def push_job_result_rows(*, job: PushJob) -> Iterator[PushResultRow]:
+    """The report's rows in order, streamed (a big push can have many)."""
+    return PushResultRow.objects.filter(job=job).order_by("chunk_index", "position").iterator(chunk_size=2000)
+
+
+def push_job_result_row_count(*, job: PushJob) -> int:
+    return PushResultRow.objects.filter(job=job).count()
+
+
+def notifications_for_user(*, user: User, unread_only: bool = False, limit: int = 50) -> QuerySet[Notification]:
+    found = Notification.objects.filter(user=user)
+    if unread_only:
+        found = found.filter(read=False)
+    return found.order_by("-created_at", "-pk")[:limit]
+
+
+def notifications_unread_count(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read=False).count()

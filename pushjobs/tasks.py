@@ -1,0 +1,41 @@
+"""Celery tasks of the batch queue: thin, ids only, the work is in ``pushjobs.jobs``.
+
+Messages are only hints ("look at job N"); the PushJob row is the truth, so a
+duplicate or lost message does no harm (the tick re-sends what is lost).
+Settings give every task ``acks_late`` and a prefetch of one.
+"""
+
+from celery import shared_task
+
+from . import jobs
+
+
+@shared_task(name="pushjobs.batch_tick", ignore_result=True)
+def batch_tick() -> None:
+    """Beat, every settings.BATCH_TICK_SECONDS: dispatch due jobs, hand back stale work, clean up."""
+    jobs.batch_tick_run()
+
+
+@shared_task(name="pushjobs.push_job_start", ignore_result=True)
+def push_job_start(job_id: int, token: str, priority: int) -> None:
+    if jobs.push_job_claim(job_id=job_id, token=token):
+        _push_job_continue(job_id, priority)
+
+
+@shared_task(name="pushjobs.push_job_step", ignore_result=True)
+def push_job_step(job_id: int, priority: int) -> None:
+    _push_job_continue(job_id, priority)
+
+
+def _push_job_continue(job_id: int, priority: int) -> None:
+    """One chunk per message, so other jobs' messages (a Run Now) get a worker between chunks.
+
+    Without a broker (development) tasks run in this process: there, loop instead of
+    sending a message per chunk, which would nest one call per chunk.
+    """
+    if push_job_step.app.conf.task_always_eager:
+        while jobs.push_job_work_chunk(job_id=job_id):
+            pass
+        return
+    if jobs.push_job_work_chunk(job_id=job_id):
+        push_job_step.apply_async_on_commit((job_id, priority), priority=priority)
