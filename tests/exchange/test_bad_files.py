@@ -67,6 +67,11 @@ def item_reference_without_kind(doc):
     return 'sections[0].posted_grades[0].item: must name a grading task or standard as "task:CODE" or "standard:CODE"'
 
 
+def calendar_listing_a_term_twice(doc):
+    doc["calendars"][0]["terms"].append("Q1")
+    return "calendars[0].terms: lists the same value twice"
+
+
 def school_with_unknown_catalog(doc):
     doc["schools"][0]["catalog"] = "Elementary Catalog"
     return 'schools[0].catalog: no catalog "Elementary Catalog" in catalogs'
@@ -326,6 +331,7 @@ CASES = [
     section_item_in_a_course_only_state,
     unsupported_format_version,
     item_reference_without_kind,
+    calendar_listing_a_term_twice,
     school_with_unknown_catalog,
     calendar_of_unknown_year,
     duplicate_school_number,

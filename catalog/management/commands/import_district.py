@@ -1,5 +1,7 @@
 """``import_district FILE [--replace] [--as USER]`` (cli.md): load a district exchange file."""
 
+from django.db import transaction
+
 from catalog.commands import DistrictCommand
 from catalog.exchange import district_import, document_read
 from catalog.permissions import can_manage_district
@@ -21,11 +23,16 @@ class Command(DistrictCommand):
         )
 
     def handle_command(self, *args, **options):
-        user = self.acting_user(options)
-        if not can_manage_district(user):
-            raise PermissionError(f'--as: user "{user.username}" is not a district admin; only district admins import')
-        document = document_read(options["file"])
-        district_import(document, replace=options["replace"])
+        # One transaction with the acting user: a refused import must not even
+        # leave the system account behind (R32: nothing was changed).
+        with transaction.atomic():
+            user = self.acting_user(options)
+            if not can_manage_district(user):
+                raise PermissionError(
+                    f'--as: user "{user.username}" is not a district admin; only district admins import'
+                )
+            document = document_read(options["file"])
+            district_import(document, replace=options["replace"])
         counts = ", ".join(
             f"{len(document.get(name, []))} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections")
         )
