@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalog.setup_types import COURSE, category_name_key
+from catalog.setup_types import COURSE
 
 from .api import (
     CONFLICT,
@@ -110,13 +110,13 @@ class CoursePlan:
         self.rows.append(PendingRow(section, data_type or tl.name, tl, values, outcome, detail))
 
 
-def free_name(name: str, taken: set) -> str:
-    """``Name (1)``, ``Name (2)``, ...: the first whose key no item of the owner has (R13, R19)."""
+def free_name(name: str, is_taken) -> str:
+    """``Name (1)``, ``Name (2)``, ...: the first name no item of the owner has (R13, R19)."""
     n = 1
     while True:
         suffix = f" ({n})"
         candidate = name.strip()[: MAX_NAME - len(suffix)] + suffix
-        if category_name_key(candidate) not in taken:
+        if not is_taken(candidate):
             return candidate
         n += 1
 
@@ -286,10 +286,12 @@ def plan_owner(
                 if taken is None:
                     taken = set(pushed_keys)
                     taken.update(key(i.values) for i, _ in staying)
-                old = values[tl.rename_idx]
-                new = free_name(old, taken)
-                taken.add(category_name_key(new))
-                values = values[: tl.rename_idx] + (new,) + values[tl.rename_idx + 1 :]
+                ri = tl.rename_idx
+                new = free_name(
+                    values[ri], lambda name, v=values, ri=ri, t=taken: key(v[:ri] + (name,) + v[ri + 1 :]) in t
+                )
+                values = values[:ri] + (new,) + values[ri + 1 :]
+                taken.add(key(values))
                 renamed = True
                 cp.row(
                     section,

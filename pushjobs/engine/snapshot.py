@@ -6,6 +6,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 from catalog.models import Calendar
+from catalog.setup_types import SECTION
 from coursemasters.models import CourseMaster
 from courses.models import Course
 from sections.models import Assignment, PostedGrade, Section
@@ -35,18 +36,25 @@ class Facts:
         self._categories = None
         self._items = None
 
-    def _load_categories(self):
+    def _load_categories(self, tl: TypeLevel):
+        # The section type whose items assignments name (categories), whatever it is called.
+        section_tl = type_level(tl.name, SECTION)
+        key_columns = [f"category__{a}" for a in section_tl.copied[: len(section_tl.key_idx)]]
         rows = (
             Assignment.objects.filter(section__course_id__in=self.course_ids, category__isnull=False)
-            .values_list("category_id", "category__source_id")
+            .values_list("section__course_id", "category_id", "category__source_id", "category__state", *key_columns)
             .distinct()
         )
-        used, sources = set(), set()
-        for category_id, source_id in rows:
+        used, sources, course_keys = set(), set(), set()
+        for course_id, category_id, source_id, state, *key_values in rows:
             used.add(category_id)
             if source_id is not None:
                 sources.add(source_id)
-        self._categories = (used, sources)
+            if state != "teacher":
+                # A section item that came from the course keeps its course item in use even
+                # after it was left residual (its source link is gone, its key is not).
+                course_keys.add((course_id, section_tl.key(tuple(key_values))))
+        self._categories = (used, sources, course_keys)
 
     def _load_items(self):
         by_section_term, by_section, by_course_term, by_course = set(), set(), set(), set()
@@ -97,7 +105,7 @@ class Facts:
         def in_use(it: Item) -> bool:
             if rule.assignment_category:
                 if self._categories is None:
-                    self._load_categories()
+                    self._load_categories(tl)
                 if it.id in self._categories[0]:
                     return True
             if tl.in_use_item_idx:
@@ -114,8 +122,8 @@ class Facts:
         def in_use(it: Item) -> bool:
             if rule.assignment_category:
                 if self._categories is None:
-                    self._load_categories()
-                if it.id in self._categories[1]:
+                    self._load_categories(tl)
+                if it.id in self._categories[1] or (course_id, tl.key(it.values)) in self._categories[2]:
                     return True
             if tl.in_use_item_idx:
                 if self._items is None:
