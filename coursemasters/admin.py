@@ -12,8 +12,18 @@ from .models import (
 
 
 class _ItemInline(admin.TabularInline):
+    # View-only: master items change through coursemasters.services (the
+    # master page), which validate references and terms.
     extra = 0
-    autocomplete_fields: list[str] = []
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class MasterTaskInline(_ItemInline):

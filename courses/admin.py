@@ -19,6 +19,17 @@ class CourseAdmin(admin.ModelAdmin):
     list_select_related = ["calendar", "master"]
     raw_id_fields = ["master"]
 
+    # View-only: linking, Ignore Master Push and attributes change through
+    # courses.services (the course page), which enforce R3 and R7.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(CourseTask, CourseStandard, CourseCategory, CourseAssessment, CourseGradeCalcOption, CourseComposite)
 class CourseItemAdmin(admin.ModelAdmin):
