@@ -22,6 +22,12 @@ def attribute_label(name: str) -> str:
 LOCK_LABELS = {lock: TITLES.get(lock, lock) for lock in SETUP_LOCKS}
 
 
+class StyledSubmit(Submit):
+    """A submit button styled by its ``css_class`` alone (crispy's Submit is always btn-primary)."""
+
+    field_classes = "btn"
+
+
 class ToolbarForm(forms.Form):
     """Year, school and calendar of the toolbar (stored in the session)."""
 
@@ -49,7 +55,8 @@ class ToolbarForm(forms.Form):
                 Column("school", css_class="col-6 col-md-3"),
                 Column("calendar", css_class="col-12 col-md-4"),
                 Column(
-                    Submit("apply", "Apply", css_class="btn-sm btn-light"), css_class="col-12 col-md-auto toolbar-apply"
+                    StyledSubmit("apply", "Apply", css_class="btn-sm btn-light border"),
+                    css_class="col-12 col-md-auto toolbar-apply",
                 ),
                 "next",
                 css_class="g-2 align-items-end",

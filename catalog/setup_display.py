@@ -51,6 +51,11 @@ CALCULATION_WORDS = {
 }
 
 
+def with_article(label: str) -> str:
+    """ "a category", "an assessment"."""
+    return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label}"
+
+
 def setup_title(setup_type: SetupType) -> str:
     return TITLES.get(setup_type.name, setup_type.name.replace("_", " ").capitalize())
 

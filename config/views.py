@@ -23,5 +23,9 @@ def home_view(request):
         context["course_total"] = courses.count()
     else:
         sections = section_list(user=user, calendar=None, year=selection.year, school_ids=[])
+        if selection.year is not None and not sections.exists():
+            # Nothing in the toolbar's year (e.g. between years): show every year's sections.
+            context["all_years"] = True
+            sections = section_list(user=user, calendar=None, year=None, school_ids=[])
         context["sections"] = sections[:HOME_LIMIT]
     return render(request, "home.html", context)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from catalog.errors import InputError
 from catalog.forms import AttributesForm, setup_item_form_class
-from catalog.setup_display import setup_item_label
+from catalog.setup_display import setup_item_label, with_article
 from catalog.setup_types import COURSE_ATTRIBUTES, MASTER, SETUP_TYPES_BY_NAME
 from catalog.web_access import require_district_admin
 
@@ -117,7 +117,12 @@ def master_item_add_view(request, pk: int, type_name: str):
             return redirect(_master_url(master, setup_type.name))
     status = 400 if request.method == "POST" else 200
     return _form_page(
-        request, master, form, title=f"Add a {setup_type.label} to {master.number}", status=status, anchor=type_name
+        request,
+        master,
+        form,
+        title=f"Add {with_article(setup_type.label)} to {master.number}",
+        status=status,
+        anchor=type_name,
     )
 
 

@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
+from catalog.forms import StyledSubmit
 from catalog.setup_types import COURSE_PUSH_DATA
 
 from .page_selectors import course_link_choices
@@ -57,7 +58,7 @@ class IgnoreMasterPushForm(forms.Form):
         self.helper.form_id = "ignore-master-push-form"
         self.helper.form_class = "d-inline"
         label = "Turn off Ignore Master Push" if course.ignore_master_push else "Turn on Ignore Master Push"
-        self.helper.add_input(Submit("toggle", label, css_class="btn-sm btn-outline-secondary"))
+        self.helper.add_input(StyledSubmit("toggle", label, css_class="btn-sm btn-outline-secondary"))
 
 
 class PushToSectionsForm(forms.Form):
@@ -86,4 +87,6 @@ class PushToSectionsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_id = "push-to-sections-form"
-        self.helper.add_input(Submit("push", "Push to Sections", css_class="btn-warning"))
+        # The page's own message explains a missing confirmation better than the browser's.
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(StyledSubmit("push", "Push to Sections", css_class="btn-warning"))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from catalog.errors import InputError
 from catalog.forms import AttributesForm, setup_item_form_class
 from catalog.permissions import managed_school_ids
-from catalog.setup_display import setup_item_label
+from catalog.setup_display import setup_item_label, with_article
 from catalog.setup_types import COURSE, COURSE_ATTRIBUTES, SETUP_TYPES_BY_NAME
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_course_access
@@ -170,7 +170,12 @@ def course_item_add_view(request, pk: int, type_name: str):
             return redirect(_course_url(course, setup_type.name))
     status = 400 if request.method == "POST" else 200
     return _form_page(
-        request, course, form, title=f"Add a {setup_type.label} to {course.number}", status=status, anchor=type_name
+        request,
+        course,
+        form,
+        title=f"Add {with_article(setup_type.label)} to {course.number}",
+        status=status,
+        anchor=type_name,
     )
 
 
@@ -316,11 +321,21 @@ def course_push_to_sections_view(request, pk: int):
                 overwrite_categories=form.cleaned_data["overwrite_categories"],
             )
             try:
-                job = runner(user=request.user, options=options)
+                _job, outcome = runner(user=request.user, options=options)
             except (InputError, PermissionError) as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"Pushed {course.number} to its sections. {getattr(job, 'summary_line', '')}")
+                attention = len(outcome.rows)
+                messages.success(
+                    request,
+                    f"Pushed {course.number} to its sections: {outcome.summary.line()}."
+                    + (
+                        f" {attention} outcome{'s' if attention != 1 else ''} need attention: get the report in the "
+                        "Batch Queue."
+                        if attention
+                        else ""
+                    ),
+                )
                 return redirect(_course_url(course, "sections"))
     context = {
         "title": f"Push {course.number} to its sections",

@@ -4,6 +4,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from catalog.forms import attribute_label
+from catalog.setup_display import with_article
 
 register = template.Library()
 
@@ -25,3 +26,8 @@ def attribute_name(name):
 @register.filter
 def yesno_words(value):
     return "Yes" if value else "No"
+
+
+@register.filter(name="with_article")
+def with_article_filter(label):
+    return with_article(str(label))

@@ -104,6 +104,11 @@ class BrowserPage:
     base_url: str
     console_errors: list
 
+    def unexpected_errors(self) -> list[str]:
+        """Console errors other than the browser's note of a 400 or 403 answer the test asked for."""
+        expected = ("status of 400 (Bad Request)", "status of 403 (Forbidden)")
+        return [e for e in self.console_errors if not e.endswith(expected)]
+
     def goto(self, path: str):
         return self.page.goto(self.base_url + path)
 

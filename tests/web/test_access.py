@@ -159,9 +159,7 @@ VIEWS = [
     (
         "section category edit",
         "get",
-        lambda d: reverse(
-            "sections:section_category_edit", args=[d.own_section.pk, _section_item(d.own_section).pk]
-        ),
+        lambda d: reverse("sections:section_category_edit", args=[d.own_section.pk, _section_item(d.own_section).pk]),
         (200, 200, 200),
     ),
     (
@@ -175,9 +173,7 @@ VIEWS = [
     (
         "section category delete",
         "get",
-        lambda d: reverse(
-            "sections:section_category_delete", args=[d.own_section.pk, _section_item(d.own_section).pk]
-        ),
+        lambda d: reverse("sections:section_category_delete", args=[d.own_section.pk, _section_item(d.own_section).pk]),
         (200, 200, 200),
     ),
     (
