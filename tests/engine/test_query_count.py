@@ -1,0 +1,48 @@
+"""Queries grow with the number of chunks, not with courses, sections or items (STYLE.md)."""
+
+import pytest
+
+from catalog.exchange import district_import
+from catalog.generator import district_generate
+from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run, push_scope
+
+# Reads: options, locked courses, calendars, masters, one query per type and level, in-use
+# facts; writes: at most delete, rename, update and insert per type and level. Whatever the size.
+PER_CHUNK = 80
+CHUNK = 5
+
+
+@pytest.mark.parametrize("schools", [2, 8])
+def test_master_push_queries_are_bounded_per_chunk(db, django_assert_max_num_queries, schools):
+    district_import(district_generate(schools=schools, masters=20, seed=3, unpushed=True))
+    options = MasterPushOptions(year="24-25", catalog="High School Catalog", mode="overwrite", to_sections=True)
+    courses = len(push_scope(options))
+    assert courses >= 4 * schools  # the larger district really is larger
+    chunks = -(-courses // CHUNK)
+
+    with django_assert_max_num_queries(chunks * PER_CHUNK + 10):
+        outcome = push_run(options, chunk_size=CHUNK)
+    assert outcome.summary.items_created > 100 * schools
+
+    # And one chunk holding every course costs what one chunk costs.
+    options = MasterPushOptions(year="24-25", catalog="High School Catalog", mode="push", to_sections=True)
+    with django_assert_max_num_queries(PER_CHUNK + 10):
+        push_run(options, chunk_size=10_000)
+
+
+@pytest.mark.parametrize("schools", [2, 8])
+def test_course_push_queries_are_bounded_per_chunk(db, django_assert_max_num_queries, schools):
+    district_import(district_generate(schools=schools, masters=20, seed=5))
+    options = CoursePushOptions(school=_a_high_school(), year="24-25", overwrite_categories=True)
+    chunks = -(-len(push_scope(options)) // CHUNK)
+
+    with django_assert_max_num_queries(chunks * PER_CHUNK + 10):
+        push_run(options, chunk_size=CHUNK)
+    with django_assert_max_num_queries(PER_CHUNK + 10):
+        push_run(options, chunk_size=10_000)
+
+
+def _a_high_school() -> str:
+    from catalog.models import School
+
+    return School.objects.filter(catalog__name="High School Catalog").order_by("number").first().number
