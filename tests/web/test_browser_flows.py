@@ -59,7 +59,7 @@ def test_school_admin_is_refused_another_schools_course_and_reaches_push_to_sect
     page.get_by_label("School", exact=True).select_option(label="101 North High")
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#toolbar-summary")).to_contain_text("22-23 North High")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses", exact=True).click()
     page.get_by_role("link", name="ENG9 English 9").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Course ENG9")
     expect(page.locator('tr[data-item="Homework"] .icon-lock')).to_be_visible()
@@ -74,6 +74,13 @@ def test_school_admin_is_refused_another_schools_course_and_reaches_push_to_sect
     expect(page.get_by_label("Categories", exact=True)).to_be_checked()
     page.get_by_role("button", name="Push to Sections").click()
     expect(page.get_by_text("Tick “I understand and wish to continue” to push.")).to_be_visible()
+    # when they confirm, the push runs and the course page says what it did
+    page.get_by_label("I understand and wish to continue").check()
+    page.get_by_role("button", name="Push to Sections").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Pushed ENG9 to its sections: courses: 1 changed")
+    ).to_be_visible()
+    assert SectionCategory.objects.get(section=district.own_section, name="Participation").state == "linked"
     # nothing complained (CSP, scripts, missing files)
     assert browser_page.unexpected_errors() == []
 
@@ -87,7 +94,7 @@ def test_layout_is_usable_at_phone_width(browser_page, district):
     expect(toggle).to_be_visible()
     toggle.focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses", exact=True)).to_be_visible()
     # and the course page does not scroll sideways as a whole
     browser_page.goto(f"/courses/{district.own_course.pk}/")
     width = page.evaluate("document.documentElement.scrollWidth")

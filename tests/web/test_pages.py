@@ -397,3 +397,16 @@ def test_catalog_list_counts(client, district):
     page = _text(client.get(reverse("catalog:catalog_list")))
     assert CourseCatalog.objects.count() == 2
     assert "High School Catalog" in page and "Middle School Catalog" in page
+
+
+def test_r19_push_to_sections_confirmed_pushes_the_course_setup_and_says_what_changed(client, district):
+    # given a course category the sections do not have yet
+    assert not SectionCategory.objects.filter(section=district.own_section, name="Participation").exists()
+    client.force_login(district.school_admin)
+    url = reverse("courses:course_push_to_sections", args=[district.own_course.pk])
+    # when the school admin confirms the push of categories
+    response = client.post(url, {"data": ["categories"], "confirm": "on"}, follow=True)
+    # then the sections hold it, pushed and locked, and the page says what the push did
+    pushed = SectionCategory.objects.get(section=district.own_section, name="Participation")
+    assert pushed.state == SectionCategory.LINKED
+    assert any(m.startswith("Pushed ENG9 to its sections: courses: 1 changed") for m in _messages(response))
