@@ -12,6 +12,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from json.encoder import encode_basestring as _encode_string
 
 from django.apps import apps
 
@@ -79,8 +80,34 @@ def district_export_write(stream) -> None:
     stream.write("\n}\n" if not first else "}\n")
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+def _dumps(value, pad: str = "") -> str:
+    """``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)``, for the
+    values an export holds. With an indent, the json module encodes in pure Python
+    through generators, which dominates the export of a large district; this
+    direct recursion gives the same text several times faster."""
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = pad + "  "
+        body = ",\n".join(f"{inner}{_encode_string(k)}: {_dumps(value[k], inner)}" for k in sorted(value))
+        return f"{{\n{body}\n{pad}}}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = pad + "  "
+        body = ",\n".join(inner + _dumps(v, inner) for v in value)
+        return f"[\n{body}\n{pad}]"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _write_list(stream, values: Iterable) -> None:
