@@ -198,7 +198,8 @@ def test_small_district_lands_in_the_models(db):
     assert GradingItem.objects.get(code="MATH.1").post_only is True
 
 
-def test_replace_keeps_accounts_the_file_does_not_name(db):
+def test_replace_keeps_accounts_the_file_does_not_name(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     # given an administrator with a password, the system account, and a district
     boss = User.objects.create_user(username="boss", password="s3cret-pass", role=User.DISTRICT_ADMIN)
     system_user()
