@@ -410,3 +410,26 @@ def test_r19_push_to_sections_confirmed_pushes_the_course_setup_and_says_what_ch
     pushed = SectionCategory.objects.get(section=district.own_section, name="Participation")
     assert pushed.state == SectionCategory.LINKED
     assert any(m.startswith("Pushed ENG9 to its sections: courses: 1 changed") for m in _messages(response))
+
+
+def test_every_course_section_and_master_page_of_the_district_renders(client, district):
+    # Every state and source case of the fixture (unlinked courses, schools without a catalog,
+    # items whose source is gone) renders, with each page's edit forms.
+    from coursemasters.models import CourseMaster
+    from sections.models import Section
+
+    client.force_login(district.district_admin)
+    urls = []
+    for course in Course.objects.all():
+        urls += [
+            reverse(name, args=[course.pk])
+            for name in ("courses:course_detail", "courses:course_attributes", "courses:course_link")
+        ]
+    urls += [reverse("sections:section_detail", args=[pk]) for pk in Section.objects.values_list("pk", flat=True)]
+    for master in CourseMaster.objects.all():
+        urls += [reverse("coursemasters:master_detail", args=[master.pk])]
+        urls += [
+            reverse("coursemasters:master_item_add", args=[master.pk, t]) for t in ("grading_tasks", "composite_grades")
+        ]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
