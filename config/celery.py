@@ -19,6 +19,10 @@ def _batch_tick_schedule(sender, **kwargs):
     """
     from django.conf import settings
 
+    if sender.conf.task_always_eager and not sender.conf.broker_url:
+        # Tasks run in-process (no broker configured); Celery still builds a producer for them.
+        # An in-memory transport keeps it from warning about a missing Redis host on every command.
+        sender.conf.broker_url = "memory://localhost/"
     seconds = settings.BATCH_TICK_SECONDS
     sender.add_periodic_task(
         seconds,

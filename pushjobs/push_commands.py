@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
@@ -97,7 +98,10 @@ class PushCommand(DistrictCommand):
         )
         if not batch_processing_enabled():
             self.stderr.write(BATCH_PROCESSING_OFF_MESSAGE)
-        self.stderr.write(f"Job {job.pk} queued.")
+        job.refresh_from_db()  # without a broker (development) it may have run already
+        when = timezone.localtime(job.scheduled_for).strftime("%Y-%m-%d %H:%M")
+        scheduled = f", scheduled for {when}" if job.status == PushJob.QUEUED else ""
+        self.stderr.write(f"Job {job.pk} {job.status}{scheduled}.")
         self.stdout.write(str(job.pk))
 
 

@@ -135,12 +135,16 @@ def cluster(transactional_db, redis_url, tmp_path):
     saved = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = redis_url
+    # Earlier in-process (eager) tasks left connection pools for the old broker URL: drop them,
+    # as Celery does in a forked child.
+    celery_app._after_fork()
     c = Cluster(redis_url, tmp_path)
     try:
         yield c
     finally:
         c.stop()
         celery_app.conf.task_always_eager, celery_app.conf.broker_url = saved
+        celery_app._after_fork()
         redis.Redis.from_url(redis_url).flushdb()
 
 
