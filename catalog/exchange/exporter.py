@@ -39,6 +39,7 @@ from .formats import (
     STANDARD_CODE,
     TASK_CODE,
     TEST_CODE,
+    decimal_canonical,
     decimal_to_json,
     type_fields,
     types_at,
@@ -359,7 +360,9 @@ class _Exporter:
         if kind == SCALE_NAME:
             return self.scales[value]
         if kind == CHILDREN:
-            return list(value)
+            # Written as import stores them, whatever spelling another writer used,
+            # so that export -> import -> export stays byte for byte.
+            return [{"item": child["item"], "weight": decimal_canonical(child["weight"])} for child in value]
         return value
 
     # -- teacher data -----------------------------------------------------------

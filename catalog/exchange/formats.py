@@ -121,9 +121,9 @@ def decimal_to_json(value: Decimal | None) -> str | None:
     return str(value)
 
 
-def decimal_canonical(text: str) -> str:
-    """A composite child's weight in the form the database would give a weight."""
-    return str(Decimal(text).quantize(Decimal("0.01")))
+def decimal_canonical(value: str | int | float | Decimal) -> str:
+    """A composite child's weight in the form the database would give a weight (``"50.00"``)."""
+    return str(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
 def source_key(setup_type: SetupType, rendered_keys: tuple[str, ...]) -> str:

@@ -16,7 +16,7 @@ from catalog.exchange import (
     district_import_file,
 )
 from catalog.models import District, GradingItem, User
-from coursemasters.models import CourseMaster, MasterCategory
+from coursemasters.models import CourseMaster, MasterCategory, MasterComposite
 from courses.models import Course, CourseCategory, CourseGradeCalcOption, CourseTask
 from sections.models import Assignment, PostedGrade, Score, SectionCategory, SectionComposite, SectionGradeCalcOption
 
@@ -282,3 +282,17 @@ def test_import_and_export_queries_do_not_grow_with_sections(db):
         counts[sections] = (_queries(lambda d=doc: district_import(d)), _queries(district_export))
         assert Score.objects.count() == 2 * sections
     assert counts[5] == counts[500]
+
+
+def test_composite_weights_written_by_other_code_export_as_import_stores_them(db):
+    doc = minimal()
+    children = [{"item": "task:Q1G", "weight": "50"}]
+    doc["course_masters"][0]["composite_grades"] = [{"parent": "task:S1", "children": children}]
+    district_import(doc)
+    # another writer (a service, the push engine) spells weights its own way
+    MasterComposite.objects.update(children=[{"item": "task:Q1G", "weight": 50}])
+    first = district_export()
+    assert first["course_masters"][0]["composite_grades"][0]["children"] == [{"item": "task:Q1G", "weight": "50.00"}]
+    district_data_delete()
+    district_import(first)
+    assert district_export() == first
