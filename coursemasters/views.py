@@ -16,6 +16,8 @@ from catalog.setup_display import setup_item_label, with_article
 from catalog.setup_types import COURSE_ATTRIBUTES, MASTER, SETUP_TYPES_BY_NAME
 from catalog.web_access import require_district_admin
 
+from .copy import course_master_copy
+from .forms import CourseMasterCopyForm
 from .models import CourseMaster
 from .page_selectors import (
     master_attribute_rows,
@@ -180,3 +182,37 @@ def master_item_delete_view(request, pk: int, type_name: str, item_pk: int):
         "breadcrumbs": _breadcrumbs(master, current=f"Delete {label}"),
     }
     return render(request, "confirm_delete.html", context, status=400 if error else 200)
+
+
+def master_copy_view(request, pk: int):
+    """Copy Course Master (R60): one service call; the copy's page opens on success."""
+    master = _master(request, pk)
+    form = CourseMasterCopyForm(request.POST or None, master=master)
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = course_master_copy(
+                user=request.user,
+                master=master,
+                to_catalog=form.cleaned_data["to_catalog"],
+                new_number=form.cleaned_data["new_number"],
+                new_name=form.cleaned_data["new_name"],
+                data=set(form.cleaned_data["data"]),
+            )
+        except (InputError, PermissionError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"Copied course master {master.number} to {copy.number} {copy.name} in {copy.catalog.name}. "
+                "No course is linked to the copy yet.",
+            )
+            return redirect(_master_url(copy))
+    context = {
+        "title": f"Copy course master {master.number}",
+        "intro": "A new course master with this master's info and the grading setup ticked below. Courses are not "
+        "changed.",
+        "form": form,
+        "cancel_url": _master_url(master),
+        "breadcrumbs": _breadcrumbs(master, current="Copy Course Master"),
+    }
+    return render(request, "crispy_form_page.html", context, status=400 if request.method == "POST" else 200)

@@ -1,4 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "pushjobs"
-urlpatterns = []
+urlpatterns = [
+    path("masters/", views.push_all_course_masters_view, name="push_all_course_masters"),
+    path("masters/<int:pk>/", views.push_to_courses_view, name="push_to_courses"),
+    path("courses/", views.push_all_courses_view, name="push_all_courses"),
+    path("queue/", views.batch_queue_view, name="batch_queue"),
+    path("queue/rows/", views.batch_queue_rows_view, name="batch_queue_rows"),
+    path("batch-processing/", views.batch_processing_view, name="batch_processing"),
+    path("jobs/<int:pk>/", views.job_detail_view, name="job_detail"),
+    path("jobs/<int:pk>/status/", views.job_status_view, name="job_status"),
+    path("jobs/<int:pk>/report.csv", views.job_report_csv_view, name="job_report_csv"),
+    path("jobs/<int:pk>/report.xlsx", views.job_report_xlsx_view, name="job_report_xlsx"),
+    path("jobs/<int:pk>/cancel/", views.job_cancel_view, name="job_cancel"),
+    path("jobs/<int:pk>/reschedule/", views.job_reschedule_view, name="job_reschedule"),
+    path("jobs/<int:pk>/restart/", views.job_restart_view, name="job_restart"),
+    path("notifications/", views.notifications_view, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read_view, name="notification_read"),
+    path("notifications/read-all/", views.notifications_read_all_view, name="notifications_read_all"),
+]

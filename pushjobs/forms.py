@@ -1,0 +1,356 @@
+"""Forms of the push tools and the batch queue pages.
+
+Each tool form validates into the push engine's options (pushjobs.engine.api) plus what to do
+with them: preview, run now, or submit to batch at a date, time and priority.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
+from django import forms
+from django.utils import timezone
+
+from catalog.models import Calendar, SchoolYear
+from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
+from coursemasters.models import CourseMaster
+from courses.forms import PUSH_DATA_LABELS as COURSE_DATA_LABELS
+from pushjobs.engine.api import OVERWRITE, PUSH, CoursePushOptions, MasterPushOptions
+
+from .models import DATA_LABELS, PushJob
+from .ui_selectors import push_tool_calendars, push_tool_catalogs
+
+PREVIEW, RUN_NOW, BATCH = "preview", "run_now", "batch"
+ACTIONS = (PREVIEW, RUN_NOW, BATCH)
+
+MODE_CHOICES = [
+    (PUSH, "Push locked data"),
+    (OVERWRITE, "Overwrite existing course and section level data"),
+]
+CONSIDERATIONS = "pushjobs/push_all_course_masters.html#overwrite_considerations"
+
+
+def _next_whole_hour() -> datetime:
+    now = timezone.localtime()
+    return (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+
+
+def _schedule_fields(form: forms.Form) -> None:
+    """Submit to Batch: when and at which priority (Run Now is always now, at high priority)."""
+    at = _next_whole_hour()
+    form.fields["run_date"] = forms.DateField(
+        label="Date", required=False, initial=at.date(), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    form.fields["run_time"] = forms.TimeField(
+        label="Time", required=False, initial=at.time(), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    form.fields["priority"] = forms.ChoiceField(
+        label="Priority", choices=PushJob.PRIORITY_CHOICES, initial=PushJob.NORMAL, required=False
+    )
+
+
+def _schedule_clean(form: forms.Form, cleaned: dict) -> None:
+    """Only Submit to Batch needs a date and time; the queue refuses one in the past (R32)."""
+    if cleaned.get("action") != BATCH:
+        return
+    cleaned["priority"] = cleaned.get("priority") or PushJob.NORMAL
+    run_date, run_time = cleaned.get("run_date"), cleaned.get("run_time")
+    if run_date is None:
+        form.add_error("run_date", "Pick the date the job should run.")
+    if run_time is None:
+        form.add_error("run_time", "Pick the time the job should run.")
+    if run_date is not None and run_time is not None:
+        cleaned["scheduled_for"] = timezone.make_aware(datetime.combine(run_date, run_time))
+
+
+def _schedule_layout() -> Fieldset:
+    return Fieldset(
+        "Submit to Batch: when to run",
+        Row(
+            Column("run_date", css_class="col-6 col-md-4"),
+            Column("run_time", css_class="col-6 col-md-3"),
+            Column("priority", css_class="col-12 col-md-4"),
+        ),
+        css_class="schedule-fieldset",
+    )
+
+
+def _buttons() -> Div:
+    return Div(
+        StrictButton("Preview", type="submit", name="action", value=PREVIEW, css_class="btn-outline-primary"),
+        StrictButton("Run Now", type="submit", name="action", value=RUN_NOW, css_class="btn-primary"),
+        StrictButton("Submit to Batch", type="submit", name="action", value=BATCH, css_class="btn-primary"),
+        css_class="d-flex flex-wrap gap-2 push-actions",
+    )
+
+
+class _ActionForm(forms.Form):
+    # The clicked button (name="action") says what to do; it is not rendered as a field, so a
+    # missing one is a form-wide error the page shows.
+    action = forms.CharField(required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") not in ACTIONS:
+            raise forms.ValidationError("Choose Preview, Run Now or Submit to Batch.")
+        return cleaned
+
+
+class CalendarCheckboxes(forms.CheckboxSelectMultiple):
+    """Calendar checkboxes that say which catalog their school uses (the page hides the others)."""
+
+    def __init__(self, *args, catalog_of: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalog_of = catalog_of or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"]["data-catalog"] = self.catalog_of.get(str(value), "")
+        return option
+
+
+class MasterPushForm(_ActionForm):
+    """Push All Course Masters (``master`` None) or Push to Courses for one master.
+
+    The year is picked above the form (it filters the catalogs, R10); the calendars are the year's
+    calendars whose school uses a catalog, all ticked: a catalog's calendars all ticked mean every
+    calendar of that catalog, including one added before the job runs.
+    """
+
+    year = forms.CharField(widget=forms.HiddenInput)
+    catalog = forms.ChoiceField(label="Course Catalog")
+    calendars = forms.MultipleChoiceField(
+        label="Calendars",
+        required=False,
+        help_text="The year's calendars whose school uses the catalog; untick those to leave out.",
+    )
+    mode = forms.ChoiceField(label="Push Mode", choices=MODE_CHOICES, initial=PUSH, widget=forms.RadioSelect)
+    to_sections = forms.BooleanField(
+        label="Push locked data to sections",
+        required=False,
+        help_text="Also push categories, grade calc options, composite grades and the advisory flag on from each "
+        "pushed course to its sections.",
+    )
+    data = forms.MultipleChoiceField(
+        label="Data to be pushed",
+        choices=[(name, DATA_LABELS[name]) for name in MASTER_PUSH_DATA],
+        initial=list(MASTER_PUSH_DATA),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only data locked on the course catalog is pushed.",
+        error_messages={"required": "Tick at least one kind of data to push."},
+    )
+
+    def __init__(self, data=None, *, year: SchoolYear | None, master: CourseMaster | None = None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.year_obj = year
+        self.master = master
+        catalog = master.catalog if master is not None else None
+        self.fields["year"].initial = year.name if year else ""
+        catalogs = [catalog] if catalog is not None else list(push_tool_catalogs(year=year))
+        self.catalogs_by_name = {c.name: c for c in catalogs}
+        self.fields["catalog"].choices = [(c.name, c.name) for c in catalogs]
+        if catalog is not None:
+            self.fields["catalog"].initial = catalog.name
+            self.fields["catalog"].widget = forms.HiddenInput()
+        elif len(catalogs) != 1:
+            self.fields["catalog"].choices = [("", "Choose a catalog")] + self.fields["catalog"].choices
+        self.calendar_list = list(push_tool_calendars(year=year, catalog=catalog))
+        self.fields["calendars"].widget = CalendarCheckboxes(
+            catalog_of={str(c.pk): c.school.catalog.name for c in self.calendar_list}
+        )
+        # Set after the widget, so that the widget gets them too.
+        self.fields["calendars"].choices = [
+            (str(c.pk), f"{c.name}" + ("" if catalog else f" ({c.school.catalog.name})")) for c in self.calendar_list
+        ]
+        self.fields["calendars"].initial = [str(c.pk) for c in self.calendar_list]
+        _schedule_fields(self)
+        self.helper = FormHelper()
+        self.helper.form_id = "push-masters-form" if master is None else "push-to-courses-form"
+        self.helper.form_action = "#push-preview"  # a preview answers the POST: show it
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            "year",
+            Field("catalog", css_class="push-catalog"),
+            Field("calendars", wrapper_class="push-calendars"),
+            Field("mode", wrapper_class="push-mode"),
+            HTML(f'{{% include "{CONSIDERATIONS}" %}}'),
+            "to_sections",
+            "data",
+            _schedule_layout(),
+            _buttons(),
+        )
+
+    def clean_year(self):
+        name = self.cleaned_data["year"]
+        if self.year_obj is None or name != self.year_obj.name:
+            raise forms.ValidationError(f'No school year "{name}".')
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        catalog = self.catalogs_by_name.get(cleaned.get("catalog") or "")
+        if catalog is not None:
+            mine = [c for c in self.calendar_list if c.school.catalog_id == catalog.pk]
+            ticked = set(cleaned.get("calendars") or [])
+            chosen = [c for c in mine if str(c.pk) in ticked]
+            if not chosen:
+                self.add_error("calendars", f"Tick at least one calendar whose school uses {catalog.name}.")
+            # All of the catalog's calendars ticked: push to every calendar of the year (R10 default).
+            cleaned["calendar_numbers"] = () if len(chosen) == len(mine) else tuple(c.school.number for c in chosen)
+        _schedule_clean(self, cleaned)
+        return cleaned
+
+    def push_options(self) -> MasterPushOptions:
+        cleaned = self.cleaned_data
+        return MasterPushOptions(
+            year=cleaned["year"],
+            catalog=cleaned["catalog"],
+            calendars=cleaned["calendar_numbers"],
+            master=self.master.number if self.master is not None else None,
+            mode=cleaned["mode"],
+            to_sections=cleaned["to_sections"],
+            data=frozenset(cleaned["data"]),
+        )
+
+
+class MasterYearForm(forms.Form):
+    """The year above a master push form: it filters the catalogs and calendars (GET)."""
+
+    year = forms.ModelChoiceField(queryset=SchoolYear.objects.none(), label="Select Year", empty_label=None)
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].queryset = years
+        self.fields["year"].to_field_name = "name"
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_id = "push-year-form"
+        self.helper.form_class = "push-year-form"
+        self.helper.layout = Layout(
+            Row(
+                Column(Field("year", css_class="push-year"), css_class="col-8 col-md-4"),
+                Column(
+                    StrictButton("Show catalogs", type="submit", css_class="btn-outline-secondary push-year-apply"),
+                    css_class="col-auto align-self-end mb-3",
+                ),
+            )
+        )
+
+
+class CoursePushForm(_ActionForm):
+    """Push All Courses: every course of the toolbar's calendar to its sections (R19)."""
+
+    data = forms.MultipleChoiceField(
+        label="Data to be pushed",
+        choices=[(name, COURSE_DATA_LABELS[name]) for name in COURSE_PUSH_DATA],
+        initial=list(COURSE_PUSH_DATA),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one kind of data to push."},
+    )
+    overwrite_categories = forms.BooleanField(
+        label="Overwrite Categories",
+        required=False,
+        help_text="Replace section-level categories with the course's. Teacher categories with assignments are "
+        "kept (as residual); the others are deleted.",
+    )
+
+    def __init__(self, data=None, *, calendar: Calendar | None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.calendar = calendar
+        _schedule_fields(self)
+        self.helper = FormHelper()
+        self.helper.form_id = "push-courses-form"
+        self.helper.form_action = "#push-preview"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout("data", "overwrite_categories", _schedule_layout(), _buttons())
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.calendar is None:
+            raise forms.ValidationError(
+                "Pick a calendar in the toolbar first: Push All Courses pushes the courses of that calendar."
+            )
+        _schedule_clean(self, cleaned)
+        return cleaned
+
+    def push_options(self) -> CoursePushOptions:
+        return CoursePushOptions(
+            school=self.calendar.school.number,
+            year=self.calendar.year.name,
+            data=frozenset(self.cleaned_data["data"]),
+            overwrite_categories=self.cleaned_data["overwrite_categories"],
+        )
+
+
+class QueueWindowForm(forms.Form):
+    """The Batch Queue List's date window (R43); Refresh re-reads the list."""
+
+    start = forms.DateField(label="Show top 50 jobs scheduled between", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="and", widget=forms.DateInput(attrs={"type": "date"}))
+    # The tool page's own pick (Push All Course Masters' year) survives a Refresh.
+    year = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, default_window: tuple[date, date], year: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start"].initial, self.fields["end"].initial = default_window
+        self.fields["year"].initial = year
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_id = "queue-window-form"
+        self.helper.form_class = "queue-window-form"
+        self.helper.attrs = {"aria-label": "Batch Queue List dates"}
+        self.helper.layout = Layout(
+            "year",
+            Row(
+                Column("start", css_class="col-6 col-md-auto"),
+                Column("end", css_class="col-6 col-md-auto"),
+                Column(
+                    StrictButton("Refresh", type="submit", css_class="btn-outline-primary"),
+                    css_class="col-12 col-md-auto align-self-end mb-3",
+                ),
+                css_class="g-2",
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(f"The dates are the wrong way round: {end} is before {start}.")
+        return cleaned
+
+    def window(self) -> tuple[date, date]:
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return self.fields["start"].initial, self.fields["end"].initial
+
+
+class RescheduleForm(forms.Form):
+    run_date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    run_time = forms.TimeField(label="New time", widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args, job: PushJob, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = timezone.localtime(job.scheduled_for)
+        self.fields["run_date"].initial = current.date()
+        self.fields["run_time"].initial = current.time().replace(second=0, microsecond=0)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = "reschedule-form"
+        self.helper.layout = Layout(
+            Row(
+                Column("run_date", css_class="col-6 col-md-auto"),
+                Column("run_time", css_class="col-6 col-md-auto"),
+                Column(
+                    StrictButton("Reschedule", type="submit", css_class="btn-outline-primary"),
+                    css_class="col-12 col-md-auto align-self-end mb-3",
+                ),
+                css_class="g-2",
+            )
+        )
+
+    def scheduled_for(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.cleaned_data["run_date"], self.cleaned_data["run_time"]))

@@ -1,0 +1,69 @@
+"""What the push tools' pages read beyond pushjobs.selectors: the choices of the forms (years,
+catalogs, calendars), which jobs of a list the user may act on, and a job's result rows a page
+at a time. Each is one or two queries, however many rows a list shows."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from catalog.models import Calendar, CourseCatalog, SchoolYear, User
+from catalog.permissions import can_manage_district, managed_school_ids
+
+from .models import PushJob, PushResultRow
+
+
+def push_tool_years() -> QuerySet[SchoolYear]:
+    """Years that have a calendar whose school uses a catalog: the years a master push can name."""
+    return SchoolYear.objects.filter(calendars__school__catalog__isnull=False).distinct().order_by("start")
+
+
+def push_tool_catalogs(*, year: SchoolYear | None) -> QuerySet[CourseCatalog]:
+    """The tool's "Select Course Catalog": catalogs used by a school that has a calendar in the year."""
+    if year is None:
+        return CourseCatalog.objects.none()
+    return CourseCatalog.objects.filter(schools__calendars__year=year).distinct().order_by("name")
+
+
+def push_tool_calendars(*, year: SchoolYear | None, catalog: CourseCatalog | None = None) -> QuerySet[Calendar]:
+    """The year's calendars whose school uses a catalog (``catalog``: that one), by school number."""
+    if year is None:
+        return Calendar.objects.none()
+    calendars = Calendar.objects.filter(year=year, school__catalog__isnull=False)
+    if catalog is not None:
+        calendars = calendars.filter(school__catalog=catalog)
+    return calendars.select_related("school", "school__catalog", "year").order_by("school__number")
+
+
+def push_tool_years_for_catalog(*, catalog: CourseCatalog) -> QuerySet[SchoolYear]:
+    """Push to Courses: the years in which a school using the master's catalog has a calendar."""
+    return SchoolYear.objects.filter(calendars__school__catalog=catalog).distinct().order_by("start")
+
+
+def push_jobs_manageable_ids(*, user: User, jobs: list[PushJob]) -> set[int]:
+    """Of these jobs, those the user may cancel, reschedule or restart (mirrors pushjobs.jobs, which
+    decides for real: the submitter, district admins, school admins for course pushes of their schools).
+    Used to show only the buttons that will work; one query for the user's schools."""
+    if can_manage_district(user):
+        return {job.pk for job in jobs}
+    managed = set(managed_school_ids(user) or [])
+    return {
+        job.pk
+        for job in jobs
+        if job.requested_by_id == user.pk
+        or (user.is_school_admin and not job.is_master_push and set(job.school_ids) <= managed)
+    }
+
+
+def push_job_get(*, pk: int) -> PushJob | None:
+    return PushJob.objects.select_related("requested_by").filter(pk=pk).first()
+
+
+def push_job_result_rows_queryset(*, job: PushJob) -> QuerySet[PushResultRow]:
+    """A job's report rows in report order, for a paginated page."""
+    return PushResultRow.objects.filter(job=job).order_by("chunk_index", "position")
+
+
+def push_job_outcome_counts(*, job: PushJob) -> list[tuple[str, int]]:
+    """How many report rows of each outcome, most frequent first."""
+    rows = PushResultRow.objects.filter(job=job).values("outcome").annotate(n=Count("pk")).order_by("-n", "outcome")
+    return [(row["outcome"], row["n"]) for row in rows]

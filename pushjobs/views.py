@@ -1,0 +1,513 @@
+"""The push tools' pages: Push All Course Masters, Push All Courses, Push to Courses (one master),
+the Batch Queue List, a job's detail and report, and notifications (rules R40-R45).
+
+Thin views: check who may open the page (catalog.permissions), validate a form into the engine's
+options, call one service (pushjobs.jobs), redirect. Preview is the engine's plan run dry: it
+changes nothing, so its result is shown in the response to the POST instead of a redirect.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from catalog.errors import InputError
+from catalog.models import SchoolYear
+from catalog.permissions import can_manage_district, can_manage_school
+from catalog.toolbar import toolbar_selection
+from catalog.web_access import require_district_admin
+from coursemasters.page_selectors import master_get
+from pushjobs.engine.api import OUTCOMES, PushOutcome, ResultRow, Summary
+
+from . import jobs as job_services
+from .forms import (
+    BATCH,
+    PREVIEW,
+    RUN_NOW,
+    CoursePushForm,
+    MasterPushForm,
+    MasterYearForm,
+    QueueWindowForm,
+    RescheduleForm,
+)
+from .models import PushJob
+from .result_report import SUMMARY_LABELS, result_report_csv_lines, result_report_filename, result_report_write_xlsx
+from .selectors import (
+    BATCH_PROCESSING_OFF_MESSAGE,
+    batch_processing_enabled,
+    notifications_for_user,
+    push_job_for_report,
+    push_job_report_allowed,
+    push_jobs_for_queue_list,
+    queue_list_default_window,
+)
+from .ui_selectors import (
+    push_job_get,
+    push_job_outcome_counts,
+    push_job_result_rows_queryset,
+    push_jobs_manageable_ids,
+    push_tool_years,
+    push_tool_years_for_catalog,
+)
+
+OUTCOME_LABELS = {
+    "skipped_ignore_master_push": "Skipped: Ignore Master Push",
+    "failed_desynced": "Failed: desynced from its master",
+    "failed_error": "Failed: error",
+    "kept_residual": "Kept as residual (in use)",
+    "renamed_teacher_item": "Teacher item renamed",
+    "renamed_local_item": "Course item renamed",
+    "relinked": "Relinked",
+    "conflict": "Conflict: item skipped",
+}
+assert set(OUTCOME_LABELS) == set(OUTCOMES)
+PREVIEW_ROW_LIMIT = 200
+RESULT_ROWS_PER_PAGE = 50
+
+# Reports are another part of the project; a link shows once its page exists.
+REPORT_URL_NAMES = {
+    "course_master_awaiting_push": ("reports:course_master_awaiting_push", "reports:course-master-awaiting-push"),
+    "course_awaiting_push": ("reports:course_awaiting_push", "reports:course-awaiting-push"),
+    "residual_data": ("reports:residual_data", "reports:residual-data"),
+    "course_audit": ("reports:course_audit", "reports:course-audit"),
+}
+
+
+def _report_urls() -> dict[str, str | None]:
+    found = {}
+    for key, names in REPORT_URL_NAMES.items():
+        found[key] = None
+        for name in names:
+            try:
+                found[key] = reverse(name)
+                break
+            except NoReverseMatch:
+                continue
+    return found
+
+
+def _require_push_user(user, what: str) -> None:
+    """District admins and school admins use the push tools; teachers do not push."""
+    if not (can_manage_district(user) or user.is_school_admin):
+        raise PermissionDenied(f"Only district and school administrators can open {what}.")
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+# ---------------------------------------------------------------------------
+# The Batch Queue List (R43), shown on both tools and on its own page
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class QueueList:
+    form: QueueWindowForm
+    jobs: list[PushJob]
+    poll_url: str
+    next_url: str
+    active: bool
+    error: str = ""
+
+
+# The list is re-read while a job runs or one is about to start; a job due next week needs no poll.
+QUEUE_POLL_AHEAD = timedelta(minutes=5)
+
+
+def _queue_moving(jobs: list[PushJob]) -> bool:
+    soon = timezone.now() + QUEUE_POLL_AHEAD
+    return any(
+        job.status == PushJob.PROCESSING or (job.status == PushJob.QUEUED and job.scheduled_for <= soon) for job in jobs
+    )
+
+
+def _queue_list(request, *, next_url: str, year: str = "") -> QueueList:
+    form = QueueWindowForm(
+        request.GET if "start" in request.GET else None, default_window=queue_list_default_window(), year=year
+    )
+    error = ""
+    if form.is_bound and not form.is_valid():
+        error = " ".join(form.non_field_errors()) or "Those dates are not valid; showing the default window."
+    start, end = form.window() if not error else queue_list_default_window()
+    jobs = push_jobs_for_queue_list(user=request.user, start=start, end=end)
+    manageable = push_jobs_manageable_ids(user=request.user, jobs=jobs)
+    for job in jobs:
+        job.may_manage = job.pk in manageable
+    poll_url = reverse("pushjobs:batch_queue_rows") + "?" + urlencode({"start": start, "end": end, "next": next_url})
+    return QueueList(
+        form=form,
+        jobs=jobs,
+        poll_url=poll_url,
+        next_url=next_url,
+        active=_queue_moving(jobs),
+        error=error,
+    )
+
+
+def _tool_context(request, *, next_url: str, year: str = "") -> dict:
+    return {
+        "queue": _queue_list(request, next_url=next_url, year=year),
+        "batch_processing_enabled": batch_processing_enabled(),
+        "batch_off_message": BATCH_PROCESSING_OFF_MESSAGE,
+        "may_switch_batch": can_manage_district(request.user),
+        "report_urls": _report_urls(),
+    }
+
+
+def batch_queue_view(request):
+    _require_push_user(request.user, "the Batch Queue List")
+    context = _tool_context(request, next_url=request.get_full_path())
+    return render(request, "pushjobs/batch_queue.html", context)
+
+
+def batch_queue_rows_view(request):
+    """The list's rows alone, for the page's poll (static/js/pushjobs.js) while jobs run."""
+    _require_push_user(request.user, "the Batch Queue List")
+    next_url = _safe_next(request, reverse("pushjobs:batch_queue"))
+    return render(request, "pushjobs/batch_queue.html#queue_table", {"queue": _queue_list(request, next_url=next_url)})
+
+
+@require_POST
+def batch_processing_view(request):
+    """District admins switch batch processing on or off (R42)."""
+    enabled = request.POST.get("enabled") == "on"
+    try:
+        job_services.batch_processing_set(user=request.user, enabled=enabled)
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    if enabled:
+        messages.success(request, "Batch processing is on: queued jobs that are due run now.")
+    else:
+        messages.warning(request, "Batch processing is off: queued jobs wait until it is switched on again.")
+    return redirect(_safe_next(request, reverse("pushjobs:batch_queue")))
+
+
+# ---------------------------------------------------------------------------
+# The tools
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """What a push would do, from the engine's plan run dry (nothing written)."""
+
+    summary: Summary
+    row_count: int
+    rows: list[ResultRow]
+    outcome_counts: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def summary_rows(self) -> list[tuple[str, int]]:
+        totals = self.summary.to_json()
+        return [(label, totals[name]) for name, label in SUMMARY_LABELS]
+
+
+def _preview(outcome: PushOutcome) -> Preview:
+    counts = Counter(row.outcome for row in outcome.rows)
+    return Preview(
+        summary=outcome.summary,
+        row_count=len(outcome.rows),
+        rows=outcome.rows[:PREVIEW_ROW_LIMIT],
+        outcome_counts=[(OUTCOME_LABELS.get(o, o), n) for o, n in counts.most_common()],
+    )
+
+
+def _push_submit(request, form) -> tuple[PushJob | None, Preview | None]:
+    """Run the clicked action of a valid tool form. A refusal becomes the form's error."""
+    options = form.push_options()
+    action = form.cleaned_data["action"]
+    try:
+        if action == PREVIEW:
+            _none, outcome = job_services.push_job_run_inline(user=request.user, options=options, dry_run=True)
+            return None, _preview(outcome)
+        if action == RUN_NOW:
+            job = job_services.push_job_submit(user=request.user, options=options, run_now=True)
+        else:
+            job = job_services.push_job_submit(
+                user=request.user,
+                options=options,
+                scheduled_for=form.cleaned_data["scheduled_for"],
+                priority=form.cleaned_data["priority"],
+            )
+    except InputError as error:
+        form.add_error(None, str(error))
+        return None, None
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    job.refresh_from_db()  # without a broker, Run Now has already run by now
+    when = timezone.localtime(job.scheduled_for).strftime("%m/%d/%Y %I:%M %p")
+    if action == BATCH:
+        text = f"Job {job.pk} submitted to batch for {when} ({job.get_priority_display().lower()} priority)."
+    else:
+        text = f"Job {job.pk} submitted to run now."
+    text += f" Status: {job.get_status_display()}."
+    if job.status == PushJob.QUEUED and not batch_processing_enabled():
+        text += " " + BATCH_PROCESSING_OFF_MESSAGE
+    messages.success(request, text)
+    return job, None
+
+
+def _tool_status(request, preview) -> int:
+    """A POST that comes back to the page either previewed (200) or was refused (400)."""
+    return 400 if request.method == "POST" and preview is None else 200
+
+
+def _year_pick(request, years) -> SchoolYear | None:
+    """The tool's year: posted, asked for, the toolbar's, or the latest that can be pushed."""
+    name = request.POST.get("year") or request.GET.get("year")
+    if name:
+        return years.filter(name=name).first()
+    selection_year = toolbar_selection(request).year
+    if selection_year is not None and years.filter(pk=selection_year.pk).exists():
+        return selection_year
+    return years.last()
+
+
+def push_all_course_masters_view(request):
+    require_district_admin(request.user, "Push All Course Masters")
+    years = push_tool_years()
+    year = _year_pick(request, years)
+    year_form = MasterYearForm(initial={"year": year}, years=years, auto_id="pick_%s")
+    form = MasterPushForm(request.POST if request.method == "POST" else None, year=year)
+    here = reverse("pushjobs:push_all_course_masters") + (f"?{urlencode({'year': year.name})}" if year else "")
+    job = preview = None
+    if request.method == "POST" and form.is_valid():
+        job, preview = _push_submit(request, form)
+        if job is not None:
+            return redirect(here + "#batch-queue")
+    context = {
+        "title": "Push All Course Masters",
+        "year": year,
+        "year_form": year_form,
+        "form": form,
+        "preview": preview,
+        **_tool_context(request, next_url=here, year=year.name if year else ""),
+    }
+    return render(request, "pushjobs/push_all_course_masters.html", context, status=_tool_status(request, preview))
+
+
+def push_to_courses_view(request, pk: int):
+    """Push to Courses: one master's locked data to its linked courses (same options as the tool)."""
+    require_district_admin(request.user, "Push to Courses")
+    master = master_get(pk=pk)
+    if master is None:
+        raise Http404("No such course master")
+    years = push_tool_years_for_catalog(catalog=master.catalog)
+    year = _year_pick(request, years)
+    year_form = MasterYearForm(initial={"year": year}, years=years, auto_id="pick_%s")
+    form = MasterPushForm(request.POST if request.method == "POST" else None, year=year, master=master)
+    here = reverse("pushjobs:push_to_courses", args=[master.pk]) + (
+        f"?{urlencode({'year': year.name})}" if year else ""
+    )
+    job = preview = None
+    if request.method == "POST" and form.is_valid():
+        job, preview = _push_submit(request, form)
+        if job is not None:
+            return redirect(reverse("pushjobs:job_detail", args=[job.pk]))
+    context = {
+        "title": f"Push {master.number} to Courses",
+        "master": master,
+        "year": year,
+        "year_form": year_form,
+        "form": form,
+        "preview": preview,
+        "report_urls": _report_urls(),
+        "batch_processing_enabled": batch_processing_enabled(),
+        "batch_off_message": BATCH_PROCESSING_OFF_MESSAGE,
+        "may_switch_batch": True,
+        "here": here,
+    }
+    return render(request, "pushjobs/push_to_courses.html", context, status=_tool_status(request, preview))
+
+
+def push_all_courses_view(request):
+    _require_push_user(request.user, "Push All Courses")
+    calendar = toolbar_selection(request).calendar
+    if calendar is not None and not can_manage_school(request.user, calendar.school_id):
+        raise PermissionDenied(f"{calendar.school} is not one of your schools: pick one of yours in the toolbar.")
+    form = CoursePushForm(request.POST if request.method == "POST" else None, calendar=calendar)
+    here = reverse("pushjobs:push_all_courses")
+    job = preview = None
+    if request.method == "POST" and form.is_valid():
+        job, preview = _push_submit(request, form)
+        if job is not None:
+            return redirect(here + "#batch-queue")
+    context = {
+        "title": "Push All Courses",
+        "calendar": calendar,
+        "form": form,
+        "preview": preview,
+        **_tool_context(request, next_url=here),
+    }
+    return render(request, "pushjobs/push_all_courses.html", context, status=_tool_status(request, preview))
+
+
+# ---------------------------------------------------------------------------
+# One job: detail, live status, report, cancel / reschedule / restart (R41, R44)
+# ---------------------------------------------------------------------------
+
+
+def _job(request, pk: int) -> PushJob:
+    job = push_job_get(pk=pk)
+    if job is None:
+        raise Http404(f"No job {pk}")
+    if not push_job_report_allowed(user=request.user, job=job):
+        raise PermissionDenied(
+            f"Job {job.pk} is not yours: its submitter, district administrators and administrators of the "
+            "schools it touched can open it."
+        )
+    return job
+
+
+def _job_context(request, job: PushJob) -> dict:
+    job.may_manage = job.pk in push_jobs_manageable_ids(user=request.user, jobs=[job])
+    summary = Summary(**job.summary) if job.summary else None
+    totals = summary.to_json() if summary else {}
+    return {
+        "job": job,
+        "summary_rows": [(label, totals[name]) for name, label in SUMMARY_LABELS] if summary else [],
+        "summary_line": summary.line() if summary else "",
+        "report_ready": job.status in (PushJob.COMPLETED, PushJob.FAILED),
+        "status_url": reverse("pushjobs:job_status", args=[job.pk]),
+    }
+
+
+def job_detail_view(request, pk: int):
+    job = _job(request, pk)
+    rows = Paginator(push_job_result_rows_queryset(job=job), RESULT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    options = job.options
+    context = {
+        **_job_context(request, job),
+        "rows": rows,
+        "outcome_counts": [(OUTCOME_LABELS.get(o, o), n) for o, n in push_job_outcome_counts(job=job)],
+        "calendars": ", ".join(options.get("calendars") or []) or "All calendars using the catalog",
+        "reschedule_form": RescheduleForm(job=job, action=reverse("pushjobs:job_reschedule", args=[job.pk]))
+        if job.can_reschedule
+        else None,
+        "batch_processing_enabled": batch_processing_enabled(),
+        "batch_off_message": BATCH_PROCESSING_OFF_MESSAGE,
+        "may_switch_batch": can_manage_district(request.user),
+    }
+    return render(request, "pushjobs/job_detail.html", context)
+
+
+def job_status_view(request, pk: int):
+    """The job's status, progress and summary alone, for the page's poll while it runs."""
+    job = _job(request, pk)
+    return render(request, "pushjobs/job_detail.html#job_status", _job_context(request, job))
+
+
+def _report_job(request, pk: int) -> PushJob:
+    try:
+        return push_job_for_report(user=request.user, job_id=pk)
+    except PermissionError:
+        raise PermissionDenied(
+            f"The report of job {pk} is for its submitter, district administrators and administrators of the "
+            "schools it touched."
+        ) from None
+    except InputError as error:
+        raise Http404(str(error)) from None
+
+
+def job_report_csv_view(request, pk: int):
+    job = _report_job(request, pk)
+    response = StreamingHttpResponse(result_report_csv_lines(job=job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{result_report_filename(job=job, fmt="csv")}"'
+    return response
+
+
+def job_report_xlsx_view(request, pk: int):
+    job = _report_job(request, pk)
+    out = io.BytesIO()
+    result_report_write_xlsx(job=job, out=out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{result_report_filename(job=job, fmt="xlsx")}"'
+    return response
+
+
+def _job_action(request, pk: int, action, done: str):
+    """Cancel / restart: one service call; a refusal is the page's message (R41)."""
+    try:
+        job = action(user=request.user, job_id=pk)
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    except InputError as error:
+        messages.error(request, f"Not done: {error}.")
+    else:
+        messages.success(request, done.format(job=job))
+    return redirect(_safe_next(request, reverse("pushjobs:job_detail", args=[pk])))
+
+
+@require_POST
+def job_cancel_view(request, pk: int):
+    return _job_action(request, pk, job_services.push_job_cancel, "Job {job.pk} canceled: it will not run.")
+
+
+@require_POST
+def job_restart_view(request, pk: int):
+    return _job_action(request, pk, job_services.push_job_restart, "Job {job.pk} restarted: it is queued to run now.")
+
+
+@require_POST
+def job_reschedule_view(request, pk: int):
+    job = push_job_get(pk=pk)
+    if job is None:
+        raise Http404(f"No job {pk}")
+    form = RescheduleForm(request.POST, job=job, action="")
+    back = _safe_next(request, reverse("pushjobs:job_detail", args=[pk]))
+    if not form.is_valid():
+        messages.error(request, "Not rescheduled: pick a date and a time.")
+        return redirect(back)
+    try:
+        job = job_services.push_job_reschedule(user=request.user, job_id=pk, scheduled_for=form.scheduled_for())
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    except InputError as error:
+        messages.error(request, f"Not rescheduled: {error}.")
+    else:
+        when = timezone.localtime(job.scheduled_for).strftime("%m/%d/%Y %I:%M %p")
+        messages.success(request, f"Job {job.pk} rescheduled for {when}.")
+    return redirect(back)
+
+
+# ---------------------------------------------------------------------------
+# Notifications (R45)
+# ---------------------------------------------------------------------------
+
+
+def notifications_view(request):
+    notifications = notifications_for_user(user=request.user, limit=100)
+    return render(request, "pushjobs/notifications.html", {"notifications": notifications})
+
+
+@require_POST
+def notification_read_view(request, pk: int):
+    # Someone else's notification, or one already read: nothing to do.
+    job_services.notification_mark_read(user=request.user, notification_id=pk)
+    return redirect(_safe_next(request, reverse("pushjobs:notifications")))
+
+
+@require_POST
+def notifications_read_all_view(request):
+    changed = job_services.notification_mark_read(user=request.user)
+    messages.success(request, f"Marked {changed} notification{'s' if changed != 1 else ''} read.")
+    return redirect("pushjobs:notifications")
