@@ -202,7 +202,8 @@ def _insert(model, rows: list[dict], *, ids: bool = False) -> list[int]:
             new_ids = [row[0] for row in cursor.fetchall()]
             columns.insert(0, pk_column)
         sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
+        # Raw COPY errors become Django's DatabaseError, as every other statement's do.
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             for n, row in enumerate(rows):
                 values = [row[a] for a in attnames]
                 for position in json_positions:
@@ -238,15 +239,15 @@ class _Importer:
         self.courses: dict[tuple[str, str, str], tuple[int, tuple[str, ...], str]] = {}
 
     def run(self) -> None:
-        self.district()
-        self.school_years()
-        self.grading_items()
-        self.tests_and_scales()
-        self.catalogs_()
-        self.schools_()
-        self.calendars_()
-        self.users_()
         try:
+            self.district()
+            self.school_years()
+            self.grading_items()
+            self.tests_and_scales()
+            self.catalogs_()
+            self.schools_()
+            self.calendars_()
+            self.users_()
             self.course_masters()
             self.courses_()
             self.sections()

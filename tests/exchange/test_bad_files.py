@@ -417,3 +417,13 @@ def test_r32_import_into_a_database_holding_a_district_needs_replace(loaded, sma
     with pytest.raises(InputError, match=r"^the database already holds a district; use --replace$"):
         district_import(small_doc)
     assert row_counts() == loaded
+
+
+def test_r32_text_the_database_cannot_store_is_refused_and_changes_nothing(loaded, small_doc):
+    # PostgreSQL text cannot hold NUL characters; the database's refusal still rejects the whole file
+    small_doc["courses"][0]["name"] = "English\u00009"
+    with pytest.raises(DistrictFileError) as raised:
+        district_import(small_doc, replace=True)
+    assert str(raised.value).startswith("document: the database refused the file")
+    assert row_counts() == loaded
+    assert district_export_json() == SMALL_TEXT
