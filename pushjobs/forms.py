@@ -288,8 +288,10 @@ class CoursePushForm(_ActionForm):
 class QueueWindowForm(forms.Form):
     """The Batch Queue List's date window (R43); Refresh re-reads the list."""
 
-    start = forms.DateField(label="Show top 50 jobs scheduled between", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="and", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="Show top 50 jobs scheduled between", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label="and", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     # The tool page's own pick (Push All Course Masters' year) survives a Refresh.
     year = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -323,9 +325,12 @@ class QueueWindowForm(forms.Form):
         return cleaned
 
     def window(self) -> tuple[date, date]:
+        """The dates asked for; a date left empty is the default one (a week either side of today)."""
+        start, end = self.fields["start"].initial, self.fields["end"].initial
         if self.is_bound and self.is_valid():
-            return self.cleaned_data["start"], self.cleaned_data["end"]
-        return self.fields["start"].initial, self.fields["end"].initial
+            start = self.cleaned_data["start"] or start
+            end = self.cleaned_data["end"] or end
+        return start, end
 
 
 class RescheduleForm(forms.Form):

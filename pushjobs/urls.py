@@ -5,7 +5,7 @@ from . import views
 app_name = "pushjobs"
 urlpatterns = [
     path("masters/", views.push_all_course_masters_view, name="push_all_course_masters"),
-    path("masters/<int:pk>/", views.push_to_courses_view, name="push_to_courses"),
+    path("to-courses/<int:pk>/", views.push_to_courses_view, name="push_to_courses"),
     path("courses/", views.push_all_courses_view, name="push_all_courses"),
     path("queue/", views.batch_queue_view, name="batch_queue"),
     path("queue/rows/", views.batch_queue_rows_view, name="batch_queue_rows"),

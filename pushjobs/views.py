@@ -173,7 +173,7 @@ def _tool_context(request, *, next_url: str, year: str = "") -> dict:
 
 def batch_queue_view(request):
     _require_push_user(request.user, "the Batch Queue List")
-    context = _tool_context(request, next_url=request.get_full_path())
+    context = {**_tool_context(request, next_url=request.get_full_path()), "queue_page": True}
     return render(request, "pushjobs/batch_queue.html", context)
 
 
