@@ -1,0 +1,236 @@
+"""Residual items (R52) and the teacher data that keeps each one (R20), in SQL.
+
+The listing is one query over every course and section table of every type; the
+details of a page or download chunk are one query per (level, type) present,
+whose counts follow each type's ``InUseRule`` the way the push engine decides
+"in use" (pushjobs.engine.snapshot.Facts):
+
+- a section category is kept by the assignments in it; a course category by the
+  assignments in the section categories pushed from it;
+- an item naming a task or standard is kept by the assignments aligned to it and
+  the posted grades for it, in its section (or in any section of its course), and
+  of its term when the type has one (an assignment without a term counts for
+  every term).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from catalog.models import Calendar, School, SchoolYear, User
+from catalog.setup_types import COURSE, SECTION, SETUP_TYPES, SetupType
+from coursemasters.models import CourseMaster
+from courses.models import Course
+from sections.models import Assignment, PostedGrade, Score, Section
+
+from .display import RecordNames, type_words
+
+LEVEL_NAMES = (COURSE, SECTION)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _t(model) -> str:
+    return _q(model._meta.db_table)
+
+
+def _col(model, field: str) -> str:
+    return _q(model._meta.get_field(field).column)
+
+
+def _levels_of(t: SetupType) -> list[int]:
+    return [i for i, level in enumerate(LEVEL_NAMES) if level in t.models]
+
+
+def residual_listing_sql(
+    *,
+    year_id: int,
+    school_id: int | None,
+    school_ids: tuple[int, ...] | None,
+    type_indexes: list[int],
+    levels: list[int],
+    order: tuple[str, ...],
+) -> tuple[str, list]:
+    """(level, type index, id) of every residual item in scope, in ``order``."""
+    parts, params = [], []
+    course, calendar, school, section = _t(Course), _t(Calendar), _t(School), _t(Section)
+    for ti in type_indexes:
+        t = SETUP_TYPES[ti]
+        for lvl in _levels_of(t):
+            if lvl not in levels:
+                continue
+            model = t.model(LEVEL_NAMES[lvl])
+            if lvl == 0:
+                joins = f"JOIN {course} c ON c.id = r.course_id"
+                section_number = "''"
+            else:
+                joins = f"JOIN {section} s ON s.id = r.section_id JOIN {course} c ON c.id = s.course_id"
+                section_number = "s.number"
+            where = ["r.state = 'residual'", "cal.year_id = %s"]
+            params.append(year_id)
+            if school_id is not None:
+                where.append("cal.school_id = %s")
+                params.append(school_id)
+            if school_ids is not None:
+                where.append("cal.school_id = ANY(%s)")
+                params.append(list(school_ids))
+            parts.append(
+                f"SELECT {lvl} AS lvl, {ti} AS ti, r.id, sc.number AS school_number, c.number AS course_number, "
+                f"{section_number} AS section_number FROM {_t(model)} r {joins} "
+                f"JOIN {calendar} cal ON cal.id = c.calendar_id JOIN {school} sc ON sc.id = cal.school_id "
+                f"WHERE {' AND '.join(where)}"
+            )
+    if not parts:
+        return "SELECT 0, 0, 0 WHERE FALSE", []
+    sql = "SELECT lvl, ti, id FROM (" + " UNION ALL ".join(parts) + ") x ORDER BY " + ", ".join(order)
+    return sql, params
+
+
+def _keep_conditions(t: SetupType, lvl: int) -> tuple[str, str]:
+    """SQL conditions on an assignment ``a`` and a posted grade ``g`` of section ``s2`` that keep item ``r``."""
+    rule = t.in_use
+    model = t.model(LEVEL_NAMES[lvl])
+    a_parts = []
+    if rule.assignment_category:
+        if lvl == 1:
+            a_parts.append("a.category_id = r.id")
+        else:
+            pushed = t.model(SECTION)
+            a_parts.append(f"a.category_id IN (SELECT x.id FROM {_t(pushed)} x WHERE x.source_id = r.id)")
+    g_cond = "FALSE"
+    if rule.item_fields:
+        items = ", ".join(f"r.{_col(model, f)}" for f in rule.item_fields)
+        through = Assignment.items.through
+        a_cond = (
+            f"EXISTS (SELECT 1 FROM {_t(through)} ai WHERE ai.assignment_id = a.id AND ai.gradingitem_id IN ({items}))"
+        )
+        g_cond = f"g.item_id IN ({items})"
+        if rule.term_field:
+            term = f"r.{_col(model, rule.term_field)}"
+            a_cond += f" AND (a.term = {term} OR a.term = '')"
+            g_cond += f" AND g.term = {term}"
+        a_parts.append(f"({a_cond})")
+    a_sql = " OR ".join(a_parts) or "FALSE"
+    return f"({a_sql})", f"({g_cond})"
+
+
+def _details_sql(t: SetupType, lvl: int) -> str:
+    model = t.model(LEVEL_NAMES[lvl])
+    a_cond, g_cond = _keep_conditions(t, lvl)
+    keys = ", ".join(f"r.{_col(model, f)} AS {_q('k_' + f)}" for f in t.key_fields)
+    if lvl == 0:
+        joins = f"JOIN {_t(Course)} c ON c.id = r.course_id"
+        section_cols = "NULL::bigint AS section_id, '' AS section_number, NULL AS section_teacher"
+        sections_of = "s2.course_id = r.course_id"
+    else:
+        joins = (
+            f"JOIN {_t(Section)} s ON s.id = r.section_id JOIN {_t(Course)} c ON c.id = s.course_id "
+            f"LEFT JOIN {_t(User)} su ON su.id = s.teacher_id"
+        )
+        section_cols = "s.id AS section_id, s.number AS section_number, su.username AS section_teacher"
+        sections_of = "s2.id = r.section_id"
+    assignment, score, posted = _t(Assignment), _t(Score), _t(PostedGrade)
+    return f"""
+SELECT r.id, {keys}, c.id AS course_id, c.number AS course_number, c.name AS course_name,
+       c.master_id, m.number AS master_number, sc.number AS school_number, sc.name AS school_name,
+       y.name AS year_name, {section_cols},
+       coalesce(x.assignments, 0) AS assignments, coalesce(x.scores, 0) AS scores,
+       coalesce(x.posted, 0) AS posted, x.teachers
+FROM {_t(model)} r {joins}
+JOIN {_t(Calendar)} cal ON cal.id = c.calendar_id
+JOIN {_t(School)} sc ON sc.id = cal.school_id
+JOIN {_t(SchoolYear)} y ON y.id = cal.year_id
+LEFT JOIN {_t(CourseMaster)} m ON m.id = c.master_id
+LEFT JOIN LATERAL (
+  SELECT sum(sx.assignments) AS assignments, sum(sx.scores) AS scores, sum(sx.posted) AS posted,
+         string_agg(DISTINCT st.username, ', ' ORDER BY st.username)
+           FILTER (WHERE sx.assignments + sx.posted > 0) AS teachers
+  FROM {_t(Section)} s2 LEFT JOIN {_t(User)} st ON st.id = s2.teacher_id
+  CROSS JOIN LATERAL (
+    SELECT (SELECT count(*) FROM {assignment} a WHERE a.section_id = s2.id AND {a_cond}) AS assignments,
+           (SELECT count(*) FROM {score} sco JOIN {assignment} a ON a.id = sco.assignment_id
+             WHERE a.section_id = s2.id AND {a_cond}) AS scores,
+           (SELECT count(*) FROM {posted} g WHERE g.section_id = s2.id AND {g_cond}) AS posted
+  ) sx
+  WHERE {sections_of}
+) x ON TRUE
+WHERE r.id = ANY(%s)"""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _action(t: SetupType, lvl: int, d: dict) -> str:
+    """What would let the residual item go (R52): realign or delete what keeps it, or bring
+    the item back above so that the next push relinks it (R13, R19)."""
+    held = []
+    if d["assignments"]:
+        held.append(_plural(d["assignments"], "assignment") + f" ({_plural(d['scores'], 'score')})")
+    if d["posted_grades"]:
+        held.append(_plural(d["posted_grades"], "posted grade"))
+    what = type_words(t.name)
+    if not held:
+        push = "push from the master" if lvl == 0 else "push to sections"
+        return f"nothing keeps it any more: the next {push} of {what} removes it"
+    if lvl == 0:
+        if d["master_number"]:
+            back = f"or re-add it to course master {d['master_number']} and push: the push relinks it"
+        else:
+            back = "or set it up again at the course"
+    else:
+        back = f"or add it back at course {d['course_number']} and push to sections: the push relinks it"
+    return f"realign or delete its {' and '.join(held)}, {back}"
+
+
+def residual_details(units) -> dict[tuple[int, int, int], dict]:
+    """(level, type index, id) -> the row's facts, one query per (level, type) present."""
+    from django.db import connection
+
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for u in units:
+        groups[(u.level, u.type_index)].append(u.id)
+    names = RecordNames()
+    fetched = []
+    for (lvl, ti), ids in sorted(groups.items()):
+        t = SETUP_TYPES[ti]
+        with connection.cursor() as cursor:
+            cursor.execute(_details_sql(t, lvl), [ids])
+            columns = [c.name for c in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        model = t.model(LEVEL_NAMES[lvl])
+        related = {f: getattr(model._meta.get_field(f), "related_model", None) for f in t.key_fields}
+        for row in rows:
+            for f, rel in related.items():
+                if rel is not None:
+                    names.want(rel, row["k_" + f])
+        fetched.append((lvl, ti, t, related, rows))
+    names.load()
+    out = {}
+    for lvl, ti, t, related, rows in fetched:
+        for row in rows:
+            item = " ".join(
+                str(names.get(rel, row["k_" + f])) if rel is not None else str(row["k_" + f])
+                for f, rel in related.items()
+            )
+            d = {
+                "school": f"{row['school_number']} {row['school_name']}",
+                "year": row["year_name"],
+                "course_id": row["course_id"],
+                "course_number": row["course_number"],
+                "course_name": row["course_name"],
+                "master_id": row["master_id"],
+                "master_number": row["master_number"] or "",
+                "section_id": row["section_id"],
+                "section_number": row["section_number"] or "",
+                "teacher": (row["section_teacher"] if lvl == 1 else row["teachers"]) or "",
+                "item": item,
+                "assignments": int(row["assignments"]),
+                "scores": int(row["scores"]),
+                "posted_grades": int(row["posted"]),
+            }
+            d["action"] = _action(t, lvl, d)
+            out[(lvl, ti, row["id"])] = d
+    return out

@@ -1,0 +1,300 @@
+"""The report pages and their downloads (rules R50-R53).
+
+Thin views: check the reader may see reports (district admins every school,
+school admins their own schools, teachers none), validate the filter form, ask
+the selectors for one page or stream every row.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from catalog.permissions import managed_school_ids
+from catalog.toolbar import toolbar_selection
+
+from .downloads import (
+    CSV_CONTENT_TYPE,
+    FORMATS,
+    XLSX_CONTENT_TYPE,
+    report_csv_lines,
+    report_filename,
+    report_xlsx_write,
+)
+from .forms import ReportFilterForm
+from .selectors import (
+    COURSE_AUDIT,
+    COURSE_AWAITING_PUSH,
+    COURSE_STATES,
+    MASTER_AWAITING_PUSH,
+    REPORT_KINDS,
+    RESIDUAL,
+    TITLES,
+    Report,
+    ReportRow,
+    report_defaults,
+    report_get,
+)
+
+URL_NAMES = {
+    MASTER_AWAITING_PUSH: "reports:course_master_awaiting_push",
+    COURSE_AWAITING_PUSH: "reports:course_awaiting_push",
+    RESIDUAL: "reports:residual_data",
+    COURSE_AUDIT: "reports:course_audit",
+}
+DESCRIPTIONS = {
+    MASTER_AWAITING_PUSH: "Per catalog and year: each course master's grading setup changes not yet pushed to each "
+    "linked course, with old and new values and whether the type is locked.",
+    COURSE_AWAITING_PUSH: "Per calendar: each course's grading setup changes not yet pushed to its sections.",
+    RESIDUAL: "Grading setup left behind at courses and sections because teachers' assignments, scores or posted "
+    "grades use it, and what would let it go.",
+    COURSE_AUDIT: "Every linked course with its state (in sync, awaiting push, course-controlled, desynced, ignored) "
+    "and how each item differs from its master.",
+}
+# The page shows these columns (catalog and year are in the filters above the table).
+PAGE_COLUMNS = {
+    MASTER_AWAITING_PUSH: (
+        "course_master",
+        "school",
+        "course",
+        "course_state",
+        "data_type",
+        "item",
+        "change",
+        "course_item_state",
+        "old_value",
+        "new_value",
+        "locked",
+        "detail",
+    ),
+    COURSE_AWAITING_PUSH: (
+        "course",
+        "section",
+        "teacher",
+        "data_type",
+        "item",
+        "change",
+        "section_item_state",
+        "old_value",
+        "new_value",
+        "detail",
+    ),
+    RESIDUAL: (
+        "school",
+        "course",
+        "section",
+        "teacher",
+        "level",
+        "data_type",
+        "item",
+        "state",
+        "assignments",
+        "scores",
+        "posted_grades",
+        "action",
+    ),
+    COURSE_AUDIT: (
+        "course_master",
+        "school",
+        "course",
+        "state",
+        "data_type",
+        "item",
+        "change",
+        "course_item_state",
+        "locked",
+        "master_value",
+        "course_value",
+        "action",
+    ),
+}
+HEADINGS = {
+    "course_master": "Course master",
+    "course_state": "Course state",
+    "data_type": "Data type",
+    "course_item_state": "Item state",
+    "section_item_state": "Item state",
+    "old_value": "Old value",
+    "new_value": "New value",
+    "master_value": "Master value",
+    "course_value": "Course value",
+    "posted_grades": "Posted grades",
+}
+BADGE_COLUMNS = ("course_state", "state", "change", "course_item_state", "section_item_state", "level")
+NUMBER_COLUMNS = ("assignments", "scores", "posted_grades")
+
+
+def _require_report_reader(user) -> tuple[int, ...] | None:
+    """The schools the reader may see (None: all); teachers get a 403 that says why."""
+    if not (user.is_authenticated and user.is_active) or user.is_teacher:
+        raise PermissionDenied("Reports are for district and school administrators.")
+    ids = managed_school_ids(user)
+    return None if ids is None else tuple(ids)
+
+
+def _url(name: str, pk: int | None) -> str:
+    if pk is None:
+        return ""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass
+class Cell:
+    text: str
+    href: str = ""
+    sub: str = ""
+    badge: bool = False
+    number: bool = False
+    column: str = ""
+
+
+def _cells(report: Report, row: ReportRow) -> list[Cell]:
+    cols = report.columns
+    cells = []
+    for name in PAGE_COLUMNS[report.filters.kind]:
+        text = row.get(cols, name)
+        cell = Cell(text=text, column=name, badge=name in BADGE_COLUMNS and bool(text), number=name in NUMBER_COLUMNS)
+        if name == "course":
+            cell.href = _url("courses:course_detail", row.course_id)
+            cell.sub = row.get(cols, "course_name")
+        elif name == "course_master":
+            cell.href = _url("coursemasters:master_detail", row.master_id)
+            if "course_master_name" in cols:
+                cell.sub = row.get(cols, "course_master_name")
+        elif name == "section" and text:
+            cell.href = _url("sections:section_detail", row.section_id)
+        cells.append(cell)
+    return cells
+
+
+def reports_index_view(request):
+    _require_report_reader(request.user)
+    reports = [
+        {"kind": kind, "title": TITLES[kind], "url": reverse(URL_NAMES[kind]), "description": DESCRIPTIONS[kind]}
+        for kind in (MASTER_AWAITING_PUSH, COURSE_AWAITING_PUSH, RESIDUAL, COURSE_AUDIT)
+    ]
+    return render(request, "reports/index.html", {"reports": reports})
+
+
+def _form(request, kind: str, school_ids) -> ReportFilterForm:
+    if "year" in request.GET:
+        data = request.GET
+    else:
+        selection = toolbar_selection(request)
+        data = report_defaults(kind=kind, school_ids=school_ids, year=selection.year, school=selection.school)
+    form = ReportFilterForm(data, kind=kind, school_ids=school_ids)
+    try:
+        form.is_valid()
+    except PermissionError as error:
+        raise PermissionDenied(str(error)) from None
+    return form
+
+
+def _report_page(request, kind: str):
+    school_ids = _require_report_reader(request.user)
+    form = _form(request, kind, school_ids)
+    context = {
+        "kind": kind,
+        "title": TITLES[kind],
+        "description": DESCRIPTIONS[kind],
+        "form": form,
+        "url_name": URL_NAMES[kind],
+        "breadcrumbs": [("Reports", reverse("reports:index")), (TITLES[kind], None)],
+    }
+    if form.is_valid():
+        report = report_get(filters=form.cleaned_data["filters"])
+        page = report.page(request.GET.get("page") or 1)
+        query = report.filters.as_query()
+        base = reverse(URL_NAMES[kind])
+        summary = report.summary()
+        context.update(
+            report=report,
+            page=page,
+            summary=summary,
+            query_string=urlencode(query),
+            state_links=_state_links(base, query, summary),
+            master_links=_master_links(base, query, summary),
+            previous_url=f"{base}?{urlencode({**query, 'page': page.number - 1})}" if page.has_previous else "",
+            next_url=f"{base}?{urlencode({**query, 'page': page.number + 1})}" if page.has_next else "",
+            headings=[HEADINGS.get(c, c.replace("_", " ").capitalize()) for c in PAGE_COLUMNS[kind]],
+            table=[{"row": row, "cells": _cells(report, row)} for row in page.rows],
+            query=query,
+            downloads={fmt: reverse("reports:download", args=[kind, fmt]) for fmt in FORMATS},
+        )
+    return render(request, "reports/report.html", context, status=200 if form.is_valid() else 400)
+
+
+def _state_links(base: str, query: dict, summary: dict) -> list[dict]:
+    """Each course state with its count, as a link that filters the report by it."""
+    states = summary.get("states")
+    if not states:
+        return []
+    links = []
+    for state in COURSE_STATES:
+        q = {k: v for k, v in query.items() if k not in ("state", "page")}
+        active = query.get("state") == state
+        if not active:
+            q["state"] = state
+        links.append({"state": state, "count": states[state], "href": f"{base}?{urlencode(q)}", "active": active})
+    return links
+
+
+def _master_links(base: str, query: dict, summary: dict) -> list[dict]:
+    rows = []
+    for m in summary.get("masters", ()):
+        q = {k: v for k, v in query.items() if k not in ("master", "page")}
+        q["master"] = m["number"]
+        master_url = _url("coursemasters:master_detail", m["master_id"])
+        rows.append({**m, "href": f"{base}?{urlencode(q)}", "master_url": master_url})
+    return rows
+
+
+def course_master_awaiting_push_view(request):
+    return _report_page(request, MASTER_AWAITING_PUSH)
+
+
+def course_awaiting_push_view(request):
+    return _report_page(request, COURSE_AWAITING_PUSH)
+
+
+def residual_data_view(request):
+    return _report_page(request, RESIDUAL)
+
+
+def course_audit_view(request):
+    return _report_page(request, COURSE_AUDIT)
+
+
+def report_download_view(request, kind: str, fmt: str):
+    """Every row of the report the page shows (all pages), as CSV streamed row chunk by row
+    chunk, or as XLSX spooled to a temporary file: memory stays bounded at any size."""
+    if kind not in REPORT_KINDS or fmt not in FORMATS:
+        raise Http404("No such report download")
+    school_ids = _require_report_reader(request.user)
+    form = _form(request, kind, school_ids)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/report.html",
+            {"kind": kind, "title": TITLES[kind], "form": form, "url_name": URL_NAMES[kind]},
+            status=400,
+        )
+    report = report_get(filters=form.cleaned_data["filters"])
+    filename = report_filename(report, fmt)
+    if fmt == "csv":
+        response = StreamingHttpResponse(report_csv_lines(report), content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    spool = tempfile.TemporaryFile()
+    report_xlsx_write(report, spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
