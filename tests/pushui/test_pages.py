@@ -313,6 +313,8 @@ def test_r40_push_all_courses_shows_the_options_ticked_the_caution_and_the_calen
     assert "Composite Grades and Weights" in text and "Overwrite Categories" in text
     assert "may change students' grades once classes are in session" in text
     assert "Course Awaiting Push report" in text
+    report = reverse("reports:course_awaiting_push") + "?year=22-23&amp;school=101"
+    assert f'href="{report}"' in response.content.decode()
 
 
 def test_r19_school_admin_runs_push_all_courses_for_their_calendar(
