@@ -733,7 +733,7 @@ def _master_detail(d: _Diff, unit: CourseUnit) -> str:
         if d.clash_state == "residual":
             return f"the push relinks the course's residual {what} and sets the master's values"
         if d.clash_state == "local":
-            return f'the push adds it and renames the course\'s local {what} "{d.item} (1)"'
+            return f'the push adds it and renames the course\'s local {what} of that name "Name (1)" (R13)'
         return f"the push adds this {what}"
     if d.change == CHANGED:
         return "the push sets the master's values"
@@ -1099,7 +1099,7 @@ def _section_detail(d: _Diff) -> str:
         if d.clash_state == "residual":
             return f"the push relinks the section's residual {what}"
         if d.clash_state == "teacher":
-            return f'the push adds it and renames the teacher\'s {what} "{d.item} (1)" (R19)'
+            return f'the push adds it and renames the teacher\'s {what} of that name "Name (1)" (R19)'
         return f"the push adds this {what}"
     if d.change == CHANGED:
         return "the push sets the course's values"

@@ -207,3 +207,15 @@ def users(db):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def assignment_doc(name, category=None, items=(), term="Q1", scores=3):
+    """A section assignment in the exchange format, with ``scores`` students scored."""
+    return {
+        "name": name,
+        "category": category,
+        "items": list(items),
+        "term": term,
+        "points": "10",
+        "scores": [{"student": f"s{i:03}", "score": "8", "comment": ""} for i in range(scores)],
+    }
