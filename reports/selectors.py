@@ -1220,14 +1220,20 @@ def report_defaults(
     """What a report page shows before anyone filters: the toolbar's year (or the latest),
     the catalog of the toolbar's school (or the first one a calendar of that year uses), and
     for the per-calendar report the toolbar's school (or the first with a calendar that year)."""
-    if year is None:
-        year = SchoolYear.objects.order_by("-start").first()
+    visible = Calendar.objects.all()
+    if school_ids is not None:
+        visible = visible.filter(school_id__in=school_ids)
+    if year is None or not visible.filter(year=year).exists():
+        # A year without calendars has nothing to report: the latest year that has some.
+        year = (
+            SchoolYear.objects.filter(calendars__in=visible).order_by("-start").first()
+            or year
+            or SchoolYear.objects.order_by("-start").first()
+        )
     if year is None:
         return {}
     data = {"year": year.name}
-    calendars = Calendar.objects.filter(year=year).order_by("school__number")
-    if school_ids is not None:
-        calendars = calendars.filter(school_id__in=school_ids)
+    calendars = visible.filter(year=year).order_by("school__number")
     if school is not None and (school_ids is None or school.pk in school_ids):
         own = calendars.filter(school=school)
         if own.exists():
