@@ -69,6 +69,8 @@ class ReportFilterForm(forms.Form):
     sort = forms.ChoiceField(label="Sort by", required=False)
 
     def __init__(self, *args, kind: str, school_ids: tuple[int, ...] | None, **kwargs):
+        # The toolbar on every page has its own year and school fields: ids must not collide.
+        kwargs.setdefault("auto_id", "report-%s")
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.school_ids = school_ids

@@ -748,6 +748,17 @@ def _master_detail(d: _Diff, unit: CourseUnit) -> str:
     return ""
 
 
+def _awaiting_detail(d: _Diff, unit: CourseUnit, locked: bool) -> str:
+    if not locked:
+        return f"not pushed while {type_words(d.t.name)} are unlocked on the catalog"
+    if unit.state == IGNORED:
+        return "Ignore Master Push is marked on the course: no push reaches it"
+    detail = _master_detail(d, unit)
+    if unit.state == DESYNCED and d.change != UNLINKED:
+        return f"the course is desynced, so push mode fails for it; in overwrite mode {detail}"
+    return detail
+
+
 class MasterAwaitingPushReport(_CourseMasterReport):
     """R50: per catalog and year, each master's grading setup changes not yet pushed to each
     linked course: every item that differs, with old and new values, whether its type is
@@ -820,9 +831,7 @@ class MasterAwaitingPushReport(_CourseMasterReport):
                             d.old,
                             d.new,
                             "yes" if locked else "no",
-                            _master_detail(d, unit)
-                            if locked
-                            else f"not pushed while {type_words(d.t.name)} are unlocked on the catalog",
+                            _awaiting_detail(d, unit, locked),
                         ),
                         course_id=unit.id,
                         master_id=unit.master_id,
@@ -1008,6 +1017,10 @@ class CourseAwaitingPushReport(Report):
         want = diff.DIFFERS if f.change is None else CHANGE_BITS.get(f.change, 0)
         return any(type_bits(unit.bits, i) & want for i, _ in self._types())
 
+    @staticmethod
+    def _differs(unit: SectionUnit) -> bool:
+        return any(type_bits(unit.bits, i) & diff.DIFFERS for i, _ in pair_types(COURSE_SECTION))
+
     def all_units(self) -> list[SectionUnit]:
         if getattr(self, "_all", None) is None:
             scope = self.scope()
@@ -1040,7 +1053,7 @@ class CourseAwaitingPushReport(Report):
         units = self.all_units()
         return {
             "sections": len(units),
-            "awaiting": sum(1 for u in units if u.bits & diff.DIFFERS or u.advisory != u.course_advisory),
+            "awaiting": sum(1 for u in units if self._differs(u) or u.advisory != u.course_advisory),
             "courses": len({u.course_id for u in self.units()}),
         }
 

@@ -126,6 +126,14 @@ HEADINGS = {
     "course_value": "Course value",
     "posted_grades": "Posted grades",
 }
+# Cells that repeat the row above (same course, or same section) are visually hidden on the
+# page, so a course's rows read as a group; screen readers and downloads still get them.
+GROUP_COLUMNS = {
+    MASTER_AWAITING_PUSH: ("course_master", "school", "course", "course_state"),
+    COURSE_AWAITING_PUSH: ("course", "section", "teacher"),
+    RESIDUAL: ("school", "course"),
+    COURSE_AUDIT: ("course_master", "school", "course", "state"),
+}
 BADGE_COLUMNS = ("course_state", "state", "change", "course_item_state", "section_item_state", "level")
 NUMBER_COLUMNS = ("assignments", "scores", "posted_grades")
 
@@ -155,14 +163,22 @@ class Cell:
     badge: bool = False
     number: bool = False
     column: str = ""
+    repeated: bool = False
 
 
-def _cells(report: Report, row: ReportRow) -> list[Cell]:
+def _group(row: ReportRow, kind: str) -> tuple:
+    return (row.course_id, row.section_id) if kind == COURSE_AWAITING_PUSH else (row.course_id,)
+
+
+def _cells(report: Report, row: ReportRow, previous: ReportRow | None) -> list[Cell]:
     cols = report.columns
+    kind = report.filters.kind
+    repeats = previous is not None and _group(previous, kind) == _group(row, kind)
     cells = []
-    for name in PAGE_COLUMNS[report.filters.kind]:
+    for name in PAGE_COLUMNS[kind]:
         text = row.get(cols, name)
         cell = Cell(text=text, column=name, badge=name in BADGE_COLUMNS and bool(text), number=name in NUMBER_COLUMNS)
+        cell.repeated = repeats and name in GROUP_COLUMNS[kind]
         if name == "course":
             cell.href = _url("courses:course_detail", row.course_id)
             cell.sub = row.get(cols, "course_name")
@@ -226,7 +242,10 @@ def _report_page(request, kind: str):
             previous_url=f"{base}?{urlencode({**query, 'page': page.number - 1})}" if page.has_previous else "",
             next_url=f"{base}?{urlencode({**query, 'page': page.number + 1})}" if page.has_next else "",
             headings=[HEADINGS.get(c, c.replace("_", " ").capitalize()) for c in PAGE_COLUMNS[kind]],
-            table=[{"row": row, "cells": _cells(report, row)} for row in page.rows],
+            table=[
+                {"row": row, "cells": _cells(report, row, page.rows[i - 1] if i else None)}
+                for i, row in enumerate(page.rows)
+            ],
             query=query,
             downloads={fmt: reverse("reports:download", args=[kind, fmt]) for fmt in FORMATS},
         )

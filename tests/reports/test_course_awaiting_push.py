@@ -5,7 +5,7 @@ import pytest
 
 from catalog.errors import InputError
 from pushjobs.engine import CoursePushOptions, push_run
-from reports.selectors import report_filters_resolve
+from reports.selectors import report_filters_resolve, report_get
 
 from .conftest import YEAR, category, course, load, section
 from .conftest import rows_of as _rows_of
@@ -35,6 +35,8 @@ def test_r51_course_change_awaits_on_every_section(district):
     ]
     assert (rows[0]["old_value"], rows[0]["new_value"]) == ("weight: 20", "weight: 35")
     assert (rows[0]["school"], rows[0]["calendar"]) == ("101 North High", YEAR)
+    report = report_get(filters=report_filters_resolve(kind=KIND, year=YEAR, school="101"))
+    assert report.summary() == {"sections": 2, "awaiting": 2, "courses": 1}
 
 
 def test_r19_teacher_category_with_a_pushed_name_is_renamed(district):
