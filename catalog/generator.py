@@ -32,9 +32,17 @@ from .errors import InputError
 FORMAT = "district-grading/1"
 DATA_FILE = Path(__file__).resolve().parent / "data" / "courses.csv"
 
-YEAR = {"name": "24-25", "start": "2024-07-01", "end": "2025-06-30"}
-# The next year exists (without calendars) so a district can roll forward into it (R61).
-NEXT_YEAR = {"name": "25-26", "start": "2025-07-01", "end": "2026-06-30"}
+FIRST_YEAR = 2024
+
+
+def school_year(start_year: int) -> dict:
+    """The school year starting in July of ``start_year``, named like ``24-25``."""
+    return {
+        "name": f"{start_year % 100:02d}-{(start_year + 1) % 100:02d}",
+        "start": f"{start_year}-07-01",
+        "end": f"{start_year + 1}-06-30",
+    }
+
 
 QUARTERS = ["Q1", "Q2", "Q3", "Q4"]
 TRIMESTERS = ["T1", "T2", "T3"]
@@ -243,12 +251,15 @@ def district_generate(
     assignments_per_section: int = 3,
     unpushed: bool = False,
     seed: int = 1,
+    first_year: int = FIRST_YEAR,
 ) -> dict:
     """A synthetic district as an exchange document (a dict), the same for the same arguments.
 
     ``masters``: course masters in the high-school catalog; the middle-school catalog gets about
     two fifths of that and the elementary catalog up to 78 (one per grade and subject).
     ``sections_per_course``: the average; a course has 1 to twice that minus one.
+    ``first_year``: the calendar year the district's school year starts in (the demo uses the
+    current one); the next year exists too, without calendars, to roll forward into (R61).
     """
     for name, value, low in (
         ("schools", schools, 1),
@@ -269,12 +280,14 @@ def district_generate(
         assignments_per_section=assignments_per_section,
         unpushed=unpushed,
         seed=seed,
+        first_year=first_year,
     ).document()
 
 
 class _Generator:
     def __init__(self, **options):
         self.o = options
+        self.year = school_year(options["first_year"])
         self.rng = random.Random(options["seed"])
         self.rows = _course_rows()
         self.usernames: dict[str, int] = {}
@@ -302,7 +315,7 @@ class _Generator:
         document = {
             "format": FORMAT,
             "district": {"name": rng.choice(DISTRICT_NAMES), "batch_processing_enabled": True},
-            "school_years": [dict(YEAR), dict(NEXT_YEAR)],
+            "school_years": [self.year, school_year(self.o["first_year"] + 1)],
             "grading_tasks": [{"code": c, "name": n} for c, n in GRADING_TASKS],
             "standards": [{"code": c, "name": n, "post_only": False} for group in STANDARDS.values() for c, n in group]
             + [{"code": c, "name": n, "post_only": True} for c, n in WORK_HABITS],
@@ -314,7 +327,12 @@ class _Generator:
             ],
             "schools": [{"number": s.number, "name": s.name, "catalog": s.catalog} for s in self.school_list],
             "calendars": [
-                {"school": s.number, "year": YEAR["name"], "name": f"{YEAR['name']} {s.name}", "terms": s.terms}
+                {
+                    "school": s.number,
+                    "year": self.year["name"],
+                    "name": f"{self.year['name']} {s.name}",
+                    "terms": s.terms,
+                }
                 for s in self.school_list
             ],
             "course_masters": self.masters,
@@ -559,7 +577,7 @@ class _Generator:
 
     def _course(self, school: _School, number: str, name: str, master: str | None, attributes: dict) -> dict:
         course = {
-            "calendar": {"school": school.number, "year": YEAR["name"]},
+            "calendar": {"school": school.number, "year": self.year["name"]},
             "number": number,
             "name": name,
             "master": master,
@@ -676,7 +694,7 @@ class _Generator:
             if rng.random() < 0.7:
                 teacher = rng.choice(teachers)
             section = {
-                "course": {"school": school.number, "year": YEAR["name"], "number": course["number"]},
+                "course": {"school": school.number, "year": self.year["name"], "number": course["number"]},
                 "number": str(n),
                 "teacher": teacher,
                 "advisory": course["attributes"]["advisory"],

@@ -5,6 +5,7 @@ only the demo passwords are (re)set.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.commands import DistrictCommand
 from catalog.models import School, User
@@ -26,7 +27,10 @@ class Command(DistrictCommand):
             from catalog.generator import district_generate
 
             self.stderr.write("Loading the demo district...")
-            district_import(district_generate(schools=options["schools"], seed=options["seed"]))
+            today = timezone.localdate()
+            # The demo's school year is the current one, so pages open on data.
+            first_year = today.year if today.month >= 7 else today.year - 1
+            district_import(district_generate(schools=options["schools"], seed=options["seed"], first_year=first_year))
         with transaction.atomic():
             logins = self._demo_logins()
         self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
