@@ -24,6 +24,7 @@ from courses.models import Course
 from sections.models import Assignment, PostedGrade, Score, Section
 
 from .display import RecordNames, type_words
+from .sql import report_cursor
 
 LEVEL_NAMES = (COURSE, SECTION)
 
@@ -187,8 +188,6 @@ def _action(t: SetupType, lvl: int, d: dict) -> str:
 
 def residual_details(units) -> dict[tuple[int, int, int], dict]:
     """(level, type index, id) -> the row's facts, one query per (level, type) present."""
-    from django.db import connection
-
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for u in units:
         groups[(u.level, u.type_index)].append(u.id)
@@ -196,7 +195,7 @@ def residual_details(units) -> dict[tuple[int, int, int], dict]:
     fetched = []
     for (lvl, ti), ids in sorted(groups.items()):
         t = SETUP_TYPES[ti]
-        with connection.cursor() as cursor:
+        with report_cursor() as cursor:
             cursor.execute(_details_sql(t, lvl), [ids])
             columns = [c.name for c in cursor.description]
             rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

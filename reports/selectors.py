@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, QuerySet
 from django.db.models.functions import Cast
 
@@ -36,6 +36,7 @@ from . import diff
 from .diff import COURSE_SECTION, MASTER_COURSE, LevelPair, pair_types, type_bits
 from .display import RecordNames, field_label, type_words
 from .residual import residual_details, residual_listing_sql
+from .sql import report_cursor
 
 RESIDUAL, COURSE_AUDIT, MASTER_AWAITING_PUSH, COURSE_AWAITING_PUSH = (
     "residual",
@@ -173,6 +174,11 @@ UNIT_WORDS = {MASTER_AWAITING_PUSH: "courses", COURSE_AUDIT: "courses", COURSE_A
 UNIT_WORDS[RESIDUAL] = "residual items"
 # Downloads read this many units per round of queries.
 CHUNK_SIZE = 500
+# Courses whose differences are read per query when a page or a download reads a large scope
+# lazily, and the largest scope whose states a page counts before it answers (above it the
+# counts load separately, so that the first page of the largest district answers in under 1 s).
+SCAN_CHUNK = 500
+SUMMARY_INLINE_LIMIT = 4000
 
 
 @dataclass(frozen=True)
@@ -338,8 +344,8 @@ class ReportRow:
 @dataclass
 class ReportPage:
     number: int
-    num_pages: int
-    total_units: int
+    num_pages: int | None  # None: not counted (a large scope read lazily, see _CourseMasterReport)
+    total_units: int | None
     first_unit: int
     last_unit: int
     rows: list[ReportRow]
@@ -377,6 +383,10 @@ class Report:
     def summary(self) -> dict:
         return {}
 
+    def summary_ready(self) -> bool:
+        """Whether summary() is cheap now (the page shows it at once, else it loads it later)."""
+        return True
+
     # -- shared ---------------------------------------------------------------
 
     def page(self, number: int | str = 1) -> ReportPage:
@@ -404,7 +414,7 @@ class Report:
 
 
 def _fetch(sql: str, params: list) -> tuple[list[str], list[tuple]]:
-    with connection.cursor() as cursor:
+    with report_cursor() as cursor:
         cursor.execute(sql, params)
         names = [d.name for d in cursor.description]
         return names, cursor.fetchall()
@@ -573,7 +583,7 @@ def _flags(pair: LevelPair, scope_sql: str, scope_params: list) -> dict[int, int
 # ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class CourseUnit:
     """A linked course as the whole-scope pass reads it: what its state needs, nothing more.
     The words a row shows (names, school, catalog) are read for one page or chunk at a time."""
@@ -624,22 +634,17 @@ def course_state(unit: CourseUnit) -> str:
 
 
 def _course_units(queryset: QuerySet, order: tuple[str, ...]) -> list[CourseUnit]:
-    """The scope's courses in order, with what their states need (one query, plus one for the
-    locks of the few catalogs involved). Remembered deletions (R9) come as text and are decoded
-    only where there are any: a district has tens of thousands of courses."""
-    rows = list(
-        queryset.order_by(*order).values_list(
-            "id",
-            "master_id",
-            "master__catalog_id",
-            "ignore_master_push",
-            Cast("desynced_types", output_field=models.TextField()),
-        )
+    """The scope's courses in order, with what their states need: one query read through a
+    server-side cursor, plus one for the catalogs' locks. Remembered deletions (R9) come as
+    text and are decoded only where there are any: a district has tens of thousands of courses."""
+    locks = {pk: frozenset(types or ()) for pk, types in CourseCatalog.objects.values_list("pk", "locked_types")}
+    rows = queryset.order_by(*order).values_list(
+        "id",
+        "master_id",
+        "master__catalog_id",
+        "ignore_master_push",
+        Cast("desynced_types", output_field=models.TextField()),
     )
-    locks = {
-        pk: frozenset(types or ())
-        for pk, types in CourseCatalog.objects.filter(pk__in={r[2] for r in rows}).values_list("pk", "locked_types")
-    }
     return [
         CourseUnit(
             id=pk,
@@ -649,7 +654,7 @@ def _course_units(queryset: QuerySet, order: tuple[str, ...]) -> list[CourseUnit
             desynced_types=tuple(json.loads(desynced)) if desynced not in (None, "[]") else (),
             locked_types=locks.get(catalog_id, frozenset()),
         )
-        for pk, master_id, catalog_id, ignore, desynced in rows
+        for pk, master_id, catalog_id, ignore, desynced in rows.iterator(chunk_size=2000)
     ]
 
 
@@ -695,16 +700,90 @@ class _CourseMasterReport(Report):
         return _visible(qs, f, "calendar__school")
 
     def all_units(self) -> list[CourseUnit]:
-        """Every course of the scope with its state, before the state and row filters."""
+        """Every course of the scope with its state, before the state and row filters: one
+        aggregate of every difference of the scope (reports.diff.flag_sql)."""
         if getattr(self, "_all", None) is None:
-            scope = self.scope()
-            flags = _flags(MASTER_COURSE, *_course_scope_sql(scope))
-            units = _course_units(scope, SORTS[self.filters.kind][self.filters.sort])
+            flags = _flags(MASTER_COURSE, *_course_scope_sql(self.scope()))
+            units = self._light_units()
             for unit in units:
                 unit.bits = flags.get(unit.id, 0)
                 unit.state = course_state(unit)
             self._all = units
         return self._all
+
+    def _light_units(self) -> list[CourseUnit]:
+        if getattr(self, "_light", None) is None:
+            self._light = _course_units(self.scope(), SORTS[self.filters.kind][self.filters.sort])
+        return self._light
+
+    def wants(self, unit: CourseUnit) -> bool:
+        """Whether the unit (with its bits and state) is a unit of the report under the filters."""
+        raise NotImplementedError
+
+    def units(self) -> list[CourseUnit]:
+        if self._units is None:
+            self._units = [u for u in self.all_units() if self.wants(u)]
+        return self._units
+
+    def scan(self, chunk_size: int = 0) -> Iterator[CourseUnit]:
+        """The report's units in order, their differences read a chunk of courses at a time: a
+        page of a large district reads only as far as it shows, and a download never holds the
+        whole district's differences."""
+        if getattr(self, "_all", None) is not None:
+            yield from self.units()
+            return
+        chunk_size = chunk_size or SCAN_CHUNK
+        light = self._light_units()
+        for i in range(0, len(light), chunk_size):
+            chunk = light[i : i + chunk_size]
+            ids = [u.id for u in chunk]
+            flags = _flags(MASTER_COURSE, *_course_scope_sql(Course.objects.filter(pk__in=ids)))
+            for unit in chunk:
+                unit.bits = flags.get(unit.id, 0)
+                unit.state = course_state(unit)
+                if self.wants(unit):
+                    yield unit
+
+    def unit_chunks(self, chunk_size: int) -> Iterator[list]:
+        batch: list[CourseUnit] = []
+        for unit in self.scan():
+            batch.append(unit)
+            if len(batch) >= chunk_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def summary_ready(self) -> bool:
+        return getattr(self, "_all", None) is not None or len(self._light_units()) <= SUMMARY_INLINE_LIMIT
+
+    def page(self, number: int | str = 1) -> ReportPage:
+        if self.summary_ready():
+            return super().page(number)
+        # A large scope: read the courses in order until the page is full (and one more, to know
+        # whether there is a next page); the totals come with the summary, loaded separately.
+        try:
+            n = max(1, int(number))
+        except (TypeError, ValueError):
+            n = 1
+        skip, units = (n - 1) * self.per_page, []
+        for k, unit in enumerate(self.scan()):
+            if k < skip:
+                continue
+            units.append(unit)
+            if len(units) > self.per_page:
+                break
+        shown = units[: self.per_page]
+        return ReportPage(
+            number=n,
+            num_pages=None,
+            total_units=None,
+            first_unit=skip + 1 if shown else 0,
+            last_unit=skip + len(shown),
+            rows=self.rows_for(shown),
+            has_previous=n > 1,
+            has_next=len(units) > self.per_page,
+        )
 
     def type_filter(self) -> list[tuple[int, SetupType]]:
         f = self.filters
@@ -778,11 +857,8 @@ class MasterAwaitingPushReport(_CourseMasterReport):
                 return True
         return False
 
-    def units(self) -> list[CourseUnit]:
-        if self._units is None:
-            f = self.filters
-            self._units = [u for u in self.all_units() if (f.state in (None, u.state)) and u.bits and self._row_mask(u)]
-        return self._units
+    def wants(self, unit: CourseUnit) -> bool:
+        return self.filters.state in (None, unit.state) and bool(unit.bits) and self._row_mask(unit)
 
     def summary(self) -> dict:
         """Per master: its linked courses, how many await a push (R50), and the other states."""
@@ -876,11 +952,8 @@ class CourseAuditReport(_CourseMasterReport):
 
     kind = COURSE_AUDIT
 
-    def units(self) -> list[CourseUnit]:
-        if self._units is None:
-            f = self.filters
-            self._units = [u for u in self.all_units() if f.state in (None, u.state)]
-        return self._units
+    def wants(self, unit: CourseUnit) -> bool:
+        return self.filters.state in (None, unit.state)
 
     def summary(self) -> dict:
         units = self.all_units()
@@ -1162,7 +1235,7 @@ class ResidualReport(Report):
         """Streams the listing through a server-side cursor: a district's residual items are
         never all in memory at once."""
         sql, params = self._listing()
-        with connection.chunked_cursor() as cursor:
+        with report_cursor(server_side=True) as cursor:
             cursor.execute(sql, params)
             while True:
                 batch = cursor.fetchmany(chunk_size)
@@ -1247,17 +1320,16 @@ def report_defaults(
         return {}
     data = {"year": year.name}
     calendars = visible.filter(year=year).order_by("school__number")
-    if school is not None and (school_ids is None or school.pk in school_ids):
-        own = calendars.filter(school=school)
-        if own.exists():
-            calendars = own
+    # The toolbar's school first, when it has what the report needs in that year.
+    own = calendars.filter(school=school) if school is not None else calendars.none()
     if kind in (MASTER_AWAITING_PUSH, COURSE_AUDIT):
-        catalog = calendars.filter(school__catalog__isnull=False).values_list("school__catalog__name", flat=True)
-        first = catalog.first()
+        names = "school__catalog__name"
+        first = own.filter(school__catalog__isnull=False).values_list(names, flat=True).first()
+        first = first or calendars.filter(school__catalog__isnull=False).values_list(names, flat=True).first()
         if first:
             data["catalog"] = first
     if kind == COURSE_AWAITING_PUSH:
-        number = calendars.values_list("school__number", flat=True).first()
+        number = (own if own.exists() else calendars).values_list("school__number", flat=True).first()
         if number:
             data["school"] = number
     return data

@@ -226,30 +226,41 @@ def _report_page(request, kind: str):
         "url_name": URL_NAMES[kind],
         "breadcrumbs": [("Reports", reverse("reports:index")), (TITLES[kind], None)],
     }
-    if form.is_valid():
-        report = report_get(filters=form.cleaned_data["filters"])
-        page = report.page(request.GET.get("page") or 1)
-        query = report.filters.as_query()
-        base = reverse(URL_NAMES[kind])
-        summary = report.summary()
-        context.update(
-            report=report,
-            page=page,
-            summary=summary,
-            query_string=urlencode(query),
-            state_links=_state_links(base, query, summary),
-            master_links=_master_links(base, query, summary),
-            previous_url=f"{base}?{urlencode({**query, 'page': page.number - 1})}" if page.has_previous else "",
-            next_url=f"{base}?{urlencode({**query, 'page': page.number + 1})}" if page.has_next else "",
-            headings=[HEADINGS.get(c, c.replace("_", " ").capitalize()) for c in PAGE_COLUMNS[kind]],
-            table=[
-                {"row": row, "cells": _cells(report, row, page.rows[i - 1] if i else None)}
-                for i, row in enumerate(page.rows)
-            ],
-            query=query,
-            downloads={fmt: reverse("reports:download", args=[kind, fmt]) for fmt in FORMATS},
-        )
-    return render(request, "reports/report.html", context, status=200 if form.is_valid() else 400)
+    if not form.is_valid():
+        return render(request, "reports/report.html", context, status=400)
+    report = report_get(filters=form.cleaned_data["filters"])
+    query = report.filters.as_query()
+    base = reverse(URL_NAMES[kind])
+    part = request.GET.get("part")
+    # The counts of a large scope read every course: the page answers first and loads them
+    # after (reports.js asks for ?part=summary; without scripts, ?counts=1 shows them inline).
+    counted = part == "summary" or request.GET.get("counts") == "1" or report.summary_ready()
+    summary = report.summary() if counted else None
+    context.update(
+        report=report,
+        summary=summary,
+        query_string=urlencode(query),
+        summary_url=f"{base}?{urlencode({**query, 'part': 'summary'})}",
+        counts_url=f"{base}?{urlencode({**query, 'counts': '1'})}",
+        state_links=_state_links(base, query, summary or {}),
+        master_links=_master_links(base, query, summary or {}),
+    )
+    if part == "summary":
+        return render(request, "reports/report.html#summary", context)
+    page = report.page(request.GET.get("page") or 1)
+    context.update(
+        page=page,
+        previous_url=f"{base}?{urlencode({**query, 'page': page.number - 1})}" if page.has_previous else "",
+        next_url=f"{base}?{urlencode({**query, 'page': page.number + 1})}" if page.has_next else "",
+        headings=[HEADINGS.get(c, c.replace("_", " ").capitalize()) for c in PAGE_COLUMNS[kind]],
+        table=[
+            {"row": row, "cells": _cells(report, row, page.rows[i - 1] if i else None)}
+            for i, row in enumerate(page.rows)
+        ],
+        query=query,
+        downloads={fmt: reverse("reports:download", args=[kind, fmt]) for fmt in FORMATS},
+    )
+    return render(request, "reports/report.html", context)
 
 
 def _state_links(base: str, query: dict, summary: dict) -> list[dict]:
