@@ -103,6 +103,11 @@ def district_import(document: dict, *, replace: bool = False) -> None:
                 raise InputError("the database already holds a district; use --replace")
             district_data_delete()
         _Importer(document).run()
+        if connection.vendor == "postgresql" and len(document.get("sections") or ()) >= 1000:
+            # A bulk load leaves the planner with no statistics: without them, the first
+            # reports and pushes on a large district can pick very bad plans.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
 
 # ---------------------------------------------------------------------------
