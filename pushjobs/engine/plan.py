@@ -170,6 +170,18 @@ def plan_owner(
     keep         R4 merge of the course's own values into a linked item
     conflicted   sources that cannot be pushed (R13 terms): items linked to them stay as they are
     """
+    if not targets:
+        # Nothing here yet (a first push): every source is created. The common case at scale.
+        creates = cp.level_ops(tl).creates
+        final: list[Item] = []
+        for ref, values in sources:
+            new = Ref() if want_final else None
+            creates.append((new, owner, LINKED, ref, values))
+            if want_final:
+                final.append(Item(new, owner, LINKED, ref, values))
+        cp.created += len(sources)
+        return final
+
     course_level = tl.level == COURSE
     pushed_states = PUSHED_STATES[COURSE] if course_level else PUSHED_STATES["section"]
     upper = "the master" if course_level else "the course"

@@ -550,3 +550,22 @@ def test_r18_summary_counts_what_changed(district):
     assert outcome.summary.items_updated == 1
     assert outcome.summary.courses_changed == 1
     assert Decimal(course(exported())["attributes"]["credits"]) == Decimal("1.00")
+
+
+def test_r12_portable_writes_give_the_same_result(district, monkeypatch):
+    """The SQLite demo writes through Django's bulk methods instead of COPY: same outcome."""
+    from pushjobs.engine import bulk
+
+    district["sections"][0]["categories"] = [category("Homework", state="teacher")]
+    district["sections"][0]["assignments"] = [assignment("Essay", category="Homework")]
+    load(district)
+    master_push(mode="overwrite", to_sections=True, dry_run=True)
+    with_copy = master_push(mode="overwrite", to_sections=True)
+    expected = exported()
+    reload(district)
+
+    monkeypatch.setattr(bulk, "_postgresql", lambda: False)
+    portable = master_push(mode="overwrite", to_sections=True)
+
+    assert portable.summary == with_copy.summary
+    assert exported() == expected
