@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from catalog.errors import InputError
-from catalog.forms import AttributesForm, setup_item_form_class
-from catalog.setup_display import setup_item_label, with_article
-from catalog.setup_types import COURSE_ATTRIBUTES, MASTER, SETUP_TYPES_BY_NAME
+from catalog.forms import AttributesForm
+from catalog.setup_item_pages import SetupItemPages, form_page_render
+from catalog.setup_types import COURSE_ATTRIBUTES, MASTER
 from catalog.web_access import require_district_admin
 
 from .copy import course_master_copy
@@ -37,13 +37,6 @@ def _master(request, pk: int) -> CourseMaster:
     if master is None:
         raise Http404("No such course master")
     return master
-
-
-def _setup_type(type_name: str):
-    try:
-        return SETUP_TYPES_BY_NAME[type_name]
-    except KeyError:
-        raise Http404(f"No grading setup type {type_name!r}") from None
 
 
 def _master_url(master: CourseMaster, anchor: str = "") -> str:
@@ -74,18 +67,6 @@ def master_detail_view(request, pk: int):
     return render(request, "coursemasters/master_detail.html", context)
 
 
-def _form_page(request, master, form, *, title: str, intro: str = "", status: int = 200, anchor: str = ""):
-    context = {
-        "title": title,
-        "intro": intro,
-        "form": form,
-        "cancel_url": _master_url(master, anchor),
-        "breadcrumbs": _breadcrumbs(master, current=title),
-        "submit_label": "Save",
-    }
-    return render(request, "form_page.html", context, status=status)
-
-
 def master_attributes_view(request, pk: int):
 
     master = _master(request, pk)
@@ -100,88 +81,58 @@ def master_attributes_view(request, pk: int):
         else:
             messages.success(request, f"Course master {master.number} saved. Linked courses get it at the next push.")
             return redirect(_master_url(master, "info"))
-    status = 400 if request.method == "POST" else 200
-    return _form_page(request, master, form, title=title, status=status, anchor="info")
-
-
-def master_item_add_view(request, pk: int, type_name: str):
-
-    master = _master(request, pk)
-    setup_type = _setup_type(type_name)
-    form = setup_item_form_class(setup_type, MASTER)(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            master_item_create(user=request.user, master=master, setup_type=setup_type.name, values=form.values())
-        except (InputError, PermissionError) as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Added the {setup_type.label} to {master.number}.")
-            return redirect(_master_url(master, setup_type.name))
-    status = 400 if request.method == "POST" else 200
-    return _form_page(
+    return form_page_render(
         request,
-        master,
         form,
-        title=f"Add {with_article(setup_type.label)} to {master.number}",
-        status=status,
-        anchor=type_name,
+        title=title,
+        cancel_url=_master_url(master, "info"),
+        breadcrumbs=_breadcrumbs(master, current=title),
+        status=400 if request.method == "POST" else 200,
     )
 
 
-def _item(master, setup_type, item_pk: int):
-    item = master_item_get(master=master, setup_type=setup_type, pk=item_pk)
-    if item is None:
-        raise Http404(f"No such {setup_type.label} on this course master")
-    return item
+class MasterItemPages(SetupItemPages):
+    level = MASTER
+    owner_words = "course master"
+
+    def owner_url(self, owner, anchor=""):
+        return _master_url(owner, anchor)
+
+    def breadcrumbs(self, owner, *, current=None):
+        return _breadcrumbs(owner, current=current)
+
+    def item_get(self, owner, setup_type, pk):
+        return master_item_get(master=owner, setup_type=setup_type, pk=pk)
+
+    def item_create(self, *, user, owner, setup_type, values):
+        return master_item_create(user=user, master=owner, setup_type=setup_type.name, values=values)
+
+    def item_update(self, *, user, item, values):
+        return master_item_update(user=user, item=item, values=values)
+
+    def item_delete(self, *, user, item):
+        master_item_delete(user=user, item=item)
+
+    def delete_explanation(self, owner, setup_type, label):
+        return (
+            f"The {setup_type.label} {label} is removed from course master {owner.number}. Linked courses keep it "
+            "until the next push, which removes it there too, or keeps it as residual where teachers use it."
+        )
+
+
+ITEM_PAGES = MasterItemPages()
+
+
+def master_item_add_view(request, pk: int, type_name: str):
+    return ITEM_PAGES.add_view(request, _master(request, pk), type_name)
 
 
 def master_item_edit_view(request, pk: int, type_name: str, item_pk: int):
-
-    master = _master(request, pk)
-    setup_type = _setup_type(type_name)
-    item = _item(master, setup_type, item_pk)
-    form_class = setup_item_form_class(setup_type, MASTER, editing=True)
-    initial = {name: getattr(item, name) for name in form_class.base_fields}
-    form = form_class(request.POST or None, initial=initial)
-    label = setup_item_label(setup_type, item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            master_item_update(user=request.user, item=item, values=form.values())
-        except (InputError, PermissionError) as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Saved the {setup_type.label} {label}.")
-            return redirect(_master_url(master, setup_type.name))
-    status = 400 if request.method == "POST" else 200
-    return _form_page(request, master, form, title=f"Edit {setup_type.label} {label}", status=status, anchor=type_name)
+    return ITEM_PAGES.edit_view(request, _master(request, pk), type_name, item_pk)
 
 
 def master_item_delete_view(request, pk: int, type_name: str, item_pk: int):
-
-    master = _master(request, pk)
-    setup_type = _setup_type(type_name)
-    item = _item(master, setup_type, item_pk)
-    label = setup_item_label(setup_type, item)
-    error = None
-    if request.method == "POST":
-        try:
-            master_item_delete(user=request.user, item=item)
-        except (InputError, PermissionError) as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"Deleted the {setup_type.label} {label} from {master.number}.")
-            return redirect(_master_url(master, setup_type.name))
-    context = {
-        "title": f"Delete {setup_type.label} {label}?",
-        "explanation": (
-            f"The {setup_type.label} {label} is removed from course master {master.number}. Linked courses keep it "
-            "until the next push, which removes it there too, or keeps it as residual where teachers use it."
-        ),
-        "error": error,
-        "cancel_url": _master_url(master, setup_type.name),
-        "breadcrumbs": _breadcrumbs(master, current=f"Delete {label}"),
-    }
-    return render(request, "confirm_delete.html", context, status=400 if error else 200)
+    return ITEM_PAGES.delete_view(request, _master(request, pk), type_name, item_pk)
 
 
 def master_copy_view(request, pk: int):

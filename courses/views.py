@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog.errors import InputError
-from catalog.forms import AttributesForm, setup_item_form_class
+from catalog.forms import AttributesForm
 from catalog.permissions import managed_school_ids
-from catalog.setup_display import setup_item_label, with_article
-from catalog.setup_types import COURSE, COURSE_ATTRIBUTES, SETUP_TYPES_BY_NAME
+from catalog.setup_item_pages import SetupItemPages, form_page_render
+from catalog.setup_types import COURSE, COURSE_ATTRIBUTES
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_course_access
 
@@ -57,13 +57,6 @@ def _course(request, pk: int) -> Course:
         raise Http404("No such course")
     require_course_access(request.user, course)
     return course
-
-
-def _setup_type(type_name: str):
-    try:
-        return SETUP_TYPES_BY_NAME[type_name]
-    except KeyError:
-        raise Http404(f"No grading setup type {type_name!r}") from None
 
 
 def _course_url(course: Course, anchor: str = "") -> str:
@@ -114,21 +107,6 @@ def course_detail_view(request, pk: int):
     return render(request, "courses/course_detail.html", context)
 
 
-def _form_page(request, course, form, *, title, status=200, anchor="", locked_message=None, intro=""):
-    if locked_message:
-        for field in form.fields.values():
-            field.disabled = True
-    context = {
-        "title": title,
-        "intro": intro,
-        "form": form,
-        "locked_message": locked_message,
-        "cancel_url": _course_url(course, anchor),
-        "breadcrumbs": _breadcrumbs(course, current=title),
-    }
-    return render(request, "form_page.html", context, status=status)
-
-
 def course_attributes_view(request, pk: int):
 
     course = _course(request, pk)
@@ -149,100 +127,67 @@ def course_attributes_view(request, pk: int):
         if locked
         else ""
     )
-    status = 400 if request.method == "POST" else 200
-    return _form_page(
-        request, course, form, title=f"Edit info of {course.number}", status=status, anchor="info", intro=intro
+    title = f"Edit info of {course.number}"
+    return form_page_render(
+        request,
+        form,
+        title=title,
+        intro=intro,
+        cancel_url=_course_url(course, "info"),
+        breadcrumbs=_breadcrumbs(course, current=title),
+        status=400 if request.method == "POST" else 200,
     )
+
+
+class CourseItemPages(SetupItemPages):
+    level = COURSE
+    owner_words = "course"
+    added_note = " The course manages it."
+
+    def owner_url(self, owner, anchor=""):
+        return _course_url(owner, anchor)
+
+    def breadcrumbs(self, owner, *, current=None):
+        return _breadcrumbs(owner, current=current)
+
+    def item_get(self, owner, setup_type, pk):
+        return course_item_get(course=owner, setup_type=setup_type, pk=pk)
+
+    def item_create(self, *, user, owner, setup_type, values):
+        return course_item_create(user=user, course=owner, setup_type=setup_type.name, values=values)
+
+    def item_update(self, *, user, item, values):
+        return course_item_update(user=user, item=item, values=values)
+
+    def item_delete(self, *, user, item):
+        course_item_delete(user=user, item=item)
+
+    def delete_explanation(self, owner, setup_type, label):
+        return (
+            f"The {setup_type.label} {label} is removed from course {owner.number}. Sections keep their copy until "
+            "the next Push to Sections, which removes it there too, or keeps it as residual where teachers use it."
+        )
+
+    def form_terms(self, owner):
+        return owner.calendar.terms
+
+    def lock_message(self, owner, setup_type, item):
+        return course_item_lock_message(course=owner, setup_type=setup_type, item=item)
+
+
+ITEM_PAGES = CourseItemPages()
 
 
 def course_item_add_view(request, pk: int, type_name: str):
-
-    course = _course(request, pk)
-    setup_type = _setup_type(type_name)
-    form = setup_item_form_class(setup_type, COURSE, terms=course.calendar.terms)(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            course_item_create(user=request.user, course=course, setup_type=setup_type.name, values=form.values())
-        except (InputError, PermissionError) as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Added the {setup_type.label} to {course.number}. The course manages it.")
-            return redirect(_course_url(course, setup_type.name))
-    status = 400 if request.method == "POST" else 200
-    return _form_page(
-        request,
-        course,
-        form,
-        title=f"Add {with_article(setup_type.label)} to {course.number}",
-        status=status,
-        anchor=type_name,
-    )
-
-
-def _item(course, setup_type, item_pk: int):
-    item = course_item_get(course=course, setup_type=setup_type, pk=item_pk)
-    if item is None:
-        raise Http404(f"No such {setup_type.label} on this course")
-    return item
+    return ITEM_PAGES.add_view(request, _course(request, pk), type_name)
 
 
 def course_item_edit_view(request, pk: int, type_name: str, item_pk: int):
-
-    course = _course(request, pk)
-    setup_type = _setup_type(type_name)
-    item = _item(course, setup_type, item_pk)
-    form_class = setup_item_form_class(setup_type, COURSE, terms=course.calendar.terms, editing=True)
-    form = form_class(request.POST or None, initial={name: getattr(item, name) for name in form_class.base_fields})
-    label = setup_item_label(setup_type, item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            course_item_update(user=request.user, item=item, values=form.values())
-        except (InputError, PermissionError) as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"Saved the {setup_type.label} {label}.")
-            return redirect(_course_url(course, setup_type.name))
-    locked_message = (
-        None if request.method == "POST" else course_item_lock_message(course=course, setup_type=setup_type, item=item)
-    )
-    status = 400 if request.method == "POST" else 200
-    return _form_page(
-        request,
-        course,
-        form,
-        title=f"Edit {setup_type.label} {label}",
-        status=status,
-        anchor=type_name,
-        locked_message=locked_message,
-    )
+    return ITEM_PAGES.edit_view(request, _course(request, pk), type_name, item_pk)
 
 
 def course_item_delete_view(request, pk: int, type_name: str, item_pk: int):
-
-    course = _course(request, pk)
-    setup_type = _setup_type(type_name)
-    item = _item(course, setup_type, item_pk)
-    label = setup_item_label(setup_type, item)
-    error = course_item_lock_message(course=course, setup_type=setup_type, item=item)
-    if request.method == "POST":
-        try:
-            course_item_delete(user=request.user, item=item)
-        except (InputError, PermissionError) as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"Deleted the {setup_type.label} {label} from {course.number}.")
-            return redirect(_course_url(course, setup_type.name))
-    context = {
-        "title": f"Delete {setup_type.label} {label}?",
-        "explanation": (
-            f"The {setup_type.label} {label} is removed from course {course.number}. Sections keep their copy until "
-            "the next Push to Sections, which removes it there too, or keeps it as residual where teachers use it."
-        ),
-        "error": error,
-        "cancel_url": _course_url(course, setup_type.name),
-        "breadcrumbs": _breadcrumbs(course, current=f"Delete {label}"),
-    }
-    return render(request, "confirm_delete.html", context, status=400 if error and request.method == "POST" else 200)
+    return ITEM_PAGES.delete_view(request, _course(request, pk), type_name, item_pk)
 
 
 def course_link_view(request, pk: int):

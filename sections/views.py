@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from catalog.errors import InputError
 from catalog.permissions import managed_school_ids
+from catalog.setup_item_pages import form_page_render
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_section_access
 
@@ -92,17 +93,15 @@ def section_detail_view(request, pk: int):
 
 
 def _form_page(request, section, form, *, title, status=200, locked_message=None):
-    if locked_message:
-        for field in form.fields.values():
-            field.disabled = True
-    context = {
-        "title": title,
-        "form": form,
-        "locked_message": locked_message,
-        "cancel_url": _section_url(section, "categories"),
-        "breadcrumbs": _breadcrumbs(request, section, current=title),
-    }
-    return render(request, "form_page.html", context, status=status)
+    return form_page_render(
+        request,
+        form,
+        title=title,
+        cancel_url=_section_url(section, "categories"),
+        breadcrumbs=_breadcrumbs(request, section, current=title),
+        locked_message=locked_message,
+        status=status,
+    )
 
 
 def section_category_add_view(request, pk: int):
