@@ -29,6 +29,7 @@ from .downloads import (
 )
 from .forms import ReportFilterForm
 from .selectors import (
+    COLUMNS,
     COURSE_AUDIT,
     COURSE_AWAITING_PUSH,
     COURSE_STATES,
@@ -57,62 +58,14 @@ DESCRIPTIONS = {
     COURSE_AUDIT: "Every linked course with its state (in sync, awaiting push, course-controlled, desynced, ignored) "
     "and how each item differs from its master.",
 }
-# The page shows these columns (catalog and year are in the filters above the table).
+# The page shows the report's own columns (the downloads'), but for those it says elsewhere: the
+# filters above the table name the catalog and calendar (and a course push report's school), the
+# course and master names stand under their numbers, and the audit's row kind styles the row.
+OFF_PAGE_COLUMNS = frozenset({"catalog", "calendar", "course_name", "course_master_name", "row"})
+OFF_PAGE_COLUMNS_OF = {COURSE_AWAITING_PUSH: OFF_PAGE_COLUMNS | {"school"}}
 PAGE_COLUMNS = {
-    MASTER_AWAITING_PUSH: (
-        "course_master",
-        "school",
-        "course",
-        "course_state",
-        "data_type",
-        "item",
-        "change",
-        "course_item_state",
-        "old_value",
-        "new_value",
-        "locked",
-        "detail",
-    ),
-    COURSE_AWAITING_PUSH: (
-        "course",
-        "section",
-        "teacher",
-        "data_type",
-        "item",
-        "change",
-        "section_item_state",
-        "old_value",
-        "new_value",
-        "detail",
-    ),
-    RESIDUAL: (
-        "school",
-        "course",
-        "section",
-        "teacher",
-        "level",
-        "data_type",
-        "item",
-        "state",
-        "assignments",
-        "scores",
-        "posted_grades",
-        "action",
-    ),
-    COURSE_AUDIT: (
-        "course_master",
-        "school",
-        "course",
-        "state",
-        "data_type",
-        "item",
-        "change",
-        "course_item_state",
-        "locked",
-        "master_value",
-        "course_value",
-        "action",
-    ),
+    kind: tuple(name for name in columns if name not in OFF_PAGE_COLUMNS_OF.get(kind, OFF_PAGE_COLUMNS))
+    for kind, columns in COLUMNS.items()
 }
 HEADINGS = {
     "course_master": "Course master",
