@@ -18,8 +18,12 @@ from .models import AssessmentTest, CourseCatalog, GradingItem, GradingScale, Us
 from .permissions import can_manage_district
 from .setup_types import (
     COMPOSITE_GRADES,
+    COURSE,
     COURSE_ATTRIBUTES,
+    MASTER,
+    SECTION,
     SETUP_LOCKS,
+    SETUP_TYPES,
     SETUP_TYPES_BY_NAME,
     SetupType,
     category_name_key,
@@ -89,6 +93,18 @@ def setup_type_get(*, name: str) -> SetupType:
         return SETUP_TYPES_BY_NAME[name]
     except KeyError:
         raise InputError(f'unknown setup type "{name}"; setup types are {", ".join(SETUP_TYPES_BY_NAME)}') from None
+
+
+# How an item's owner is named in a message, per level.
+LEVEL_WORDS = {MASTER: "course master", COURSE: "course", SECTION: "section"}
+
+
+def setup_type_of(*, item, level: str) -> SetupType:
+    """The setup type of a grading setup item of ``level``; InputError for anything else."""
+    for setup_type in SETUP_TYPES:
+        if isinstance(item, setup_type.model(level)):
+            return setup_type
+    raise InputError(f"{item!r} is not a {LEVEL_WORDS[level]} setup item")
 
 
 def setup_values_clean(*, setup_type: SetupType, values: dict, partial: bool = False) -> dict:
@@ -322,6 +338,13 @@ def setup_key_taken(*, setup_type: SetupType, queryset, item) -> bool:
             attname = item._meta.get_field(name).attname
             filters[attname] = getattr(item, attname)
     return qs.filter(**filters).exists()
+
+
+def setup_key_require_free(*, setup_type: SetupType, queryset, item, owner: str) -> None:
+    """Refuse (InputError) an item whose key another item of the owner's ``queryset`` holds;
+    ``owner`` names the owner in the message: ``course 101``."""
+    if setup_key_taken(setup_type=setup_type, queryset=queryset, item=item):
+        raise InputError(f"{owner} already has {setup_item_describe(setup_type=setup_type, item=item)}")
 
 
 def setup_item_describe(*, setup_type: SetupType, item) -> str:

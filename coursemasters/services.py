@@ -14,13 +14,13 @@ from catalog.errors import InputError
 from catalog.models import CourseCatalog, User
 from catalog.permissions import can_manage_district
 from catalog.services import (
-    setup_item_describe,
-    setup_key_taken,
+    setup_key_require_free,
     setup_type_get,
+    setup_type_of,
     setup_values_assign,
     setup_values_clean,
 )
-from catalog.setup_types import COURSE_ATTRIBUTES, MASTER, SETUP_TYPES, SetupType
+from catalog.setup_types import COURSE_ATTRIBUTES, MASTER, SetupType
 
 from .models import CourseAttributeFields, CourseMaster
 
@@ -133,19 +133,13 @@ def master_attributes_update(*, user: User, master: CourseMaster, values: dict) 
 # ---------------------------------------------------------------------------
 
 
-def master_setup_type_of(item) -> SetupType:
-    for setup_type in SETUP_TYPES:
-        if isinstance(item, setup_type.model(MASTER)):
-            return setup_type
-    raise InputError(f"{item!r} is not a course master setup item")
-
-
 def _check_key_free(setup_type: SetupType, item, master: CourseMaster) -> None:
-    qs = setup_type.model(MASTER).objects.filter(master=master)
-    if setup_key_taken(setup_type=setup_type, queryset=qs, item=item):
-        raise InputError(
-            f"course master {master.number} already has {setup_item_describe(setup_type=setup_type, item=item)}"
-        )
+    setup_key_require_free(
+        setup_type=setup_type,
+        queryset=setup_type.model(MASTER).objects.filter(master=master),
+        item=item,
+        owner=f"course master {master.number}",
+    )
 
 
 def master_item_create(*, user: User, master: CourseMaster, setup_type: str, values: dict):
@@ -164,7 +158,7 @@ def master_item_create(*, user: User, master: CourseMaster, setup_type: str, val
 
 def master_item_update(*, user: User, item, values: dict):
     """Change a master item. Its linked course items follow it, by identity, at the next push (R6, R8)."""
-    stype = master_setup_type_of(item)
+    stype = setup_type_of(item=item, level=MASTER)
     _require_district_admin(user, "edit course masters")
     cleaned = setup_values_clean(setup_type=stype, values=values, partial=True)
     with transaction.atomic():
@@ -180,7 +174,7 @@ def master_item_update(*, user: User, item, values: dict):
 
 def master_item_delete(*, user: User, item) -> None:
     """Remove a master item. Its linked course items await removal by the next push (R8, R13)."""
-    stype = master_setup_type_of(item)
+    stype = setup_type_of(item=item, level=MASTER)
     _require_district_admin(user, "edit course masters")
     with transaction.atomic():
         CourseMaster.objects.select_for_update().filter(pk=item.master_id).first()

@@ -16,8 +16,9 @@ from catalog.models import CourseCatalog, User
 from catalog.permissions import can_manage_school
 from catalog.services import (
     setup_item_describe,
-    setup_key_taken,
+    setup_key_require_free,
     setup_type_get,
+    setup_type_of,
     setup_values_assign,
     setup_values_clean,
     setup_values_equal,
@@ -95,17 +96,13 @@ def course_attributes_update(*, user: User, course: Course, values: dict) -> Cou
 # ---------------------------------------------------------------------------
 
 
-def course_setup_type_of(item) -> SetupType:
-    for setup_type in SETUP_TYPES:
-        if isinstance(item, setup_type.model(COURSE)):
-            return setup_type
-    raise InputError(f"{item!r} is not a course setup item")
-
-
 def _check_key_free(setup_type: SetupType, item, course: Course) -> None:
-    qs = setup_type.model(COURSE).objects.filter(course=course)
-    if setup_key_taken(setup_type=setup_type, queryset=qs, item=item):
-        raise InputError(f"course {course.number} already has {setup_item_describe(setup_type=setup_type, item=item)}")
+    setup_key_require_free(
+        setup_type=setup_type,
+        queryset=setup_type.model(COURSE).objects.filter(course=course),
+        item=item,
+        owner=f"course {course.number}",
+    )
 
 
 def _check_term(setup_type: SetupType, item, course: Course) -> None:
@@ -145,7 +142,7 @@ def course_item_update(*, user: User, item, values: dict):
     ``linked`` again when they match (self-healing, R9). A residual item that is edited becomes
     ``local``: the course now manages it (R6).
     """
-    stype = course_setup_type_of(item)
+    stype = setup_type_of(item=item, level=COURSE)
     cleaned = setup_values_clean(setup_type=stype, values=values, partial=True)
     with transaction.atomic():
         course = _lock_course(Course(pk=item.course_id))
@@ -192,7 +189,7 @@ def course_item_delete(*, user: User, item) -> None:
     """Delete a course item. A pushed item of a locked type is refused (R3). Deleting a pushed item
     while its type is unlocked is remembered (``desynced_types``): the course is desynced once the
     type is locked again, until an overwrite push restores the item (R9, R15)."""
-    stype = course_setup_type_of(item)
+    stype = setup_type_of(item=item, level=COURSE)
     with transaction.atomic():
         course = _lock_course(Course(pk=item.course_id))
         _require_school_rights(user, course, f"edit course {course.number}")
