@@ -21,6 +21,8 @@ from .models import CourseMaster
 
 @dataclass
 class AttributeRow:
+    """A course attribute as the attribute table shows it, for masters and courses."""
+
     name: str
     value: str
     locked: bool

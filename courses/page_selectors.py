@@ -21,6 +21,7 @@ from catalog.setup_display import (
 )
 from catalog.setup_types import COMPOSITE_GRADES, COURSE, COURSE_ATTRIBUTES, SETUP_TYPES, SetupType
 from coursemasters.models import CourseMaster
+from coursemasters.page_selectors import AttributeRow
 
 from .models import Course, CourseItem
 from .selectors import (
@@ -36,14 +37,6 @@ STATE_WORDS = {
     CourseItem.RESIDUAL: "course managed",
     CourseItem.LOCAL: "local",
 }
-
-
-@dataclass
-class AttributeRow:
-    name: str
-    value: str
-    locked: bool
-    why: str = ""
 
 
 @dataclass

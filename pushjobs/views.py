@@ -280,13 +280,21 @@ def _year_pick(request, years) -> SchoolYear | None:
     return years.last()
 
 
-def push_all_course_masters_view(request):
-    require_district_admin(request.user, "Push All Course Masters")
-    years = push_tool_years()
+def _master_push_forms(request, *, years, url: str, master=None):
+    """The year picker and push form of a master push page (Push All Course Masters, Push to
+    Courses), and the page's own address for the picked year."""
     year = _year_pick(request, years)
     year_form = MasterYearForm(initial={"year": year}, years=years, auto_id="pick_%s")
-    form = MasterPushForm(request.POST if request.method == "POST" else None, year=year)
-    here = reverse("pushjobs:push_all_course_masters") + (f"?{urlencode({'year': year.name})}" if year else "")
+    form = MasterPushForm(request.POST if request.method == "POST" else None, year=year, master=master)
+    here = url + (f"?{urlencode({'year': year.name})}" if year else "")
+    return year, year_form, form, here
+
+
+def push_all_course_masters_view(request):
+    require_district_admin(request.user, "Push All Course Masters")
+    year, year_form, form, here = _master_push_forms(
+        request, years=push_tool_years(), url=reverse("pushjobs:push_all_course_masters")
+    )
     job = preview = None
     if request.method == "POST" and form.is_valid():
         job, preview = _push_submit(request, form)
@@ -309,12 +317,11 @@ def push_to_courses_view(request, pk: int):
     master = master_get(pk=pk)
     if master is None:
         raise Http404("No such course master")
-    years = push_tool_years_for_catalog(catalog=master.catalog)
-    year = _year_pick(request, years)
-    year_form = MasterYearForm(initial={"year": year}, years=years, auto_id="pick_%s")
-    form = MasterPushForm(request.POST if request.method == "POST" else None, year=year, master=master)
-    here = reverse("pushjobs:push_to_courses", args=[master.pk]) + (
-        f"?{urlencode({'year': year.name})}" if year else ""
+    year, year_form, form, here = _master_push_forms(
+        request,
+        years=push_tool_years_for_catalog(catalog=master.catalog),
+        url=reverse("pushjobs:push_to_courses", args=[master.pk]),
+        master=master,
     )
     job = preview = None
     if request.method == "POST" and form.is_valid():
