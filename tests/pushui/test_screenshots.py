@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.web.test_screenshots import DESKTOP, PHONE, UNLABELLED_CONTROLS
+from tests.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -79,14 +79,9 @@ def test_push_pages_render_cleanly(browser_page, district, viewport, tmp_path):
     jobs = _queue(district)
     page = browser_page.page
     page.set_viewport_size(viewport)
-    suffix = "" if viewport is DESKTOP else "-phone"
 
     def shoot(name: str) -> None:
-        assert page.evaluate(UNLABELLED_CONTROLS) == [], name
-        assert page.locator("h1").count() == 1, name
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], (name, width)
-        page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=True)
+        browser_page.assert_renders_cleanly(name, viewport=viewport, out=out)
 
     browser_page.login("admin1")
     browser_page.goto("/push/masters/?year=22-23")

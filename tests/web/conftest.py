@@ -1,30 +1,17 @@
-"""Web page fixtures: the small hand-made district (exchange format), signed-in
-clients per role, and a real Chromium driven by Playwright for browser tests."""
+"""Web page fixtures: the small hand-made district (exchange format), its users signing in
+with tests.conftest.PASSWORD (Chromium, for browser tests, is tests/conftest.py's)."""
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the
-# fixtures and of the live server's thread are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from tests.conftest import PASSWORD
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "district-small.json"
-PASSWORD = "web-tests-password-1"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -77,56 +64,3 @@ def district(db) -> District:
         catalog=CourseCatalog.objects.get(name="High School Catalog"),
         master=CourseMaster.objects.get(catalog__name="High School Catalog", number="ENG9"),
     )
-
-
-# ---------------------------------------------------------------------------
-# Chromium
-# ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
-@dataclass
-class BrowserPage:
-    """A page plus what the browser complained about (CSP violations are console errors)."""
-
-    page: object
-    base_url: str
-    console_errors: list
-
-    def unexpected_errors(self) -> list[str]:
-        """Console errors other than the browser's note of a 400 or 403 answer the test asked for."""
-        expected = ("status of 400 (Bad Request)", "status of 403 (Forbidden)")
-        return [e for e in self.console_errors if not e.endswith(expected)]
-
-    def goto(self, path: str):
-        return self.page.goto(self.base_url + path)
-
-    def login(self, username: str) -> None:
-        self.goto("/login/")
-        self.page.get_by_label("Username").fill(username)
-        self.page.get_by_label("Password").fill(PASSWORD)
-        self.page.get_by_role("button", name="Sign in").click()
-        self.page.wait_for_load_state()
-
-
-@pytest.fixture
-def browser_page(chromium, live_server):
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield BrowserPage(page=page, base_url=live_server.url, console_errors=errors)
-    context.close()

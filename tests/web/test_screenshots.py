@@ -12,19 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import DESKTOP, PHONE
+
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 800}
-
-# Every form control must have an accessible name (a label, aria-label or labelledby).
-UNLABELLED_CONTROLS = """
-[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
-                && !el.getAttribute('aria-labelledby') && !(el.tagName === 'BUTTON' && el.textContent.trim())
-                && !(el.type === 'submit' && el.value))
-  .map(el => el.outerHTML.slice(0, 120))
-"""
 
 
 def _pages(district):
@@ -58,10 +48,5 @@ def test_main_pages_render_cleanly(browser_page, district, viewport, tmp_path):
             signed_in = username
         response = browser_page.goto(path)
         assert response.status == 200, (name, response.status)
-        assert page.evaluate(UNLABELLED_CONTROLS) == [], name
-        assert page.locator("h1").count() == 1, name
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= viewport["width"], (name, width)
-        suffix = "" if viewport is DESKTOP else "-phone"
-        page.screenshot(path=str(out / f"{name}{suffix}.png"), full_page=True)
+        browser_page.assert_renders_cleanly(name, viewport=viewport, out=out)
     assert browser_page.unexpected_errors() == []
