@@ -64,7 +64,7 @@ class Item:
 @dataclass
 class LevelOps:
     creates: list = field(default_factory=list)  # (Ref | None, owner, state, source, values)
-    updates: list = field(default_factory=list)  # (id, state, source, values, renamed)
+    updates: list = field(default_factory=list)  # (id, state, source, values, needs the two-step rename)
     deletes: list = field(default_factory=list)  # ids
 
 
@@ -257,6 +257,7 @@ def plan_owner(
 
     # Items no source claims: removed, kept residual, kept, renamed.
     staying: list[tuple[Item, str]] = []  # (item, new state)
+    key_changes: list[tuple[int, object, object]] = []  # (index in ops.updates, old key, new key)
     if len(paired) < len(targets):
         for it in targets:
             if id(it) in paired:
@@ -293,7 +294,6 @@ def plan_owner(
         taken = None
         for it, state in staying:
             values = it.values
-            renamed = False
             if renamable and key(values) in pushed_keys:
                 if taken is None:
                     taken = set(pushed_keys)
@@ -304,7 +304,7 @@ def plan_owner(
                 )
                 values = values[:ri] + (new,) + values[ri + 1 :]
                 taken.add(key(values))
-                renamed = True
+                key_changes.append((len(ops.updates), key(it.values), key(values)))
                 cp.row(
                     section,
                     tl,
@@ -317,7 +317,7 @@ def plan_owner(
                 source = None
                 values = _patched(values, tl.residual_patch)
             if state != it.state or values != it.values or source != it.source:
-                ops.updates.append((it.id, state, source, values, renamed))
+                ops.updates.append((it.id, state, source, values, False))
                 if state == RESIDUAL and it.state != RESIDUAL:
                     cp.kept_residual += 1
                     cp.row(
@@ -340,11 +340,20 @@ def plan_owner(
         if it.state != LINKED or it.source != ref or it.values != values:
             if it.state == UNLINKED:
                 cp.row(section, tl, it.values, RELINKED, "unlinked item set back to the master's values and linked")
-            renamed = renamable and it.values[tl.rename_idx] != values[tl.rename_idx]
-            ops.updates.append((it.id, LINKED, ref, values, renamed))
+            if renamable and key(it.values) != key(values):
+                key_changes.append((len(ops.updates), key(it.values), key(values)))
+            ops.updates.append((it.id, LINKED, ref, values, False))
             cp.updated += 1
         if want_final:
             final.append(Item(it.id, owner, LINKED, ref, values))
+
+    if key_changes:
+        # A name that another item of this owner gives up in the same statement needs the
+        # two-step rename (apply moves such items out of the way first); other renames do not.
+        given_up = {old for _, old, _ in key_changes}
+        for i, _old, new in key_changes:
+            if new in given_up:
+                ops.updates[i] = ops.updates[i][:4] + (True,)
 
     for ref, values in creates:
         new = Ref() if want_final else None

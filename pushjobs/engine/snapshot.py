@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from types import SimpleNamespace
 
+from django.db.models import Exists, OuterRef
+
 from catalog.models import Calendar
 from catalog.setup_types import SECTION
 from coursemasters.models import CourseMaster
@@ -37,13 +39,14 @@ class Facts:
         self._items = None
 
     def _load_categories(self, tl: TypeLevel):
-        # The section type whose items assignments name (categories), whatever it is called.
+        # The section items that assignments name (categories), whatever the type is called:
+        # one semi-join over the chunk's section items, not a scan of its assignments.
         section_tl = type_level(tl.name, SECTION)
-        key_columns = [f"category__{a}" for a in section_tl.copied[: len(section_tl.key_idx)]]
+        key_columns = list(section_tl.copied[: len(section_tl.key_idx)])
         rows = (
-            Assignment.objects.filter(section__course_id__in=self.course_ids, category__isnull=False)
-            .values_list("section__course_id", "category_id", "category__source_id", "category__state", *key_columns)
-            .distinct()
+            section_tl.model.objects.filter(section__course_id__in=self.course_ids)
+            .filter(Exists(Assignment.objects.filter(category_id=OuterRef("pk"))))
+            .values_list("section__course_id", "id", "source_id", "state", *key_columns)
         )
         used, sources, course_keys = set(), set(), set()
         for course_id, category_id, source_id, state, *key_values in rows:

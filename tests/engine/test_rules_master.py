@@ -569,3 +569,23 @@ def test_r12_portable_writes_give_the_same_result(district, monkeypatch):
 
     assert portable.summary == with_copy.summary
     assert exported() == expected
+
+
+def test_r13_linked_categories_that_trade_names_follow_the_master(district):
+    doc = pushed(district)
+    cats = by_key(master(doc)["categories"])
+    cats["Homework"]["name"], cats["Tests"]["name"] = "Tests", "Homework"
+    for c in (course(doc),):
+        for item in c["categories"]:
+            item["source"] = {"Homework": "Tests", "Tests": "Homework"}[item["source"]]
+    section(doc)["assignments"] = [assignment("Essay", category="Homework")]
+    reload(doc)
+    homework_id = CourseCategory.objects.get(name="Homework").pk
+
+    master_push(to_sections=True)
+
+    after = exported()
+    cats = by_key(course(after)["categories"])
+    assert (cats["Tests"]["weight"], cats["Homework"]["weight"]) == ("20.00", "80.00")
+    assert CourseCategory.objects.get(name="Tests").pk == homework_id
+    assert section(after)["assignments"][0]["category"] == "Tests"  # it followed its category
