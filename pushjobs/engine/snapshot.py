@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from types import SimpleNamespace
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from catalog.models import Calendar
-from catalog.setup_types import SECTION
+from catalog.setup_types import COURSE, SECTION
 from coursemasters.models import CourseMaster
 from courses.models import Course
 from sections.models import Assignment, PostedGrade, Section
 
+from . import bulk
 from .context import CourseContext, MasterContext, scope_queryset
 from .levels import TypeLevel, type_level
 from .plan import Item
-
-ITEM_HEAD = ("id", "owner", "state", "source_id")
 
 
 class Row(SimpleNamespace):
@@ -33,10 +33,12 @@ class Facts:
     by a task or standard, the course-wide task/standard facts already cover it.
     """
 
-    def __init__(self, course_ids: list[int]):
+    def __init__(self, course_ids: list[int], snap: Snapshot):
         self.course_ids = course_ids
+        self.snap = snap
         self._categories = None
         self._items = None
+        self._probed: dict[tuple[str, str], set] = {}
 
     def _load_categories(self, tl: TypeLevel):
         # The section items that assignments name (categories), whatever the type is called:
@@ -81,11 +83,65 @@ class Facts:
                 by_course.add((course_id, item_id))
         self._items = (by_section_term, by_section, by_course_term, by_course)
 
-    @staticmethod
-    def _item_rule(tl: TypeLevel, with_term: set, without_term: set, scope: int):
+    def _probe(self, tl: TypeLevel, level: str) -> set:
+        """PostgreSQL: which of the chunk's items of this type and level have a posted grade or an
+        aligned assignment, by one index probe per item (not a scan of all the teacher data).
+        Returns (owner, task or standard, term or None) of those in use."""
+        memo = self._probed.get((tl.name, level))
+        if memo is not None:
+            return memo
+        items = (self.snap.section_items if level == SECTION else self.snap.course_items)[tl.name]
         idx, term_idx = tl.in_use_item_idx, tl.in_use_term_idx
+        keys = set()
+        for owner, owned in items.items():
+            for it in owned:
+                term = None if term_idx is None else it.values[term_idx]
+                for i in idx:
+                    if it.values[i] is not None:
+                        keys.add((owner, it.values[i], term))
+        used = self._probed[(tl.name, level)] = set()
+        if not keys:
+            return used
+        posted, assignment = PostedGrade._meta.db_table, Assignment._meta.db_table
+        aligned, section = Assignment.items.through._meta.db_table, Section._meta.db_table
+        if level == SECTION:
+            posted_from, posted_scope = f"{posted} p", "p.section_id = v.o"
+            assignment_from, assignment_scope = f"{assignment} a", "a.section_id = v.o"
+        else:
+            posted_from, posted_scope = f"{posted} p JOIN {section} s ON s.id = p.section_id", "s.course_id = v.o"
+            assignment_from = f"{assignment} a JOIN {section} s ON s.id = a.section_id"
+            assignment_scope = "s.course_id = v.o"
+        sql = f"""
+            SELECT v.o, v.i, v.t FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS v(o, i, t)
+            WHERE EXISTS (SELECT 1 FROM {posted_from}
+                          WHERE {posted_scope} AND p.item_id = v.i AND (v.t IS NULL OR p.term = v.t))
+               OR EXISTS (SELECT 1 FROM {assignment_from} JOIN {aligned} ai ON ai.assignment_id = a.id
+                          WHERE {assignment_scope} AND ai.gradingitem_id = v.i
+                            AND (v.t IS NULL OR a.term = v.t OR a.term = ''))
+        """
+        owners, item_ids, terms = (list(c) for c in zip(*keys, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [owners, item_ids, terms])
+            used.update(cursor.fetchall())
+        return used
 
-        def used(values: tuple) -> bool:
+    def _items_in_use(self, tl: TypeLevel, level: str, scope: int):
+        """item values -> in use (R20: a posted grade or an aligned assignment for its task or
+        standard, in its term when the type has one; an assignment without a term counts for all)."""
+        idx, term_idx = tl.in_use_item_idx, tl.in_use_term_idx
+        if bulk._postgresql():
+            probed = self._probe(tl, level)
+
+            def used(values: tuple) -> bool:
+                term = None if term_idx is None else values[term_idx]
+                return any((scope, values[i], term) in probed for i in idx if values[i] is not None)
+
+            return used
+        if self._items is None:
+            self._load_items()
+        with_term, without_term = self._items[:2] if level == SECTION else self._items[2:]
+
+        def used_portable(values: tuple) -> bool:
             for i in idx:
                 item = values[i]
                 if item is None:
@@ -95,43 +151,46 @@ class Facts:
                         return True
                 else:
                     term = values[term_idx]
-                    # An assignment without a term counts for every term.
                     if (scope, item, term) in with_term or (scope, item, "") in with_term:
                         return True
             return False
 
-        return used
+        return used_portable
 
     def section_in_use(self, tl: TypeLevel, section_id: int):
         rule = tl.spec.in_use
+        items_rule = None
 
         def in_use(it: Item) -> bool:
+            nonlocal items_rule
             if rule.assignment_category:
                 if self._categories is None:
                     self._load_categories(tl)
                 if it.id in self._categories[0]:
                     return True
-            if tl.in_use_item_idx:
-                if self._items is None:
-                    self._load_items()
-                return self._item_rule(tl, self._items[0], self._items[1], section_id)(it.values)
+            if tl.in_use_item_idx and items_rule is None:
+                items_rule = self._items_in_use(tl, SECTION, section_id)
+            if items_rule is not None:
+                return items_rule(it.values)
             return False
 
         return in_use
 
     def course_in_use(self, tl: TypeLevel, course_id: int):
         rule = tl.spec.in_use
+        items_rule = None
 
         def in_use(it: Item) -> bool:
+            nonlocal items_rule
             if rule.assignment_category:
                 if self._categories is None:
                     self._load_categories(tl)
                 if it.id in self._categories[1] or (course_id, tl.key(it.values)) in self._categories[2]:
                     return True
-            if tl.in_use_item_idx:
-                if self._items is None:
-                    self._load_items()
-                return self._item_rule(tl, self._items[2], self._items[3], course_id)(it.values)
+            if tl.in_use_item_idx and items_rule is None:
+                items_rule = self._items_in_use(tl, COURSE, course_id)
+            if items_rule is not None:
+                return items_rule(it.values)
             return False
 
         return in_use
@@ -186,7 +245,7 @@ def load_snapshot(ctx: MasterContext | CourseContext, course_ids, *, lock: bool)
             )
         )
     ids = [c.id for c in snap.courses]
-    snap.facts = Facts(ids)
+    snap.facts = Facts(ids, snap)
     if not ids:
         return snap
 

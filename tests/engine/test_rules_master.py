@@ -21,6 +21,7 @@ from .conftest import (
     master,
     master_item_remove,
     master_push,
+    posted_grade,
     pushed,
     reload,
     rows,
@@ -557,7 +558,10 @@ def test_r12_portable_writes_give_the_same_result(district, monkeypatch):
     from pushjobs.engine import bulk
 
     district["sections"][0]["categories"] = [category("Homework", state="teacher")]
+    district["sections"][0]["grade_calc_options"] = [gco("task:Q2G", "Q1", state="teacher"), gco("task:Q2G", "Q2")]
     district["sections"][0]["assignments"] = [assignment("Essay", category="Homework")]
+    district["sections"][0]["posted_grades"] = [posted_grade("task:Q2G", "Q1")]
+    district["courses"][0]["grading_tasks"] = [{"task": "Q3G", "state": "local"}, {"task": "Q2G", "state": "local"}]
     load(district)
     master_push(mode="overwrite", to_sections=True, dry_run=True)
     with_copy = master_push(mode="overwrite", to_sections=True)
@@ -569,6 +573,7 @@ def test_r12_portable_writes_give_the_same_result(district, monkeypatch):
 
     assert portable.summary == with_copy.summary
     assert exported() == expected
+    assert with_copy.summary.items_kept_residual == 3  # the category, Q2G Q1 and the course's Q2G
 
 
 def test_r13_linked_categories_that_trade_names_follow_the_master(district):
