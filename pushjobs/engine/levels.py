@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from operator import itemgetter
 
 from django.db import models
@@ -49,6 +49,7 @@ class TypeLevel:
 
     key: Callable[[tuple], object]  # values -> the item's key (comparable within one type)
 
+    @cached_property
     def key_field_models(self) -> list[tuple[int, type[models.Model] | None]]:
         """For describing a key in words: each key index and the model its value points at, if any."""
         return [(i, self.model._meta.get_field(n).related_model) for i, n in enumerate(self.spec.key_fields)]
@@ -118,7 +119,7 @@ def describe_key(tl: TypeLevel, values: tuple, names: dict) -> str:
     """The item's key in words ("Homework", "task:S1", "task:Q1G Q1"); ``names`` maps
     (model, id) to the text of a referenced district record."""
     parts = []
-    for i, related in tl.key_field_models():
+    for i, related in tl.key_field_models:
         v = values[i]
         parts.append(str(names.get((related, v), v)) if related is not None else str(v))
     return " ".join(parts)

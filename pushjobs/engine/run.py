@@ -153,7 +153,7 @@ def _referenced_names(plans: list[CoursePlan]) -> dict:
         for r in cp.rows:
             if r.tl is None:
                 continue
-            for i, related in r.tl.key_field_models():
+            for i, related in r.tl.key_field_models:
                 if related is not None and r.values[i] is not None:
                     wanted[related].add(r.values[i])
     names = {}
