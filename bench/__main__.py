@@ -1,0 +1,258 @@
+"""``python -m bench [--quick] [--sizes small,medium] [--out docs/performance.md]``.
+
+Needs a PostgreSQL it may create databases in and a Redis (``bench/run.sh`` starts throwaway
+ones, like ``scripts/test``): ``--pg-port``/``PG_PORT`` and ``--redis-url``. Every measured step
+runs in its own process (``bench.steps``), within its own time budget; rows written come from
+pg_stat_user_tables deltas around the step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from . import document, raw
+from .steps import RESULT_PREFIX
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+# The batch queue's own rows (jobs, chunks, result rows) record the work: counted apart from the
+# grading data a push writes, but timed against PostgreSQL like it (they are written in the same
+# transactions). Sessions and the like are not the push's at all.
+QUEUE_PREFIX = "pushjobs_"
+FRAMEWORK_PREFIXES = ("django_", "auth_")
+
+
+@dataclass
+class Size:
+    name: str
+    flags: list[str]
+    # Seconds each step may take before it is stopped and reported as over budget.
+    budgets: dict[str, int] = field(default_factory=dict)
+
+
+def _flags(schools: int, masters: int, sections: int) -> list[str]:
+    return [
+        "--schools",
+        str(schools),
+        "--masters",
+        str(masters),
+        "--sections-per-course",
+        str(sections),
+        "--students-per-section",
+        "3",
+        "--assignments-per-section",
+        "2",
+        "--unpushed",
+        "--seed",
+        "1",
+    ]
+
+
+SIZES = {
+    "small": Size("small", _flags(10, 40, 3), {"*": 120}),
+    "medium": Size("medium", _flags(50, 100, 6), {"*": 300}),
+    "large": Size(
+        "large",
+        _flags(200, 150, 12),
+        {"generate": 480, "dry_run": 420, "full_push": 600, "unchanged": 300, "report": 240, "raw": 300, "*": 180},
+    ),
+}
+REPORT_KINDS = ("master-awaiting-push", "course-audit", "course-awaiting-push", "residual")
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.pg_port = args.pg_port
+        self.results: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "sizes": {}}
+        self.out_dir = ROOT / "bench-out"
+        self.out_dir.mkdir(exist_ok=True)
+
+    # -- databases --------------------------------------------------------------
+
+    def dsn(self, db: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.pg_port}/{db}"
+
+    def url(self, db: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.pg_port}/{db}"
+
+    def admin(self, statement: str) -> None:
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(statement)
+
+    def recreate(self, db: str) -> None:
+        self.drop(db)
+        self.admin(f'CREATE DATABASE "{db}"')
+        env = self.env(db)
+        subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+    def drop(self, db: str) -> None:
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [db])
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+
+    def table_stats(self, db: str) -> dict[str, tuple[int, int, int]]:
+        with psycopg.connect(self.dsn(db), autocommit=True) as conn:
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            rows = conn.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables").fetchall()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def env(self, db: str, **extra) -> dict:
+        env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "PRODUCTION")}
+        env.update(
+            DATABASE_URL=self.url(db),
+            DEBUG="0",
+            ALLOWED_HOSTS="testserver,localhost",
+            PYTHONUNBUFFERED="1",
+            LOG_LEVEL="ERROR",
+            **extra,
+        )
+        return env
+
+    # -- steps --------------------------------------------------------------------
+
+    def step(self, size: Size, db: str, label: str, name: str, args: dict | None = None, **env_extra) -> dict:
+        budget = size.budgets.get(label, size.budgets.get(name, size.budgets["*"]))
+        before = self.table_stats(db)
+        started = time.perf_counter()
+        print(f"[{size.name}] {label} (budget {budget} s) ...", file=sys.stderr, flush=True)
+        try:
+            proc = subprocess.run(
+                [PYTHON, "-m", "bench.steps", name, json.dumps(args or {})],
+                cwd=ROOT,
+                env=self.env(db, **env_extra),
+                capture_output=True,
+                text=True,
+                timeout=budget,
+            )
+        except subprocess.TimeoutExpired:
+            self.drop_backends(db)
+            result = {"step": name, "error": f"over its time budget of {budget} s: stopped"}
+            print(f"[{size.name}] {label}: {result['error']}", file=sys.stderr, flush=True)
+            return result
+        process_s = time.perf_counter() - started
+        lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+        if proc.returncode != 0 or not lines:
+            result = {"step": name, "error": f"exit {proc.returncode}: {proc.stderr.strip()[-1500:]}"}
+            print(f"[{size.name}] {label}: {result['error']}", file=sys.stderr, flush=True)
+            return result
+        result = json.loads(lines[-1][len(RESULT_PREFIX) :])
+        result["process_s"] = round(process_s, 3)
+        after = self.table_stats(db)
+        written, queue = {}, {}
+        for table, counts in after.items():
+            delta = [a - b for a, b in zip(counts, before.get(table, (0, 0, 0)), strict=True)]
+            if not any(delta) or table.startswith(FRAMEWORK_PREFIXES):
+                continue
+            (queue if table.startswith(QUEUE_PREFIX) else written)[table] = delta
+        result["tables"] = written
+        result["queue_tables"] = queue
+        result["rows_written"] = sum(sum(d) for d in written.values())
+        result["bookkeeping_rows"] = sum(sum(d) for d in queue.values())
+        print(
+            f"[{size.name}] {label}: {result['wall_s']} s, {result['rows_written']} rows written, "
+            f"{result['queries']} queries, peak {result['peak_mb']} MB",
+            file=sys.stderr,
+            flush=True,
+        )
+        return result
+
+    def drop_backends(self, db: str) -> None:
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [db])
+
+    # -- a size -------------------------------------------------------------------
+
+    def run_size(self, size: Size) -> dict:
+        db = f"bench_{size.name}"
+        out: dict = {"flags": size.flags, "steps": {}}
+        self.results["sizes"][size.name] = out
+        steps = out["steps"]
+        self.recreate(db)
+        steps["generate"] = self.step(size, db, "generate", "generate", {"flags": size.flags})
+        if "error" in steps["generate"]:
+            return out
+        for kind in REPORT_KINDS[:2]:
+            steps[f"report_before:{kind}"] = self.step(size, db, "report", "report", {"kind": kind})
+        steps["dry_run"] = self.step(size, db, "dry_run", "full_push", {"dry_run": True})
+        steps["full_push"] = self.step(size, db, "full_push", "full_push")
+        steps["unchanged"] = self.step(size, db, "unchanged", "full_push")
+        full = steps["full_push"]
+        if "tables" in full:
+            started = time.perf_counter()
+            print(f"[{size.name}] raw PostgreSQL write speed ...", file=sys.stderr, flush=True)
+            out["raw"] = raw.measure(self.dsn(db), {**full["tables"], **full["queue_tables"]}, cap=self.args.raw_cap)
+            out["raw_s"] = round(time.perf_counter() - started, 1)
+        steps["edit_master"] = self.step(size, db, "edit_master", "edit_master")
+        edit = steps["edit_master"].get("found")
+        if edit:
+            steps["one_master"] = self.step(
+                size, db, "one_master", "one_master", {"catalog": edit["catalog"], "master": edit["master"]}
+            )
+        steps["push_all_courses"] = self.step(size, db, "push_all_courses", "push_all_courses")
+        for kind in REPORT_KINDS:
+            steps[f"report:{kind}"] = self.step(size, db, "report", "report", {"kind": kind})
+        steps["web"] = self.step(size, db, "web", "web", {"jobs": 10000}, CELERY_BROKER_URL=self.args.redis_url)
+        if not self.args.keep:
+            self.drop(db)
+        return out
+
+    def run_r18(self) -> None:
+        size = Size("r18", ["--schools", "40", "--seed", "1"], {"*": 300})
+        db = "bench_r18"
+        self.recreate(db)
+        gen = self.step(size, db, "generate", "generate", {"flags": size.flags})
+        check = self.step(size, db, "r18", "r18") if "error" not in gen else gen
+        self.results["r18"] = {"flags": size.flags, "generate": gen, "check": check}
+        if not self.args.keep:
+            self.drop(db)
+
+    def save(self) -> Path:
+        path = self.out_dir / "last-run.json"
+        path.write_text(json.dumps(self.results, indent=1, default=str))
+        return path
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="only the small and medium sizes")
+    parser.add_argument("--sizes", help="comma-separated sizes to run (default: small,medium,large)")
+    parser.add_argument("--pg-port", default=os.environ.get("PG_PORT"), help="the PostgreSQL to use (127.0.0.1)")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"), help="a broker for the web step")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="where to write the report")
+    parser.add_argument("--raw-cap", type=int, default=200_000, help="rows per table for the raw-speed measure")
+    parser.add_argument("--no-r18", action="store_true", help="skip the R18 check on a pushed 40-school district")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--command", default="make bench", help="the command to name in the report")
+    args = parser.parse_args(argv)
+    if not args.pg_port or not args.redis_url:
+        parser.error("needs --pg-port (or PG_PORT) and --redis-url (or BENCH_REDIS_URL): bench/run.sh sets them")
+    names = args.sizes.split(",") if args.sizes else (["small", "medium"] if args.quick else list(SIZES))
+    bench = Bench(args)
+    bench.results["machine"] = document.machine(bench.dsn("postgres"))
+    started = time.perf_counter()
+    for name in names:
+        bench.run_size(SIZES[name])
+        bench.save()
+    if not args.no_r18:
+        bench.run_r18()
+    bench.results["total_s"] = round(time.perf_counter() - started, 1)
+    bench.results["machine"]["load_end"] = list(os.getloadavg())
+    path = bench.save()
+    document.write(bench.results, Path(args.out), command=args.command)
+    print(f"results: {path}\nreport: {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

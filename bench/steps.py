@@ -1,0 +1,540 @@
+"""One measured step in its own process: ``python -m bench.steps NAME 'JSON-ARGS'``.
+
+The last line of standard output is ``BENCH-RESULT {json}``: wall time of the step's work, the SQL
+statements it sent (Django's execute_wrapper, plus COPY statements, which go around it), the
+peak resident memory of this process, and what the step found. Rows written are measured by the
+caller from PostgreSQL's statistics (pg_stat_user_tables), which this process flushes before it
+exits (pg_stat_force_next_flush), so the caller reads them as soon as it has exited.
+
+Pushes run through the public commands of cli.md (``push_all_course_masters``...), which run the
+batch queue's chunk code in this process and write the result report, as an operator would.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+YEAR = "24-25"
+RESULT_PREFIX = "BENCH-RESULT "
+
+
+class QueryCounter:
+    """Counts every statement the process sends on the default connection, COPY included."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def install(self) -> None:
+        import psycopg
+        from django.db import connection
+
+        connection.execute_wrappers.append(self)
+        counter = self
+        original = psycopg.Cursor.copy
+
+        def copy(self, *args, **kwargs):
+            counter.count += 1
+            return original(self, *args, **kwargs)
+
+        psycopg.Cursor.copy = copy
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _admin():
+    from catalog.models import User
+
+    return User.objects.filter(role=User.DISTRICT_ADMIN).order_by("pk").first()
+
+
+def _catalogs() -> list[str]:
+    from catalog.models import CourseCatalog
+
+    return list(
+        CourseCatalog.objects.filter(schools__calendars__year__name=YEAR)
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def _command(argv: list[str]) -> dict:
+    """Run a cli.md command in this process: its exit status and the last line of its output."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out, err = io.StringIO(), io.StringIO()
+    status = 0
+    try:
+        call_command(*argv, stdout=out, stderr=err)
+    except CommandError as error:
+        status = getattr(error, "returncode", 1)
+        err.write(str(error))
+    lines = out.getvalue().strip().splitlines()
+    return {"argv": argv, "status": status, "last_line": lines[-1] if lines else "", "stderr": err.getvalue()[-500:]}
+
+
+def _summary_numbers(line: str) -> dict:
+    """The cli.md summary line as numbers."""
+    import re
+
+    names = ("changed", "unchanged", "skipped", "failed", "created", "updated", "removed", "kept residual")
+    found = {}
+    for name in names:
+        m = re.search(rf"(\d+) {name}\b", line)
+        found[name.replace(" ", "_")] = int(m.group(1)) if m else None
+    return found
+
+
+def _report_rows(path: str, *, keep_rows: bool = False) -> dict:
+    import csv
+    from collections import Counter
+
+    outcomes: Counter = Counter()
+    kept = []
+    with open(path, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            outcomes[row["outcome"]] += 1
+            if keep_rows:
+                kept.append(row)
+    found = {"rows": sum(outcomes.values()), "outcomes": dict(outcomes)}
+    if keep_rows:
+        found["all_rows"] = kept
+    return found
+
+
+def _job_figures(since_pk: int) -> dict:
+    from pushjobs.models import PushJob, PushJobChunk
+
+    jobs = PushJob.objects.filter(pk__gt=since_pk)
+    return {
+        "jobs": jobs.count(),
+        "chunks": PushJobChunk.objects.filter(job__in=jobs).count(),
+        "courses": sum(jobs.values_list("courses_total", flat=True)),
+        "statuses": sorted(set(jobs.values_list("status", flat=True))),
+    }
+
+
+def _last_job_pk() -> int:
+    from pushjobs.models import PushJob
+
+    return PushJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _pushes(commands: list[list[str]], report_dir: str, *, keep_rows: bool = False) -> dict:
+    """Run push commands one after another (one per catalog); their summaries and reports."""
+    since = _last_job_pk()
+    runs = []
+    for i, argv in enumerate(commands):
+        report = str(Path(report_dir) / f"report-{len(os.listdir(report_dir))}-{i}.csv")
+        run = _command([*argv, "--report", report])
+        run["summary"] = _summary_numbers(run["last_line"])
+        if os.path.exists(report):
+            run["report"] = _report_rows(report, keep_rows=keep_rows)
+        runs.append(run)
+    total = {}
+    for run in runs:
+        for name, value in run["summary"].items():
+            total[name] = total.get(name, 0) + (value or 0)
+    return {"runs": runs, "summary": total, **_job_figures(since)}
+
+
+# ---------------------------------------------------------------------------
+# Steps
+# ---------------------------------------------------------------------------
+
+
+def step_generate(*, flags: list[str]) -> dict:
+    """generate_district with these flags, loaded into the (migrated, empty) database."""
+    from catalog.models import School
+    from courses.models import Course
+    from sections.models import Section
+
+    run = _command(["generate_district", *flags])
+    run["schools"] = School.objects.count()
+    run["courses"] = Course.objects.count()
+    run["sections"] = Section.objects.count()
+    run["courses_linked"] = Course.objects.filter(master__isnull=False).count()
+    return run
+
+
+def step_full_push(*, dry_run: bool = False, report_dir: str) -> dict:
+    """Push All Course Masters for every catalog: overwrite, to sections, every type (the default --data)."""
+    commands = [
+        ["push_all_course_masters", "--year", YEAR, "--catalog", name, "--mode", "overwrite", "--to-sections"]
+        + (["--dry-run"] if dry_run else [])
+        for name in _catalogs()
+    ]
+    return _pushes(commands, report_dir)
+
+
+def step_edit_master() -> dict:
+    """A district admin changes one category weight on the high-school master with the most courses."""
+    from django.db.models import Count
+
+    from catalog.setup_types import MASTER, SETUP_TYPES_BY_NAME
+    from coursemasters.models import CourseMaster
+    from coursemasters.services import master_item_update
+
+    category_model = SETUP_TYPES_BY_NAME["categories"].model(MASTER)
+    master = (
+        CourseMaster.objects.filter(catalog__name="High School Catalog", pk__in=category_model.objects.values("master"))
+        .annotate(n=Count("courses"))
+        .order_by("-n", "number")
+        .first()
+    )
+    item = category_model.objects.filter(master=master).order_by("sequence", "pk").first()
+    master_item_update(user=_admin(), item=item, values={"weight": str(item.weight + 5)})
+    return {"catalog": master.catalog.name, "master": master.number, "courses": master.n, "category": item.name}
+
+
+def step_one_master(*, catalog: str, master: str, report_dir: str) -> dict:
+    """Push to Courses for the edited master: overwrite, to sections."""
+    argv = ["push_course_master", "--catalog", catalog, "--number", master, "--year", YEAR]
+    return _pushes([[*argv, "--mode", "overwrite", "--to-sections"]], report_dir)
+
+
+def _biggest_calendar_school() -> tuple[str, int]:
+    from django.db.models import Count
+
+    from catalog.models import Calendar
+
+    calendar = (
+        Calendar.objects.filter(year__name=YEAR)
+        .annotate(n=Count("courses__sections"))
+        .order_by("-n", "school__number")
+        .select_related("school")
+        .first()
+    )
+    return calendar.school.number, calendar.n
+
+
+def step_push_all_courses(*, report_dir: str) -> dict:
+    """Push All Courses for the calendar with the most sections, every data type."""
+    school, sections = _biggest_calendar_school()
+    found = _pushes([["push_all_courses", "--school", school, "--year", YEAR]], report_dir)
+    return {**found, "school": school, "calendar_sections": sections}
+
+
+def _client():
+    from django.test import Client
+
+    client = Client()
+    client.force_login(_admin())
+    return client
+
+
+def _timed_get(client, url: str, query: dict, counter: QueryCounter) -> dict:
+    before = counter.count
+    started = time.perf_counter()
+    response = client.get(url, query)
+    size = 0
+    lines = 0
+    if response.streaming:
+        for part in response.streaming_content:
+            size += len(part)
+            lines += part.count(b"\n")
+    else:
+        size = len(response.content)
+    return {
+        "status": response.status_code,
+        "seconds": round(time.perf_counter() - started, 4),
+        "queries": counter.count - before,
+        "bytes": size,
+        "lines": lines,
+    }
+
+
+def _report_query(kind: str) -> dict:
+    """The widest scope each report takes: the biggest catalog, the biggest calendar, the whole year."""
+    if kind == "master-awaiting-push":
+        return {"year": YEAR, "catalog": "High School Catalog"}
+    if kind == "course-awaiting-push":
+        return {"year": YEAR, "school": _biggest_calendar_school()[0]}
+    return {"year": YEAR}
+
+
+def step_report(*, kind: str, counter: QueryCounter) -> dict:
+    """A report's first page (cold, then again) and its full CSV download, as a district admin."""
+    from django.urls import reverse
+
+    client = _client()
+    client.get(reverse("reports:index"))  # the site's own templates and middleware warmed up
+    query = _report_query(kind)
+    page_url = f"/reports/{kind}/"
+    first = _timed_get(client, page_url, query, counter)
+    again = _timed_get(client, page_url, query, counter)
+    csv_part = _timed_get(client, reverse("reports:download", args=[kind, "csv"]), query, counter)
+    return {"query": query, "page_first": first, "page_again": again, "csv": csv_part}
+
+
+def _jobs_create(n: int) -> int:
+    """n jobs in the Batch Queue List's default window: a fortnight of a busy district's pushes."""
+    from django.utils import timezone
+
+    from catalog.models import School, User
+    from pushjobs.engine.api import CoursePushOptions, MasterPushOptions, Summary
+    from pushjobs.models import PushJob
+
+    rng = random.Random(7)
+    now = timezone.now()
+    admins = list(User.objects.filter(role__in=[User.DISTRICT_ADMIN, User.SCHOOL_ADMIN]).order_by("pk")[:50])
+    schools = list(School.objects.exclude(catalog=None).select_related("catalog").order_by("number"))
+    by_catalog: dict[str, list[int]] = {}
+    for s in schools:
+        by_catalog.setdefault(s.catalog.name, []).append(s.pk)
+    statuses = [PushJob.COMPLETED] * 6 + [PushJob.QUEUED, PushJob.FAILED, PushJob.CANCELED]
+    jobs = []
+    for _ in range(n):
+        when = now + timedelta(seconds=rng.uniform(-7 * 86400, 7 * 86400))
+        status = PushJob.QUEUED if when > now else rng.choice(statuses)
+        if rng.random() < 0.35:
+            catalog = rng.choice(sorted(by_catalog))
+            options = MasterPushOptions(year=YEAR, catalog=catalog, mode="overwrite", to_sections=True)
+            fields = dict(
+                kind=PushJob.PUSH_ALL_COURSE_MASTERS,
+                catalog=catalog,
+                target=catalog,
+                mode="overwrite",
+                to_sections=True,
+                school_ids=by_catalog[catalog],
+                conflict_keys=[f"catalog:{catalog}:{YEAR}"],
+            )
+        else:
+            school = rng.choice(schools)
+            options = CoursePushOptions(school=school.number, year=YEAR)
+            fields = dict(
+                kind=PushJob.PUSH_ALL_COURSES,
+                school=school.number,
+                target=str(school),
+                mode="push",
+                to_sections=True,
+                school_ids=[school.pk],
+                conflict_keys=[f"sections:{school.pk}:{YEAR}"],
+            )
+        finished = status in (PushJob.COMPLETED, PushJob.FAILED, PushJob.CANCELED)
+        summary = Summary(courses_changed=rng.randrange(400), courses_unchanged=rng.randrange(900))
+        jobs.append(
+            PushJob(
+                requested_by=rng.choice(admins),
+                options=options.to_json(),
+                year=YEAR,
+                data=sorted(options.data),
+                scheduled_for=when,
+                status=status,
+                started_at=when if finished else None,
+                finished_at=when + timedelta(minutes=3) if finished else None,
+                chunks_prepared=finished,
+                summary=summary.to_json() if finished else {},
+                **fields,
+            )
+        )
+    PushJob.objects.bulk_create(jobs, batch_size=2000)
+    return n
+
+
+def _repeat(fn: Callable[[], dict], times: int) -> dict:
+    runs = [fn() for _ in range(times)]
+    seconds = sorted(r["seconds"] for r in runs)
+    return {
+        "runs": runs,
+        "first": runs[0]["seconds"],
+        "median": seconds[len(seconds) // 2],
+        "max": seconds[-1],
+        "statuses": sorted({r["status"] for r in runs}),
+        "queries": runs[-1]["queries"],
+    }
+
+
+def step_web(*, counter: QueryCounter, jobs: int = 10000) -> dict:
+    """Submitting a push from the web (Run Now, Submit to Batch) with a real broker and no worker,
+    so the request only records and enqueues; then the Batch Queue List with ``jobs`` jobs."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from catalog.models import Calendar, User
+    from pushjobs.models import PushJob
+
+    assert settings.CELERY_BROKER_URL, "the web step needs a broker: set CELERY_BROKER_URL"
+    client = _client()
+    tool = reverse("pushjobs:push_all_course_masters")
+    catalog = "High School Catalog"
+    calendars = [
+        str(pk)
+        for pk in Calendar.objects.filter(year__name=YEAR, school__catalog__name=catalog).values_list("pk", flat=True)
+    ]
+    form = {
+        "year": YEAR,
+        "catalog": catalog,
+        "calendars": calendars,
+        "mode": "overwrite",
+        "to_sections": "on",
+        "data": [
+            "course_info",
+            "grading_tasks_standards",
+            "grade_calc_options",
+            "composite_grades",
+            "categories",
+            "assessments",
+        ],
+    }
+    tool_page = _repeat(lambda: _timed_get(client, tool, {"year": YEAR}, counter), 3)
+
+    def post(action: str) -> dict:
+        before = counter.count
+        data = {**form, "action": action}
+        if action == "batch":
+            later = time.localtime(time.time() + 3 * 3600)
+            data.update(run_date=time.strftime("%Y-%m-%d", later), run_time=time.strftime("%H:00", later))
+        started = time.perf_counter()
+        response = client.post(tool, data)
+        return {
+            "status": response.status_code,
+            "seconds": round(time.perf_counter() - started, 4),
+            "queries": counter.count - before,
+        }
+
+    jobs_before = PushJob.objects.count()
+    run_now = _repeat(lambda: post("run_now"), 5)
+    batch = _repeat(lambda: post("batch"), 5)
+    submitted = PushJob.objects.count() - jobs_before
+    queued = PushJob.objects.filter(status=PushJob.QUEUED).count()
+    _jobs_create(jobs)
+    queue = reverse("pushjobs:batch_queue")
+    queue_admin = _repeat(lambda: _timed_get(client, queue, {}, counter), 5)
+    school_admin = User.objects.filter(role=User.SCHOOL_ADMIN, schools__catalog__name=catalog).order_by("pk").first()
+    from django.test import Client
+
+    other = Client()
+    other.force_login(school_admin)
+    queue_school = _repeat(lambda: _timed_get(other, queue, {}, counter), 5)
+    return {
+        "tool_page": tool_page,
+        "run_now": run_now,
+        "submit_to_batch": batch,
+        "jobs_submitted": submitted,
+        "jobs_queued": queued,
+        "jobs_in_queue_list_window": PushJob.objects.count(),
+        "queue_list_district_admin": queue_admin,
+        "queue_list_school_admin": queue_school,
+    }
+
+
+def step_r18(*, report_dir: str) -> dict:
+    """On a district as pushes leave it (not --unpushed): the first overwrite push to sections lists
+    every ignored and every desynced course (as the Course Audit named them before), and the same
+    push again changes nothing (R18)."""
+    import csv
+
+    audit = str(Path(report_dir) / "audit.csv")
+    _command(["report", "course-audit", "--year", YEAR, "--out", audit])
+    states: dict[tuple[str, str], str] = {}
+    with open(audit, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["row"] == "course":
+                states[(row["school"], row["course"])] = row["state"]
+    commands = [
+        ["push_all_course_masters", "--year", YEAR, "--catalog", name, "--mode", "overwrite", "--to-sections"]
+        for name in _catalogs()
+    ]
+    first = _pushes(commands, report_dir, keep_rows=True)
+    rows_by_course: dict[tuple[str, str], set[str]] = {}
+    for run in first["runs"]:
+        for row in run.get("report", {}).pop("all_rows", []):
+            rows_by_course.setdefault((row["school"], row["course"]), set()).add(row["outcome"])
+    found = {}
+    for state, outcome in (("ignored", "skipped_ignore_master_push"), ("desynced", None)):
+        courses = sorted(k for k, v in states.items() if v == state)
+        # An ignored course must be listed as skipped; a desynced one with any outcome (what was relinked).
+        listed = [k for k in courses if k in rows_by_course and (outcome is None or outcome in rows_by_course[k])]
+        outcomes = sorted({o for k in courses for o in rows_by_course.get(k, ())})
+        found[state] = {
+            "courses": len(courses),
+            "listed": len(listed),
+            "missing": [" ".join(k) for k in courses if k not in listed][:10],
+            "their_outcomes": outcomes,
+        }
+    second = _pushes(commands, report_dir)
+    return {
+        "audit_states": {s: sum(1 for v in states.values() if v == s) for s in sorted(set(states.values()))},
+        "first": {"summary": first["summary"], "lines": [r["last_line"] for r in first["runs"]]},
+        "second": {"summary": second["summary"], "lines": [r["last_line"] for r in second["runs"]]},
+        **found,
+    }
+
+
+STEPS = {
+    "r18": step_r18,
+    "generate": step_generate,
+    "full_push": step_full_push,
+    "edit_master": step_edit_master,
+    "one_master": step_one_master,
+    "push_all_courses": step_push_all_courses,
+    "report": step_report,
+    "web": step_web,
+}
+
+
+def main(argv: list[str]) -> None:
+    name, args = argv[0], json.loads(argv[1]) if len(argv) > 1 else {}
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    # The test client runs without setup_test_environment(): its template instrumentation (a signal
+    # and a context copy per template rendered) would be timed with the pages.
+    baseline = _peak_mb()
+    counter = QueryCounter()
+    counter.install()
+    step = STEPS[name]
+    wants = inspect.signature(step).parameters
+    if "counter" in wants:
+        args["counter"] = counter
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as report_dir:
+        if "report_dir" in wants:
+            args["report_dir"] = report_dir
+        load_before = os.getloadavg()[0]
+        started = time.perf_counter()
+        found = step(**args)
+        wall = time.perf_counter() - started
+    queries = counter.count
+    connection.execute_wrappers.remove(counter)
+    with connection.cursor() as cursor:
+        # Statistics reach pg_stat_user_tables when this backend next goes idle; make it now.
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+        cursor.execute("SELECT 1")
+    result = {
+        "step": name,
+        "wall_s": round(wall, 3),
+        "queries": queries,
+        "peak_mb": _peak_mb(),
+        "baseline_mb": baseline,
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "found": found,
+    }
+    sys.stdout.write("\n" + RESULT_PREFIX + json.dumps(result, default=str) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
