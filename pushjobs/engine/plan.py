@@ -246,6 +246,7 @@ def plan_owner(
             if k != key(it.values) and k in by_key:
                 cp.row(section, tl, src_values[ref], CONFLICT, f"another {tl.spec.label} here has this key")
                 del pair[ref]
+                paired.discard(id(it))
                 frozen.add(id(it))
 
     ops = cp.level_ops(tl)
@@ -263,7 +264,7 @@ def plan_owner(
             if id(it) in paired:
                 continue
             st = it.state
-            if id(it) in frozen:
+            if id(it) in frozen:  # left exactly as it is
                 if want_final:
                     final.append(it)
                 continue

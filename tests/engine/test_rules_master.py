@@ -594,3 +594,28 @@ def test_r13_linked_categories_that_trade_names_follow_the_master(district):
     assert (cats["Tests"]["weight"], cats["Homework"]["weight"]) == ("20.00", "80.00")
     assert CourseCategory.objects.get(name="Tests").pk == homework_id
     assert section(after)["assignments"][0]["category"] == "Tests"  # it followed its category
+
+
+def test_r13_master_item_moved_onto_a_local_key_is_a_conflict(district):
+    doc = pushed(district)
+    m_gco = {(g["item"], g["term"]): g for g in master(doc)["grade_calc_options"]}[("task:S1", "Q1")]
+    m_gco["term"] = "Q2"  # the master moved its option to Q2; the course has its own Q2 option
+    c = course(doc)
+    linked = {(g["item"], g["term"]): g for g in c["grade_calc_options"]}[("task:S1", "Q1")]
+    linked["source"] = "task:S1 Q2"
+    c["grade_calc_options"].append(gco("task:S1", "Q2", "no_calculation", state="local"))
+    for s_gco in section(doc)["grade_calc_options"]:
+        if s_gco["item"] == "task:S1":
+            s_gco["source"] = "task:S1 Q1"
+    reload(doc)
+
+    outcome = master_push(mode="push")
+
+    options = {(g["item"], g["term"]): g for g in course(exported())["grade_calc_options"]}
+    assert options[("task:S1", "Q1")]["state"] == "linked"  # left as it was
+    assert (options[("task:S1", "Q2")]["state"], options[("task:S1", "Q2")]["calculation"]) == (
+        "local",
+        "no_calculation",
+    )
+    assert [(r.item, r.outcome) for r in rows(outcome, CONFLICT)] == [("task:S1 Q2", CONFLICT)]
+    assert outcome.summary.courses_failed == 0
