@@ -11,7 +11,7 @@ from django.db.models.expressions import RawSQL
 
 from catalog.errors import InputError
 from catalog.models import Calendar
-from catalog.services import setup_item_describe
+from catalog.services import setup_item_describe, setup_type_of
 from catalog.setup_types import COURSE, SETUP_TYPES, SetupType
 
 from .models import Course, CourseItem
@@ -70,7 +70,7 @@ def course_item_lock_reason(*, item, course: Course | None = None) -> str | None
     For pages: a pushed composite whose weights are the course's own (R4) is still reported here;
     its weights stay editable (see ``course_composite_weights_editable``).
     """
-    setup_type = _setup_type_of(item)
+    setup_type = setup_type_of(item=item, level=COURSE)
     course = course or item.course
     if item.state not in (CourseItem.LINKED, CourseItem.UNLINKED):
         return None
@@ -92,13 +92,6 @@ def course_composite_weights_editable(*, item, course: Course | None = None) -> 
     if not course_type_locked(course=course, lock="composite_grades"):
         return True
     return not course_type_locked(course=course, lock="composite_weights")
-
-
-def _setup_type_of(item) -> SetupType:
-    for setup_type in SETUP_TYPES:
-        if isinstance(item, setup_type.model(COURSE)):
-            return setup_type
-    raise InputError(f"{item!r} is not a course setup item")
 
 
 # ---------------------------------------------------------------------------
