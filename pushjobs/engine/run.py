@@ -79,10 +79,17 @@ def _set_constraints(mode: str) -> None:
 
 
 def _plan(ctx, snap: Snapshot) -> list[CoursePlan]:
+    # A settled course (settled.py) plans to nothing: no change, no row.
     if isinstance(ctx, MasterContext):
         taken = numbers_in_use(snap, ctx)
-        return [plan_master_course(ctx, snap, course, taken) for course in snap.courses]
-    return [plan_course_sections(ctx, snap, course) for course in snap.courses]
+        return [
+            CoursePlan(course) if course.id in snap.settled else plan_master_course(ctx, snap, course, taken)
+            for course in snap.courses
+        ]
+    return [
+        CoursePlan(course) if course.id in snap.settled else plan_course_sections(ctx, snap, course)
+        for course in snap.courses
+    ]
 
 
 def _apply(ctx, plans: list[CoursePlan]) -> None:

@@ -18,6 +18,7 @@ from . import bulk
 from .context import CourseContext, MasterContext, scope_queryset
 from .levels import TypeLevel, type_level
 from .plan import Item
+from .settled import settled_course_ids
 
 
 class Row(SimpleNamespace):
@@ -206,6 +207,7 @@ class Snapshot:
         self.sections: dict[int, list[Row]] = {}
         self.section_items: dict[str, dict[int, list[Item]]] = {}
         self.facts: Facts | None = None
+        self.settled: set[int] = set()  # courses planning would leave unchanged (settled.py): not read
 
 
 def _items(tl: TypeLevel, queryset, with_state: bool) -> dict[int, list[Item]]:
@@ -221,7 +223,9 @@ def _items(tl: TypeLevel, queryset, with_state: bool) -> dict[int, list[Item]]:
     return out
 
 
-def load_snapshot(ctx: MasterContext | CourseContext, course_ids, *, lock: bool) -> Snapshot:
+def load_snapshot(ctx: MasterContext | CourseContext, course_ids, *, lock: bool, settle: bool = True) -> Snapshot:
+    """The chunk's courses (locked when ``lock``), and the items of those not ``settled``: courses
+    the database shows a push would leave as they are (``settled``) are not read further."""
     snap = Snapshot()
     is_master = isinstance(ctx, MasterContext)
     attributes = ["number", "advisory"]
@@ -259,8 +263,12 @@ def load_snapshot(ctx: MasterContext | CourseContext, course_ids, *, lock: bool)
     for row in CourseMaster.objects.filter(pk__in=master_ids).values_list("id", *master_attrs):
         snap.masters[row[0]] = Row(id=row[0], number=row[1], attrs=dict(zip(master_attrs, row[1:], strict=True)))
 
+    if settle:
+        snap.settled = settled_course_ids(ctx, snap)
+        if snap.settled:
+            snap.facts.course_ids = [i for i in ids if i not in snap.settled]
     if is_master:
-        active = [c for c in snap.courses if not c.ignore_master_push]
+        active = [c for c in snap.courses if not c.ignore_master_push and c.id not in snap.settled]
         active_masters = {c.master_id for c in active}
         active_ids = [c.id for c in active]
         for tl in ctx.course_types:
@@ -271,6 +279,7 @@ def load_snapshot(ctx: MasterContext | CourseContext, course_ids, *, lock: bool)
             snap.course_items[tl.name] = _items(tl, tl.model.objects.filter(course_id__in=active_ids), with_state=True)
         section_course_ids = active_ids
     else:
+        ids = [i for i in ids if i not in snap.settled]
         for stl in ctx.section_types:
             ctl = type_level(stl.name, "course")
             snap.course_items[stl.name] = _items(ctl, ctl.model.objects.filter(course_id__in=ids), with_state=True)

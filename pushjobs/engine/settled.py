@@ -1,0 +1,234 @@
+"""Courses a push would certainly leave as they are, found in SQL before anything is loaded.
+
+When nothing differs (the second push of R18, a nightly push of a quiet district), reading every
+item of every course and section into memory to find that out is nearly all of a push's work.
+So a chunk first asks the database, with one set-based query per type and level, which of its
+courses are *settled*:
+
+- at the course level (master pushes): every master item has a linked course item pushed from
+  it with equal values, every course item is such a copy (or, in push mode, a local item), the
+  calendar has every term the master's items name, the locked Course Info attributes are equal,
+  and no deletion is remembered for a pushed type (R9);
+- at the section level (when the push reaches sections): every section has a linked copy, with
+  equal values, of each course item that sections receive (R19), every section item is such a
+  copy, a residual category kept by its assignments, or (unless this push removes them) a teacher
+  item, and the advisory flag is the course's.
+
+Planning a settled course gives no change and no result row, so it is counted unchanged without
+being read. The test is conservative: where it cannot prove a course settled (a residual item
+other than a category an assignment keeps, a composite whose weights the course keeps, R4), the
+course is planned as usual, and planning decides. PostgreSQL only; elsewhere every course is
+planned.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from catalog.setup_types import SECTION
+from sections.models import Assignment, Section
+
+from .bulk import field_by_attname
+from .context import CourseContext, MasterContext
+from .levels import TypeLevel, type_level
+
+LINKED, RESIDUAL, LOCAL, TEACHER = "linked", "residual", "local", "teacher"
+
+
+def _qn(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _table(tl: TypeLevel) -> str:
+    return _qn(tl.model._meta.db_table)
+
+
+def _column(tl: TypeLevel, attname: str) -> str:
+    return _qn(field_by_attname(tl.model, attname).column)
+
+
+def _equal(tl: TypeLevel, a: str, b: str, other: TypeLevel) -> str:
+    """SQL: alias ``a`` (of ``tl``) has the copied values of alias ``b`` (of ``other``)."""
+    return " AND ".join(
+        f"{a}.{_column(tl, name)} IS NOT DISTINCT FROM {b}.{_column(other, name)}" for name in tl.copied
+    )
+
+
+def _extras(tl: TypeLevel, alias: str, params: list) -> str:
+    """SQL: the section-only values a linked section item has (R23: not read-only)."""
+    parts = []
+    for name, value in zip(tl.extras, tl.linked_extras, strict=True):
+        parts.append(f"{alias}.{_column(tl, name)} IS NOT DISTINCT FROM %s")
+        params.append(value)
+    return " AND ".join(parts) or "TRUE"
+
+
+def _course_level_ctes(ctx: MasterContext, tl: TypeLevel, n: int) -> tuple[str, str]:
+    """The CTEs that count one pushed type's course items per candidate course (``%s`` twice),
+    and the SELECT of the courses not settled for it: each master item must have an equal linked
+    copy (a course holds one item per key, so counting copies suffices), every course item must be
+    such a copy or, in push mode, a local item (R13; overwrite removes or keeps them residual, R15),
+    and the calendar must have every term the master's items name (else a conflict, R13)."""
+    master_tl = type_level(tl.name, "master")
+    mt, ct = _table(master_tl), _table(tl)
+    copied = [_column(tl, name) for name in tl.copied]
+    copy = f"x.state = '{LINKED}' AND m.id IS NOT NULL AND {_equal(tl, 'x', 'm', master_tl)}"
+    allowed = f"({copy})" + ("" if ctx.overwrite else f" OR x.state = '{LOCAL}'")
+    term_missing = "FALSE"
+    if tl.term_idx is not None:
+        term = _column(master_tl, tl.fields[tl.term_idx])
+        term_missing = f"NOT COALESCE(cal.terms @> to_jsonb(m.{term}), FALSE)"
+    ctes = f"""
+        cm{n} AS MATERIALIZED (
+            SELECT c.id AS course_id, m.id, {", ".join(f"m.{c}" for c in copied)}, {term_missing} AS term_missing
+            FROM courses_course c JOIN catalog_calendar cal ON cal.id = c.calendar_id
+            JOIN {mt} m ON m.master_id = c.master_id
+            WHERE c.id = ANY(%s)
+        ),
+        cx{n} AS MATERIALIZED (
+            SELECT x.course_id, ({copy}) AS is_copy, NOT ({allowed}) AS is_other
+            FROM {ct} x LEFT JOIN cm{n} m ON m.id = x.source_id AND m.course_id = x.course_id
+            WHERE x.course_id = ANY(%s)
+        ),
+        own{n} AS (
+            SELECT course_id, count(*) FILTER (WHERE is_copy) AS copies, count(*) FILTER (WHERE is_other) AS others
+            FROM cx{n} GROUP BY course_id
+        ),
+        src{n} AS (
+            SELECT course_id, count(*) AS n, bool_or(term_missing) AS term_missing FROM cm{n} GROUP BY course_id
+        )"""
+    select = f"""
+        SELECT candidates.id FROM candidates
+        LEFT JOIN src{n} ON src{n}.course_id = candidates.id
+        LEFT JOIN own{n} ON own{n}.course_id = candidates.id
+        WHERE COALESCE(own{n}.copies, 0) <> COALESCE(src{n}.n, 0) OR COALESCE(own{n}.others, 0) > 0
+           OR COALESCE(src{n}.term_missing, FALSE)"""
+    return ctes, select
+
+
+def _courses_unsettled(ctx: MasterContext, course_ids: list[int]) -> set[int]:
+    ctes = ["candidates AS (SELECT unnest(%s::bigint[]) AS id)"]
+    params: list = [course_ids]
+    selects = []
+    for n, tl in enumerate(ctx.course_types):
+        cte, select = _course_level_ctes(ctx, tl, n)
+        ctes.append(cte)
+        params += [course_ids, course_ids]
+        selects.append(select)
+    if not selects:
+        return set()
+    return _ids(f"WITH {', '.join(ctes)} " + " UNION ".join(selects), params)
+
+
+def _section_level_ctes(stl: TypeLevel, n: int, *, remove_teacher_items: bool, params: list) -> tuple[str, str]:
+    """The CTEs that count one section type's items per course (the course ids are ``%s``), and
+    the SELECT of the courses whose sections are not settled for it."""
+    ctl = type_level(stl.name, "course")
+    st, ct = _table(stl), _table(ctl)
+    extras: list = []
+    # A linked copy, with equal values, of a course item that goes down to sections: the course's
+    # linked, unlinked and local items do, residual ones stay at the course (R19).
+    copy = "si.state = '{}' AND ci.id IS NOT NULL AND {} AND {}".format(
+        LINKED, _equal(stl, "si", "ci", ctl), _extras(stl, "si", extras)
+    )
+    allowed = f"({copy})"
+    if stl.spec.in_use.assignment_category and not stl.residual_patch:
+        # A residual category an assignment names stays as it is (R20); whether other residual
+        # items are in use is left to the planner.
+        assignments = _qn(Assignment._meta.db_table)
+        category = _qn(Assignment._meta.get_field("category").column)
+        allowed += (
+            f" OR (si.state = '{RESIDUAL}' AND EXISTS (SELECT 1 FROM {assignments} a WHERE a.{category} = si.id))"
+        )
+    if not remove_teacher_items:
+        allowed += f" OR si.state = '{TEACHER}'"
+    columns = ", ".join(["id", "course_id", *(_column(ctl, name) for name in ctl.copied)])
+    # Materialized: the planner's row estimates for these are poor, and each is read once or twice.
+    ctes = f"""
+        ci{n} AS MATERIALIZED (SELECT {columns} FROM {ct} WHERE course_id = ANY(%s) AND state <> '{RESIDUAL}'),
+        item{n} AS MATERIALIZED (
+            SELECT s.course_id, ({copy}) AS is_copy, NOT ({allowed}) AS is_other
+            FROM {st} si
+            JOIN s ON s.id = si.section_id
+            LEFT JOIN ci{n} ci ON ci.id = si.source_id AND ci.course_id = s.course_id
+            WHERE si.section_id = ANY(ARRAY(SELECT id FROM s))
+        ),
+        own{n} AS (
+            SELECT course_id, count(*) FILTER (WHERE is_copy) AS copies, count(*) FILTER (WHERE is_other) AS others
+            FROM item{n} GROUP BY course_id
+        ),
+        src{n} AS (SELECT course_id, count(*) AS n FROM ci{n} GROUP BY course_id)"""
+    params += extras + extras  # `copy` is written twice: as itself and inside `allowed`
+    select = f"""
+        SELECT sections.course_id FROM sections
+        LEFT JOIN src{n} ON src{n}.course_id = sections.course_id
+        LEFT JOIN own{n} ON own{n}.course_id = sections.course_id
+        WHERE COALESCE(own{n}.copies, 0) <> COALESCE(src{n}.n, 0) * sections.n OR COALESCE(own{n}.others, 0) > 0"""
+    return ctes, select
+
+
+def _sections_unsettled(ctx, course_ids: list[int], remove_teacher: dict[str, bool]) -> set[int]:
+    """The courses some of whose sections a push would change. Each section must hold a copy of
+    each of its course's items that go down (an owner holds one item per key, so a section has at
+    most one copy of each: counting them per course suffices), and nothing else but what the
+    push leaves alone; and, when Advisory goes down, the course's advisory flag."""
+    section_table = _qn(Section._meta.db_table)
+    params: list = [course_ids]
+    ctes = [
+        f"s AS MATERIALIZED (SELECT id, course_id, advisory FROM {section_table} WHERE course_id = ANY(%s))",
+        "sections AS (SELECT course_id, count(*) AS n FROM s GROUP BY course_id)",
+    ]
+    selects = []
+    for n, stl in enumerate(ctx.section_types):
+        assert stl.level == SECTION
+        type_params: list = []
+        cte, select = _section_level_ctes(stl, n, remove_teacher_items=remove_teacher[stl.name], params=type_params)
+        ctes.append(cte)
+        params += [course_ids, *type_params]
+        selects.append(select)
+    if ctx.section_advisory:
+        selects.append(
+            "SELECT s.course_id FROM s JOIN courses_course c ON c.id = s.course_id WHERE s.advisory <> c.advisory"
+        )
+    if not selects:
+        return set()
+    return _ids(f"WITH {', '.join(ctes)} " + " UNION ".join(selects), params)
+
+
+def _ids(sql: str, params: list) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def settled_course_ids(ctx: MasterContext | CourseContext, snap) -> set[int]:
+    """The chunk's courses (already locked and read into ``snap.courses``) that planning would
+    leave unchanged with no result row; empty on databases other than PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return set()
+    if isinstance(ctx, MasterContext):
+        pushed = {tl.name for tl in ctx.course_types}
+        candidates = []
+        for course in snap.courses:
+            if course.ignore_master_push:
+                continue  # planned without its items: skipped (R11)
+            if set(course.desynced_types) & pushed:
+                continue  # fails in push mode (R14), is relinked in overwrite mode (R15)
+            master = snap.masters.get(course.master_id)
+            if master is None or any(course.attrs[a] != master.attrs[a] for a in ctx.attributes):
+                continue  # Course Info to copy (R16)
+            candidates.append(course.id)
+        if not candidates:
+            return set()
+        unsettled = _courses_unsettled(ctx, candidates)
+        remove_teacher = {stl.name: ctx.overwrite for stl in ctx.section_types}
+    else:
+        candidates = [course.id for course in snap.courses]
+        unsettled = set()
+        remove_teacher = {
+            stl.name: ctx.overwrite_categories and stl.rename_idx is not None for stl in ctx.section_types
+        }
+    remaining = [c for c in candidates if c not in unsettled]
+    if remaining and (ctx.section_types or ctx.section_advisory):
+        unsettled |= _sections_unsettled(ctx, remaining, remove_teacher)
+    return {c for c in candidates if c not in unsettled}
