@@ -474,6 +474,21 @@ def plan_master_course(ctx, snap, course, numbers_taken: dict) -> CoursePlan:
         remaining = [name for name in course.desynced_types if name not in pushed]
         if remaining != list(course.desynced_types):
             cp.course_fields["desynced_types"] = remaining
+            for name in course.desynced_types:
+                if name in pushed:
+                    # Relinking after a deletion restores items without touching one that is
+                    # there, so no item row would say it: the course itself is listed (R44).
+                    cp.rows.append(
+                        PendingRow(
+                            "",
+                            name,
+                            None,
+                            "",
+                            RELINKED,
+                            f"desynced course relinked: an item pushed from the master had been deleted at the "
+                            f"course while {name.replace('_', ' ')} were unlocked; the master's items are restored",
+                        )
+                    )
 
     # R17: on to the sections, same mode, same unit.
     for stl in ctx.section_types:
