@@ -16,11 +16,12 @@ from . import raw
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = Path(__file__).resolve().parent / "notes.md"
 
-PUSH_STEPS = ("dry_run", "full_push", "unchanged", "one_master", "push_all_courses")
+PUSH_STEPS = ("dry_run", "full_push", "full_push_worker", "unchanged", "one_master", "push_all_courses")
 STEP_TITLES = {
     "generate": "generate and load (`generate_district --unpushed`)",
     "dry_run": "dry run of the full push",
     "full_push": "full first push (overwrite, to sections, all types)",
+    "full_push_worker": "the same first push as a worker runs it (Run Now; on a copy of the district)",
     "unchanged": "the same push again, nothing changed",
     "edit_master": "edit one master (a category weight)",
     "one_master": "push after editing one master (Push to Courses)",

@@ -185,6 +185,28 @@ def step_full_push(*, dry_run: bool = False, report_dir: str) -> dict:
     return _pushes(commands, report_dir)
 
 
+def step_full_push_worker() -> dict:
+    """The same full push as Run Now from the web gives it to a worker: the batch queue's chunk
+    code in this process (no broker: Celery runs the task here), no report file written."""
+    from pushjobs.engine.api import MasterPushOptions
+    from pushjobs.jobs import push_job_submit
+    from pushjobs.models import PushJob
+
+    since = _last_job_pk()
+    admin = _admin()
+    summary: dict = {}
+    for name in _catalogs():
+        options = MasterPushOptions(year=YEAR, catalog=name, mode="overwrite", to_sections=True)
+        job = push_job_submit(user=admin, options=options, run_now=True)
+        job.refresh_from_db()
+        if job.status != PushJob.COMPLETED:
+            raise RuntimeError(f"job {job.pk} {job.status}: {job.error}")
+        for key, value in job.summary.items():
+            summary[key] = summary.get(key, 0) + value
+    short = {k.split("_", 1)[1]: v for k, v in summary.items()}
+    return {"summary": short, **_job_figures(since)}
+
+
 def step_edit_master() -> dict:
     """A district admin changes one category weight on the high-school master with the most courses."""
     from django.db.models import Count
@@ -484,6 +506,7 @@ STEPS = {
     "r18": step_r18,
     "generate": step_generate,
     "full_push": step_full_push,
+    "full_push_worker": step_full_push_worker,
     "edit_master": step_edit_master,
     "one_master": step_one_master,
     "push_all_courses": step_push_all_courses,
