@@ -64,38 +64,35 @@ def _extras(tl: TypeLevel, alias: str, params: list) -> str:
 
 
 def _course_level_ctes(ctx: MasterContext, tl: TypeLevel, n: int) -> tuple[str, str]:
-    """The CTEs that count one pushed type's course items per candidate course (``%s`` twice),
+    """The CTEs that count one pushed type's course items per candidate course (``%s`` thrice),
     and the SELECT of the courses not settled for it: each master item must have an equal linked
     copy (a course holds one item per key, so counting copies suffices), every course item must be
     such a copy or, in push mode, a local item (R13; overwrite removes or keeps them residual, R15),
     and the calendar must have every term the master's items name (else a conflict, R13)."""
     master_tl = type_level(tl.name, "master")
     mt, ct = _table(master_tl), _table(tl)
-    copied = [_column(tl, name) for name in tl.copied]
     copy = f"x.state = '{LINKED}' AND m.id IS NOT NULL AND {_equal(tl, 'x', 'm', master_tl)}"
     allowed = f"({copy})" + ("" if ctx.overwrite else f" OR x.state = '{LOCAL}'")
     term_missing = "FALSE"
     if tl.term_idx is not None:
         term = _column(master_tl, tl.fields[tl.term_idx])
         term_missing = f"NOT COALESCE(cal.terms @> to_jsonb(m.{term}), FALSE)"
+    # Joins go to the tables, each side narrowed to the chunk, never to a CTE (right after a first
+    # push the statistics say the items are few; see _ids).
     ctes = f"""
-        cm{n} AS MATERIALIZED (
-            SELECT c.id AS course_id, m.id, {", ".join(f"m.{c}" for c in copied)}, {term_missing} AS term_missing
-            FROM courses_course c JOIN catalog_calendar cal ON cal.id = c.calendar_id
-            JOIN {mt} m ON m.master_id = c.master_id
-            WHERE c.id = ANY(%s)
-        ),
-        cx{n} AS MATERIALIZED (
-            SELECT x.course_id, ({copy}) AS is_copy, NOT ({allowed}) AS is_other
-            FROM {ct} x LEFT JOIN cm{n} m ON m.id = x.source_id AND m.course_id = x.course_id
-            WHERE x.course_id = ANY(%s)
-        ),
         own{n} AS (
-            SELECT course_id, count(*) FILTER (WHERE is_copy) AS copies, count(*) FILTER (WHERE is_other) AS others
-            FROM cx{n} GROUP BY course_id
+            SELECT x.course_id, count(*) FILTER (WHERE {copy}) AS copies,
+                   count(*) FILTER (WHERE NOT ({allowed})) AS others
+            FROM {ct} x JOIN courses_course c ON c.id = x.course_id AND c.id = ANY(%s)
+            LEFT JOIN {mt} m ON m.id = x.source_id AND m.master_id = c.master_id
+            WHERE x.course_id = ANY(%s)
+            GROUP BY x.course_id
         ),
         src{n} AS (
-            SELECT course_id, count(*) AS n, bool_or(term_missing) AS term_missing FROM cm{n} GROUP BY course_id
+            SELECT c.id AS course_id, count(*) AS n, bool_or({term_missing}) AS term_missing
+            FROM courses_course c JOIN catalog_calendar cal ON cal.id = c.calendar_id
+            JOIN {mt} m ON m.master_id = c.master_id
+            WHERE c.id = ANY(%s) GROUP BY c.id
         )"""
     select = f"""
         SELECT candidates.id FROM candidates
@@ -113,18 +110,20 @@ def _courses_unsettled(ctx: MasterContext, course_ids: list[int]) -> set[int]:
     for n, tl in enumerate(ctx.course_types):
         cte, select = _course_level_ctes(ctx, tl, n)
         ctes.append(cte)
-        params += [course_ids, course_ids]
+        params += [course_ids, course_ids, course_ids]
         selects.append(select)
     if not selects:
         return set()
     return _ids(f"WITH {', '.join(ctes)} " + " UNION ".join(selects), params)
 
 
-def _section_level_ctes(stl: TypeLevel, n: int, *, remove_teacher_items: bool, params: list) -> tuple[str, str]:
-    """The CTEs that count one section type's items per course (the course ids are ``%s``), and
-    the SELECT of the courses whose sections are not settled for it."""
+def _section_level_ctes(
+    stl: TypeLevel, n: int, course_ids: list[int], *, remove_teacher_items: bool, params: list
+) -> tuple[str, str]:
+    """The CTEs that count one section type's items per course (their parameters appended to
+    ``params``), and the SELECT of the courses whose sections are not settled for it."""
     ctl = type_level(stl.name, "course")
-    st, ct = _table(stl), _table(ctl)
+    st, ct, section_table = _table(stl), _table(ctl), _qn(Section._meta.db_table)
     extras: list = []
     # A linked copy, with equal values, of a course item that goes down to sections: the course's
     # linked, unlinked and local items do, residual ones stay at the course (R19).
@@ -142,23 +141,25 @@ def _section_level_ctes(stl: TypeLevel, n: int, *, remove_teacher_items: bool, p
         )
     if not remove_teacher_items:
         allowed += f" OR si.state = '{TEACHER}'"
-    columns = ", ".join(["id", "course_id", *(_column(ctl, name) for name in ctl.copied)])
-    # Materialized: the planner's row estimates for these are poor, and each is read once or twice.
+    # As for courses: joins go to the tables, each side narrowed to the chunk, and the section
+    # items are found by their section index.
     ctes = f"""
-        ci{n} AS MATERIALIZED (SELECT {columns} FROM {ct} WHERE course_id = ANY(%s) AND state <> '{RESIDUAL}'),
-        item{n} AS MATERIALIZED (
-            SELECT s.course_id, ({copy}) AS is_copy, NOT ({allowed}) AS is_other
-            FROM {st} si
-            JOIN s ON s.id = si.section_id
-            LEFT JOIN ci{n} ci ON ci.id = si.source_id AND ci.course_id = s.course_id
-            WHERE si.section_id = ANY(ARRAY(SELECT id FROM s))
-        ),
         own{n} AS (
-            SELECT course_id, count(*) FILTER (WHERE is_copy) AS copies, count(*) FILTER (WHERE is_other) AS others
-            FROM item{n} GROUP BY course_id
+            SELECT s.course_id, count(*) FILTER (WHERE {copy}) AS copies,
+                   count(*) FILTER (WHERE NOT ({allowed})) AS others
+            FROM {st} si
+            JOIN {section_table} s ON s.id = si.section_id AND s.course_id = ANY(%s)
+            LEFT JOIN {ct} ci ON ci.id = si.source_id AND ci.course_id = s.course_id AND ci.state <> '{RESIDUAL}'
+                AND ci.course_id = ANY(%s)
+            WHERE si.section_id = ANY(ARRAY(SELECT id FROM {section_table} WHERE course_id = ANY(%s)))
+            GROUP BY s.course_id
         ),
-        src{n} AS (SELECT course_id, count(*) AS n FROM ci{n} GROUP BY course_id)"""
-    params += extras + extras  # `copy` is written twice: as itself and inside `allowed`
+        src{n} AS (
+            SELECT course_id, count(*) AS n FROM {ct} WHERE course_id = ANY(%s) AND state <> '{RESIDUAL}'
+            GROUP BY course_id
+        )"""
+    # `copy` is written twice (as itself and inside `allowed`), then the course ids four times.
+    params += [*extras, *extras, course_ids, course_ids, course_ids, course_ids]
     select = f"""
         SELECT sections.course_id FROM sections
         LEFT JOIN src{n} ON src{n}.course_id = sections.course_id
@@ -181,10 +182,10 @@ def _sections_unsettled(ctx, course_ids: list[int], remove_teacher: dict[str, bo
     selects = []
     for n, stl in enumerate(ctx.section_types):
         assert stl.level == SECTION
-        type_params: list = []
-        cte, select = _section_level_ctes(stl, n, remove_teacher_items=remove_teacher[stl.name], params=type_params)
+        cte, select = _section_level_ctes(
+            stl, n, course_ids, remove_teacher_items=remove_teacher[stl.name], params=params
+        )
         ctes.append(cte)
-        params += [course_ids, *type_params]
         selects.append(select)
     if ctx.section_advisory:
         selects.append(
@@ -196,9 +197,23 @@ def _sections_unsettled(ctx, course_ids: list[int], remove_teacher: dict[str, bo
 
 
 def _ids(sql: str, params: list) -> set[int]:
+    """Run a check with nested loops and sorts off while it plans: right after a push has written
+    millions of rows, the statistics still say the items are few, and a nested loop chosen on that
+    word reads every item of the chunk once per item, a sort spills wide rows to disk. Hash joins
+    and hash aggregates over the chunk's rows cost the same whatever the statistics say."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT current_setting('enable_nestloop'), current_setting('enable_sort'), "
+            "set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true)"
+        )
+        nestloop, sort = cursor.fetchone()[:2]
+        try:
+            cursor.execute(sql, params)
+            return {row[0] for row in cursor.fetchall()}
+        finally:
+            cursor.execute(
+                "SELECT set_config('enable_nestloop', %s, true), set_config('enable_sort', %s, true)", [nestloop, sort]
+            )
 
 
 def settled_course_ids(ctx: MasterContext | CourseContext, snap) -> set[int]:
