@@ -8,7 +8,7 @@ test:
 	./scripts/test
 
 # The push at district scale, measured against PostgreSQL's own bulk-write speed;
-# writes docs/performance.md (about 25 minutes; bench-quick: small and medium sizes only).
+# writes docs/performance.md (about 10 minutes; bench-quick: small and medium sizes only).
 bench:
 	./bench/run.sh
 

@@ -252,11 +252,17 @@ def main(argv: list[str]) -> int:
         "--no-worker", dest="worker", action="store_false", help="skip the full push as a worker runs it (Run Now)"
     )
     parser.add_argument("--command", default="make bench", help="the command to name in the report")
+    parser.add_argument("--render", metavar="JSON", help="only write the report again from a run's saved results")
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(Path(args.render).read_text())
+        document.write(results, Path(args.out), command=results.get("command", args.command))
+        return 0
     if not args.pg_port or not args.redis_url:
         parser.error("needs --pg-port (or PG_PORT) and --redis-url (or BENCH_REDIS_URL): bench/run.sh sets them")
     names = args.sizes.split(",") if args.sizes else (["small", "medium"] if args.quick else list(SIZES))
     bench = Bench(args)
+    bench.results["command"] = args.command
     bench.results["machine"] = document.machine(bench.dsn("postgres"))
     started = time.perf_counter()
     for name in names:

@@ -334,7 +334,7 @@ def write(results: dict, path: Path, *, command: str) -> None:
         "## How to reproduce",
         "",
         "```sh",
-        "make bench        # small, medium and large (about 25 minutes on 2 cores)",
+        "make bench        # small, medium and large (about 10 minutes on 2 cores)",
         "make bench-quick  # small and medium only",
         "```",
         "",
