@@ -63,6 +63,18 @@ def test_r43_school_admins_list_their_own_and_their_schools_jobs(district):
     assert len(push_jobs_for_queue_list(user=district.other_district_admin)) == 3
 
 
+def test_r43_school_admin_list_reads_in_a_fixed_number_of_queries(district, django_assert_max_num_queries):
+    # given many jobs in the window, most of them about another school
+    now = timezone.now()
+    for i in range(60):
+        job_at(district, now - timedelta(hours=i), options=course_push("201"), user=district.district_admin)
+    north = job_at(district, now, options=course_push("101"), user=district.school_admin)
+    # when North High's admin lists them, then the queries do not grow with the jobs
+    with django_assert_max_num_queries(3):
+        listed = push_jobs_for_queue_list(user=district.school_admin)
+    assert [j.pk for j in listed] == [north.pk]
+
+
 def test_r44_report_for_its_submitter_district_admins_and_admins_of_touched_schools(district):
     job, _ = push_job_run_inline(user=district.district_admin, options=master_push())
     assert push_job_report_allowed(user=district.district_admin, job=job)
