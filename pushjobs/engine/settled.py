@@ -197,23 +197,25 @@ def _sections_unsettled(ctx, course_ids: list[int], remove_teacher: dict[str, bo
 
 
 def _ids(sql: str, params: list) -> set[int]:
-    """Run a check with nested loops and sorts off while it plans: right after a push has written
-    millions of rows, the statistics still say the items are few, and a nested loop chosen on that
-    word reads every item of the chunk once per item, a sort spills wide rows to disk. Hash joins
-    and hash aggregates over the chunk's rows cost the same whatever the statistics say."""
+    """Run a check with nested loops, merge joins and sorts off while it plans: right after a push
+    has written millions of rows, the statistics still say the items are few, and a plan chosen on
+    that word reads every item of the chunk once per item (nested loop), walks a whole index to
+    reach the chunk (merge join) or spills wide rows to disk (sort). Hash joins and hash
+    aggregates over the chunk's rows cost the same whatever the statistics say."""
     with connection.cursor() as cursor:
+        names = ("enable_nestloop", "enable_mergejoin", "enable_sort")
         cursor.execute(
-            "SELECT current_setting('enable_nestloop'), current_setting('enable_sort'), "
-            "set_config('enable_nestloop', 'off', true), set_config('enable_sort', 'off', true)"
+            "SELECT "
+            + ", ".join(f"current_setting('{n}')" for n in names)
+            + ", "
+            + ", ".join(f"set_config('{n}', 'off', true)" for n in names)
         )
-        nestloop, sort = cursor.fetchone()[:2]
+        before = cursor.fetchone()[: len(names)]
         try:
             cursor.execute(sql, params)
             return {row[0] for row in cursor.fetchall()}
         finally:
-            cursor.execute(
-                "SELECT set_config('enable_nestloop', %s, true), set_config('enable_sort', %s, true)", [nestloop, sort]
-            )
+            cursor.execute("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in names), list(before))
 
 
 def settled_course_ids(ctx: MasterContext | CourseContext, snap) -> set[int]:
