@@ -191,6 +191,7 @@ class Bench:
         self.results["sizes"][size.name] = out
         steps = out["steps"]
         self.recreate(db)
+        print(f"[{size.name}] manage.py generate_district {' '.join(size.flags)}", file=sys.stderr, flush=True)
         steps["generate"] = self.step(size, db, "generate", "generate", {"flags": size.flags})
         if "error" in steps["generate"]:
             return out

@@ -240,15 +240,16 @@ def _size_line(size: dict) -> str:
 
 def _step_rows(size: dict) -> list[str]:
     lines = [
-        "| step | wall s | rows written (ins / upd / del) | queries | peak MB | chunks | raw PG s | ratio | notes |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| step | wall s | rows written (ins / upd / del) | queries | peak MB | chunks | raw PG s | ratio | load "
+        "| notes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for key, title in STEP_TITLES.items():
         step = size["steps"].get(key)
         if step is None:
             continue
         if not _ok(step):
-            lines.append(f"| {title} | – | – | – | – | – | – | – | {step['error'][:200]} |")
+            lines.append(f"| {title} | – | – | – | – | – | – | – | – | {step['error'][:200]} |")
             continue
         ins = sum(t[0] for t in step["tables"].values())
         upd = sum(t[1] for t in step["tables"].values())
@@ -275,7 +276,7 @@ def _step_rows(size: dict) -> list[str]:
         lines.append(
             f"| {title} | {_fmt(step['wall_s'])} | {ins + upd + dele:,} ({ins:,} / {upd:,} / {dele:,}) | "
             f"{step['queries']:,} | {step['peak_mb']:,.0f} | {_fmt(found.get('chunks'))} | {_fmt(seconds)} | "
-            f"{_fmt(ratio)} | {'; '.join(notes)} |"
+            f"{_fmt(ratio)} | {step['load_before']:.1f}–{step['load_after']:.1f} | {'; '.join(notes)} |"
         )
     return lines
 
@@ -370,6 +371,7 @@ def write(results: dict, path: Path, *, command: str) -> None:
         "the step (the step's process forces its statistics out before it exits), over the grading tables; the "
         "batch queue's own rows (jobs, chunks, result rows) are counted apart.",
         "- **queries**: statements on the step's connection (Django's `execute_wrapper`, plus COPY).",
+        "- **load**: the machine's 1-minute load average before and after the step (2 cores, shared).",
         f"- **peak MB**: `ru_maxrss` of the step's process (Django alone is about {_baseline(results):.0f} MB).",
         "- **raw PG s**: how long PostgreSQL itself takes to write the same rows: per table, `INSERT ... SELECT`, "
         "`UPDATE` (every column) and `DELETE` rates measured on a copy of the table with the same columns, "
