@@ -6,6 +6,7 @@ import pytest
 
 from catalog.errors import InputError, LockedError
 from catalog.services import catalog_locks_set
+from catalog.setup_types import COURSE, SETUP_TYPES
 from coursemasters.models import MasterCategory
 from coursemasters.services import master_item_create, master_item_delete, master_item_update
 from courses.models import Course, CourseCategory, CourseTask
@@ -56,12 +57,28 @@ def test_r6_local_item_edited_stays_local(district):
 
 
 def test_r7_linking_changes_no_item(district):
+    # given a course that holds pushed items but has no master yet, as a roll forward or an import
+    # leaves it before it sets the link
     course = district["course"]
-    course_link_set(user=district["school_admin"], course=course, master=None)
-    before = list(CourseCategory.objects.filter(course=course).values("name", "weight", "state"))
+    Course.objects.filter(pk=course.pk).update(master=None)
+    before = pushed_items(course)
+    assert {row[2] for row in before} == {"linked"}
+    # when it is linked to the master
     course_link_set(user=district["school_admin"], course=course, master=district["master"])
+    # then no item changes: they stay pushed, with their values, until the next push
     assert Course.objects.get(pk=course.pk).master_id == district["master"].pk
-    assert list(CourseCategory.objects.filter(course=course).values("name", "weight", "state")) == before
+    assert pushed_items(course) == before
+    assert course_desync_reasons(course=course) == []
+
+
+def pushed_items(course):
+    """Every course item of every type with its state, source and values."""
+    rows = []
+    for stype in SETUP_TYPES:
+        for item in stype.model(COURSE).objects.filter(course=course).order_by("pk"):
+            payload = {name: getattr(item, item._meta.get_field(name).attname) for name in stype.payload_fields}
+            rows.append((stype.name, item.pk, item.state, item.source_id, stype.key_of(item), payload))
+    return rows
 
 
 def test_r7_unlinking_makes_linked_and_unlinked_items_local(district):
@@ -142,6 +159,13 @@ def test_r9_unlinked_item_of_a_locked_type_cannot_be_edited_until_unlocked(distr
     CourseCategory.objects.filter(pk=district["c_categories"].pk).update(state="unlinked", weight=Decimal("35"))
     with pytest.raises(LockedError):
         course_item_update(user=district["school_admin"], item=district["c_categories"], values={"weight": "20"})
+    item = CourseCategory.objects.get(pk=district["c_categories"].pk)
+    assert (item.weight, item.state) == (Decimal("35.00"), "unlinked")
+    # once categories are unlocked, the same edit is accepted (and, back at the master's values, relinks)
+    catalog_locks_set(user=district["district_admin"], catalog=district["catalog"], unlock=["categories"])
+    course_item_update(user=district["school_admin"], item=district["c_categories"], values={"weight": "20"})
+    item = CourseCategory.objects.get(pk=district["c_categories"].pk)
+    assert (item.weight, item.state) == (Decimal("20.00"), "linked")
 
 
 def test_r9_relinking_follows_a_master_rename(district):

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.errors import InputError, LockedError
+from catalog.models import CourseCatalog
 from catalog.services import catalog_locks_set
 from courses.models import CourseCategory, CourseComposite, CourseTask
 from courses.services import (
@@ -38,8 +39,12 @@ def test_r1_unknown_lock_name_is_refused_and_changes_nothing(district):
 
 
 def test_r1_only_district_admins_change_locks(district):
-    with pytest.raises(PermissionError):
-        catalog_locks_set(user=district["school_admin"], catalog=district["catalog"], unlock=["categories"])
+    before = CourseCatalog.objects.values("locked_attributes", "locked_types").get(pk=district["catalog"].pk)
+    for user in (district["school_admin"], district["teacher"]):
+        with pytest.raises(PermissionError, match=f'{user.username} may not change the locks of catalog "High'):
+            catalog_locks_set(user=user, catalog=district["catalog"], lock=["description"], unlock=["categories"])
+    after = CourseCatalog.objects.values("locked_attributes", "locked_types").get(pk=district["catalog"].pk)
+    assert after == before
 
 
 def test_r3_linked_item_of_locked_type_cannot_be_edited_by_anyone(district):
@@ -141,12 +146,15 @@ def test_r4_composite_weights_unlocked_children_still_locked(district):
 
 
 def test_r4_composite_weights_locked_weights_cannot_change(district):
-    with pytest.raises(LockedError):
+    with pytest.raises(LockedError, match="composite grades are locked"):
         course_item_update(
             user=district["school_admin"],
             item=district["c_composite_grades"],
             values={"children": [{"item": "task:Q1G", "weight": "60"}, {"item": "task:Q2G", "weight": "40"}]},
         )
+    item = CourseComposite.objects.get(pk=district["c_composite_grades"].pk)
+    assert item.children == [{"item": "task:Q1G", "weight": "50"}, {"item": "task:Q2G", "weight": "50"}]
+    assert item.state == "linked"
 
 
 def test_r4_weights_locked_without_composite_grades_locks_nothing(district):
