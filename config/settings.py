@@ -1,14 +1,21 @@
 """Settings, read from the environment.
 
-With nothing set, the project runs in development mode: SQLite, Celery tasks run
-in-process, email to the console, a development secret key. ``PRODUCTION=1``
+With nothing but ``DATABASE_URL`` set, the project runs in development mode: Celery tasks
+run in-process, email to the console, a development secret key. The database is always
+PostgreSQL (``scripts/run`` starts an embedded one in ``.data/``). ``PRODUCTION=1``
 switches production mode on, which refuses to start without the settings a
 real deployment needs.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +37,20 @@ if PRODUCTION:
         )
 
 SECRET_KEY = env.str("SECRET_KEY", default="development-only-secret-key-not-for-production")
+_secret_key_strong = (
+    len(SECRET_KEY) >= SECRET_KEY_MIN_LENGTH
+    and len(set(SECRET_KEY)) >= SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    and not SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+)
+if PRODUCTION and not _secret_key_strong:
+    # The test of `manage.py check --deploy` (security.W009, its own limits), refused at start
+    # instead of warned about.
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak for production: it needs at least {SECRET_KEY_MIN_LENGTH} characters, "
+        f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different, and must not start with "
+        f'"{SECRET_KEY_INSECURE_PREFIX}". Generate one, e.g. python -c "import secrets; '
+        'print(secrets.token_urlsafe(50))".'
+    )
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -45,12 +66,14 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "catalog",
     "coursemasters",
     "courses",
     "sections",
     "pushjobs",
     "reports",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the sign-in page that says so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,11 +112,16 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. The product runs on PostgreSQL 15 or newer: set DATABASE_URL "
+        "(e.g. postgres://user:pass@host:5432/grading), or start the demo with ./scripts/run, "
+        "which runs an embedded PostgreSQL in .data/."
+    )
+DATABASES = {"default": env.db("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must name a PostgreSQL database (postgres://...).")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web, in-process tasks) share the demo file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
 
 AUTH_USER_MODEL = "catalog.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -100,6 +130,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes, catalog.login_throttle): after LOGIN_FAILURE_LIMIT wrong passwords for a
+# username, or from one address, sign-in is refused for LOGIN_LOCKOUT_MINUTES (0: until an administrator
+# unlocks it with manage.py axes_reset_username / axes_reset_ip / axes_reset).
+AUTHENTICATION_BACKENDS = [
+    "catalog.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+_lockout_minutes = env.int("LOGIN_LOCKOUT_MINUTES", default=30)
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "catalog.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "catalog.login_throttle.client_address"
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,8 +195,23 @@ SECURE_CSP = {
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS only in production: redirect plain HTTP, and tell browsers never to use it (HSTS).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a promise made to the browser makers for the whole domain: the district opts in.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind PROXY_COUNT reverse proxies (a load balancer that ends TLS): trust the nearest one's
+# X-Forwarded-Proto for "is this HTTPS" and its X-Forwarded-For for the address sign-in throttling counts.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Email: the console in development, SMTP from the environment in production.
+# Email: the console in development, SMTP from the environment in production. Production refuses
+# the console (mail would vanish into a log) unless email is switched off on purpose (EMAIL_DISABLED=1).
+EMAIL_DISABLED = env.bool("EMAIL_DISABLED", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="grading-push@localhost")
 MAILERS = {
     "default": (
@@ -164,10 +225,19 @@ MAILERS = {
                 "use_tls": env.bool("EMAIL_USE_TLS", default=False),
             },
         }
-        if env.str("EMAIL_HOST", default="")
-        else {"BACKEND": env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")}
+        if env.str("EMAIL_HOST", default="") and not EMAIL_DISABLED
+        else {
+            "BACKEND": "django.core.mail.backends.dummy.EmailBackend"
+            if EMAIL_DISABLED
+            else env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+        }
     )
 }
+if PRODUCTION and MAILERS["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    raise ImproperlyConfigured(
+        "Production mode (PRODUCTION=1) would send email to the console, where nobody reads it: set EMAIL_HOST "
+        "(and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS), or EMAIL_DISABLED=1 to send none."
+    )
 
 # Celery. Without a broker the tasks run in-process (development and the demo).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -105,11 +104,9 @@ def course_desync_reasons(*, course: Course) -> list[str]:
 
 
 def _ids_q(field: str, ids: list[int]) -> Q:
-    # One array parameter on PostgreSQL, so the number of queries (and bind
-    # parameters) stays the same however many courses are asked about.
-    if connection.vendor == "postgresql":
-        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
-    return Q(**{f"{field}__in": ids})
+    # One array parameter, so the number of queries (and bind parameters) stays the same
+    # however many courses are asked about.
+    return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
 
 
 # How a course item's key reads in a reason, from ``values()`` rows.

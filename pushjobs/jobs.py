@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from catalog import permissions
 from catalog.errors import InputError
+from catalog.limits import date_out_of_range
 from catalog.models import District, School, User
 from courses.models import Course
 from pushjobs import engine
@@ -54,6 +55,7 @@ from pushjobs.engine.api import (
     options_from_json,
 )
 
+from . import permissions as job_permissions
 from .models import Notification, PushJob, PushJobChunk, PushResultRow
 
 logger = logging.getLogger(__name__)
@@ -124,31 +126,21 @@ def _describe(options: PushOptions) -> dict:
 
 def _check_may_push(user: User, options: PushOptions) -> None:
     """District admins push anything; school admins push courses of their schools to sections; teachers nothing."""
-    if isinstance(options, MasterPushOptions):
-        if not permissions.can_manage_district(user):
-            raise PermissionError(f"{user.username} may not push course masters: only district admins may")
-        return
-    school = _school_by_number(options.school)
-    if not permissions.can_manage_school(user, school):
-        raise PermissionError(f"{user.username} may not push the courses of school {school}")
-
-
-def _may_manage_job(user: User, job: PushJob) -> bool:
-    """Cancel, reschedule, restart, keep, delete: the submitter, district admins, and school admins
-    for the course pushes of their schools (the pushes they could have submitted themselves)."""
-    if permissions.can_manage_district(user) or job.requested_by_id == user.pk:
-        return True
-    if job.is_master_push or not user.is_active:
-        return False
-    return all(permissions.can_manage_school(user, school_id) for school_id in job.school_ids)
+    if isinstance(options, CoursePushOptions):
+        _school_by_number(options.school)  # an unknown school is bad input (R32), not a refusal
+    refusal = job_permissions.push_refusal(user, options)
+    if refusal:
+        raise PermissionError(refusal)
 
 
 def _job_for_action(user: User, job_id: int) -> PushJob:
+    """The job, if the user may act on it now (pushjobs.permissions: their present right to push it)."""
     job = PushJob.objects.filter(pk=job_id).first()
     if job is None:
         raise InputError(f"no job {job_id}")
-    if not _may_manage_job(user, job):
-        raise PermissionError(f"{user.username} may not change job {job_id}")
+    refusal = job_permissions.job_action_refusal(user, job)
+    if refusal:
+        raise PermissionError(f"{user.username} may not change job {job_id}: {refusal}")
     return job
 
 
@@ -157,6 +149,10 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _scheduled_time_check(moment: datetime, now: datetime) -> datetime:
+    # Before any time zone arithmetic: near year 9999 a shift to UTC overflows.
+    problem = date_out_of_range(moment, "the scheduled time's date")
+    if problem:
+        raise InputError(problem)
     moment = _aware(moment)
     if moment < now - PAST_GRACE:
         shown = timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
@@ -287,7 +283,10 @@ def push_job_restart(*, user: User, job_id: int) -> PushJob:
     """Queue a canceled or failed job again, due now (R41).
 
     The job runs again from the start with a fresh report: a push writes nothing that does
-    not differ (R18), so courses a failed run already pushed come out unchanged.
+    not differ (R18), so courses a failed run already pushed come out unchanged. The one who
+    restarts it becomes its submitter: they asked for this run, they are told how it went, and
+    it runs on their present rights (a job whose submitter lost theirs can be restarted by
+    someone who has them).
     """
     job = _job_for_action(user, job_id)
     options = options_from_json(job.options)
@@ -295,6 +294,7 @@ def push_job_restart(*, user: User, job_id: int) -> PushJob:
     now = timezone.now()
     with transaction.atomic():
         restarted = PushJob.objects.filter(pk=job.pk, status__in=[PushJob.CANCELED, PushJob.FAILED]).update(
+            requested_by=user,
             status=PushJob.QUEUED,
             scheduled_for=now,
             inline=False,
@@ -509,11 +509,7 @@ class _Heartbeat(threading.Thread):
         self.join()
 
 
-def _heartbeat_for(chunk: PushJobChunk, token: str) -> _Heartbeat | None:
-    # SQLite (the demo) lets one writer in at a time: the chunk's transaction would lock the
-    # heartbeat out. There, one process does everything and nothing needs to watch it.
-    if connection.vendor == "sqlite":
-        return None
+def _heartbeat_for(chunk: PushJobChunk, token: str) -> _Heartbeat:
     beat = _Heartbeat(chunk.pk, token)
     beat.start()
     return beat
@@ -530,6 +526,11 @@ def _push_job_prepare(job: PushJob) -> bool:
             return False
         if job.chunks_prepared:
             return True
+        # The job runs on its submitter's rights as they are now, not as they were at submit.
+        refusal = job_permissions.job_start_refusal(job)
+        if refusal:
+            _push_job_fail_locked(job, refusal)
+            return False
         # Only a push command's own job can be here with an earlier conflicting job still
         # running (a worker's claim refuses that); it waits its turn (R42).
         if _conflicting_processing(job, earlier_only=True):
@@ -615,8 +616,7 @@ def _chunk_push(job: PushJob, chunk: PushJobChunk, token: str) -> None:
                 heartbeat_at=now,
             )
     finally:
-        if heartbeat is not None:
-            heartbeat.stop()
+        heartbeat.stop()
 
 
 def push_job_work_chunk(*, job_id: int) -> bool:

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from catalog import permissions
 from catalog.errors import InputError
+from catalog.limits import date_out_of_range
 from catalog.models import District, User
 
 from .models import Notification, PushJob, PushResultRow
+from .permissions import PushRights, may_read_job_report, may_see_job
 
 QUEUE_LIST_LIMIT = 50
 QUEUE_LIST_DEFAULT_DAYS = 7
@@ -38,19 +38,16 @@ def queue_list_default_window(*, today: date | None = None) -> tuple[date, date]
     return today - timedelta(days=QUEUE_LIST_DEFAULT_DAYS), today + timedelta(days=QUEUE_LIST_DEFAULT_DAYS)
 
 
-def _visible(user: User, job: PushJob) -> bool:
-    if permissions.can_manage_district(user) or job.requested_by_id == user.pk:
-        return True
-    managed = permissions.managed_school_ids(user)
-    return bool(managed) and bool(set(managed) & set(job.school_ids))
-
-
 def push_jobs_for_queue_list(*, user: User, start: date | None = None, end: date | None = None) -> list[PushJob]:
     """R43: the top 50 jobs scheduled between ``start`` and ``end`` (whole days, inclusive; default a
     week either side of today), newest first, that the user may see: district admins every job,
     others their own and those touching their schools."""
     default_start, default_end = queue_list_default_window()
     start, end = start or default_start, end or default_end
+    for day, what in ((start, "the window's first day"), (end, "the window's last day")):
+        problem = date_out_of_range(day, what)
+        if problem:
+            raise InputError(problem)
     if end < start:
         raise InputError(f"the window ends ({end}) before it starts ({start})")
     tz = timezone.get_current_timezone()
@@ -59,40 +56,30 @@ def push_jobs_for_queue_list(*, user: User, start: date | None = None, end: date
         scheduled_for__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
     ).select_related("requested_by")
     jobs = jobs.order_by("-scheduled_for", "-pk")
-    if permissions.can_manage_district(user):
+    rights = PushRights.of(user)
+    if not rights.active:
+        return []
+    if rights.district:
         return list(jobs[:QUEUE_LIST_LIMIT])
-    managed = set(permissions.managed_school_ids(user) or ())
-    if connection.vendor == "postgresql":
-        # One query, whatever the number of jobs: the job's own, or any touching a managed school.
-        mine = Q(requested_by=user)
-        for school_id in managed:
-            mine |= Q(school_ids__contains=[school_id])
-        return list(jobs.filter(mine)[:QUEUE_LIST_LIMIT])
-    # SQLite (the demo) cannot look inside a JSON list; a fortnight's jobs are few.
-    found = []
-    for job in jobs.iterator(chunk_size=200):
-        if job.requested_by_id == user.pk or managed & set(job.school_ids):
-            found.append(job)
-            if len(found) == QUEUE_LIST_LIMIT:
-                break
-    return found
+    # One query, whatever the number of jobs: the job's own, or any touching a managed school
+    # (the same rule as pushjobs.permissions.PushRights.may_see_job, as a filter).
+    mine = Q(requested_by=user)
+    for school_id in sorted(rights.school_ids):
+        mine |= Q(school_ids__contains=[school_id])
+    return list(jobs.filter(mine)[:QUEUE_LIST_LIMIT])
 
 
 def push_job_detail(*, user: User, job_id: int) -> PushJob:
     """One job the user may see, or InputError naming it."""
     job = PushJob.objects.select_related("requested_by").filter(pk=job_id).first()
-    if job is None or not _visible(user, job):
+    if job is None or not may_see_job(user, job):
         raise InputError(f"no job {job_id}")
     return job
 
 
 def push_job_report_allowed(*, user: User, job: PushJob) -> bool:
     """R44: the submitter, district admins, and school admins of the schools the job touched."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if job.requested_by_id == user.pk or permissions.can_manage_district(user):
-        return True
-    return user.is_school_admin and any(permissions.can_manage_school(user, sid) for sid in job.school_ids)
+    return may_read_job_report(user, job)
 
 
 def push_job_for_report(*, user: User, job_id: int) -> PushJob:

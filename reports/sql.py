@@ -23,9 +23,8 @@ def report_cursor(*, server_side: bool = False) -> Iterator:
     reads the result a batch at a time (a named cursor) instead of all at once."""
     # No savepoint inside an outer transaction: the settings then last to its end, which is harmless.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [WORK_MEM])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [WORK_MEM])
         cursor = connection.chunked_cursor() if server_side else connection.cursor()
         with cursor:
             yield cursor

@@ -1,11 +1,10 @@
-"""Set-based writes for the push engine: a few statements per table, whatever the row count.
+"""Set-based writes on PostgreSQL: a few statements per table, whatever the row count.
 
-On PostgreSQL (production, tests, benchmark) rows go in with COPY, which psycopg
-formats in C and the server loads fastest; ids that the caller needs are taken
-from the table's sequence first. Updates travel as one array per column through
-``unnest`` (small sets) or COPY into a temporary table (large sets), then one
-UPDATE ... FROM. Other databases (the SQLite demo) use Django's bulk methods.
-No model instances are built on PostgreSQL.
+Rows go in with COPY, which psycopg formats in C and the server loads fastest; ids that
+the caller needs are taken from the table's sequence first. Updates travel as one array
+per column through ``unnest`` (small sets) or COPY into a temporary table (large sets),
+then one UPDATE ... FROM. No model instances are built. The push engine and the district
+import both write through here.
 """
 
 from __future__ import annotations
@@ -29,10 +28,6 @@ def field_by_attname(model: type[models.Model], attname: str) -> models.Field:
     raise LookupError(f"{model.__name__} has no column {attname}")
 
 
-def _postgresql() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def _log(sql: str, started: float) -> None:
     # COPY bypasses Django's cursor wrapper; record it so query counts stay honest.
     if connection.queries_logged:
@@ -48,7 +43,8 @@ def _copy(table: str, columns: Sequence[str], fields, rows) -> None:
     sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
     json_idx = _json_columns(fields)
     started = time.monotonic()
-    with connection.cursor() as cursor:
+    # Raw COPY errors become Django's DatabaseError, as every other statement's do.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(sql) as copy:
             write = copy.write_row
             if json_idx:
@@ -82,9 +78,6 @@ def insert_rows(
     if not rows:
         return []
     fields = [field_by_attname(model, a) for a in attnames]
-    if not _postgresql():
-        objs = model.objects.bulk_create([model(**dict(zip(attnames, row, strict=True))) for row in rows])
-        return [o.pk for o in objs] if returning_ids else []
     ids: list[int] = []
     if returning_ids:
         ids = _new_ids(model, len(rows))
@@ -103,10 +96,6 @@ def insert_rows(
 def update_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Update rows by id: each row is (id, *values in ``attnames`` order)."""
     if not rows:
-        return
-    if not _postgresql():
-        objs = [model(pk=row[0], **dict(zip(attnames, row[1:], strict=True))) for row in rows]
-        model.objects.bulk_update(objs, [field_by_attname(model, a).name for a in attnames], batch_size=500)
         return
     pk = model._meta.pk
     fields = [pk, *(field_by_attname(model, a) for a in attnames)]
@@ -158,10 +147,6 @@ def _array_type(field: models.Field) -> tuple[str, bool]:
 def delete_ids(model: type[models.Model], ids: Sequence[int]) -> None:
     if not ids:
         return
-    if not _postgresql():
-        for start in range(0, len(ids), 500):
-            model.objects.filter(pk__in=ids[start : start + 500])._raw_delete(connection.alias)
-        return
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -172,10 +157,6 @@ def delete_ids(model: type[models.Model], ids: Sequence[int]) -> None:
 def clear_column_where_in(model: type[models.Model], attname: str, ids: Sequence[int]) -> None:
     """SET attname = NULL on rows whose attname is one of ids (a source about to be deleted)."""
     if not ids:
-        return
-    if not _postgresql():
-        for start in range(0, len(ids), 500):
-            model.objects.filter(**{f"{attname}__in": ids[start : start + 500]}).update(**{attname: None})
         return
     qn = connection.ops.quote_name
     column = qn(field_by_attname(model, attname).column)

@@ -73,9 +73,8 @@ def push_run(options: Options, *, dry_run: bool = False, chunk_size: int | None 
 
 
 def _set_constraints(mode: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS ALL {mode}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS ALL {mode}")
 
 
 def _plan(ctx, snap: Snapshot) -> list[CoursePlan]:

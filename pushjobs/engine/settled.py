@@ -220,9 +220,7 @@ def _ids(sql: str, params: list) -> set[int]:
 
 def settled_course_ids(ctx: MasterContext | CourseContext, snap) -> set[int]:
     """The chunk's courses (already locked and read into ``snap.courses``) that planning would
-    leave unchanged with no result row; empty on databases other than PostgreSQL."""
-    if connection.vendor != "postgresql":
-        return set()
+    leave unchanged with no result row."""
     if isinstance(ctx, MasterContext):
         pushed = {tl.name for tl in ctx.course_types}
         candidates = []

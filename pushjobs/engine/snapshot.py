@@ -14,7 +14,6 @@ from coursemasters.models import CourseMaster
 from courses.models import Course
 from sections.models import Assignment, PostedGrade, Section
 
-from . import bulk
 from .context import CourseContext, MasterContext, scope_queryset
 from .levels import TypeLevel, type_level
 from .plan import Item
@@ -38,7 +37,6 @@ class Facts:
         self.course_ids = course_ids
         self.snap = snap
         self._categories = None
-        self._items = None
         self._probed: dict[tuple[str, str], set] = {}
 
     def _load_categories(self, tl: TypeLevel):
@@ -62,30 +60,8 @@ class Facts:
                 course_keys.add((course_id, section_tl.key(tuple(key_values))))
         self._categories = (used, sources, course_keys)
 
-    def _load_items(self):
-        by_section_term, by_section, by_course_term, by_course = set(), set(), set(), set()
-        aligned = (
-            Assignment.items.through.objects.filter(assignment__section__course_id__in=self.course_ids)
-            .values_list(
-                "assignment__section__course_id", "assignment__section_id", "gradingitem_id", "assignment__term"
-            )
-            .distinct()
-        )
-        posted = (
-            PostedGrade.objects.filter(section__course_id__in=self.course_ids)
-            .values_list("section__course_id", "section_id", "item_id", "term")
-            .distinct()
-        )
-        for rows in (aligned, posted):
-            for course_id, section_id, item_id, term in rows:
-                by_section_term.add((section_id, item_id, term))
-                by_section.add((section_id, item_id))
-                by_course_term.add((course_id, item_id, term))
-                by_course.add((course_id, item_id))
-        self._items = (by_section_term, by_section, by_course_term, by_course)
-
     def _probe(self, tl: TypeLevel, level: str) -> set:
-        """PostgreSQL: which of the chunk's items of this type and level have a posted grade or an
+        """Which of the chunk's items of this type and level have a posted grade or an
         aligned assignment, by one index probe per item (not a scan of all the teacher data).
         Returns (owner, task or standard, term or None) of those in use."""
         memo = self._probed.get((tl.name, level))
@@ -130,33 +106,13 @@ class Facts:
         """item values -> in use (R20: a posted grade or an aligned assignment for its task or
         standard, in its term when the type has one; an assignment without a term counts for all)."""
         idx, term_idx = tl.in_use_item_idx, tl.in_use_term_idx
-        if bulk._postgresql():
-            probed = self._probe(tl, level)
+        probed = self._probe(tl, level)
 
-            def used(values: tuple) -> bool:
-                term = None if term_idx is None else values[term_idx]
-                return any((scope, values[i], term) in probed for i in idx if values[i] is not None)
+        def used(values: tuple) -> bool:
+            term = None if term_idx is None else values[term_idx]
+            return any((scope, values[i], term) in probed for i in idx if values[i] is not None)
 
-            return used
-        if self._items is None:
-            self._load_items()
-        with_term, without_term = self._items[:2] if level == SECTION else self._items[2:]
-
-        def used_portable(values: tuple) -> bool:
-            for i in idx:
-                item = values[i]
-                if item is None:
-                    continue
-                if term_idx is None:
-                    if (scope, item) in without_term:
-                        return True
-                else:
-                    term = values[term_idx]
-                    if (scope, item, term) in with_term or (scope, item, "") in with_term:
-                        return True
-            return False
-
-        return used_portable
+        return used
 
     def section_in_use(self, tl: TypeLevel, section_id: int):
         rule = tl.spec.in_use

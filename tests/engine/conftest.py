@@ -11,7 +11,7 @@ import copy
 
 import pytest
 
-from catalog.exchange import district_export, district_import
+from exchange.district import district_export, district_import
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run
 
 CATALOG = "High School Catalog"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from catalog.exchange import district_import
-from catalog.generator import district_generate
+from exchange.district import district_import
+from exchange.generator import district_generate
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run, push_scope
 
 # Reads: options, locked courses, calendars, masters, one query per type and level, in-use

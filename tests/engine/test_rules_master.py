@@ -21,7 +21,6 @@ from .conftest import (
     master,
     master_item_remove,
     master_push,
-    posted_grade,
     pushed,
     reload,
     rows,
@@ -551,29 +550,6 @@ def test_r18_summary_counts_what_changed(district):
     assert outcome.summary.items_updated == 1
     assert outcome.summary.courses_changed == 1
     assert Decimal(course(exported())["attributes"]["credits"]) == Decimal("1.00")
-
-
-def test_r12_portable_writes_give_the_same_result(district, monkeypatch):
-    """The SQLite demo writes through Django's bulk methods instead of COPY: same outcome."""
-    from pushjobs.engine import bulk
-
-    district["sections"][0]["categories"] = [category("Homework", state="teacher")]
-    district["sections"][0]["grade_calc_options"] = [gco("task:Q2G", "Q1", state="teacher"), gco("task:Q2G", "Q2")]
-    district["sections"][0]["assignments"] = [assignment("Essay", category="Homework")]
-    district["sections"][0]["posted_grades"] = [posted_grade("task:Q2G", "Q1")]
-    district["courses"][0]["grading_tasks"] = [{"task": "Q3G", "state": "local"}, {"task": "Q2G", "state": "local"}]
-    load(district)
-    master_push(mode="overwrite", to_sections=True, dry_run=True)
-    with_copy = master_push(mode="overwrite", to_sections=True)
-    expected = exported()
-    reload(district)
-
-    monkeypatch.setattr(bulk, "_postgresql", lambda: False)
-    portable = master_push(mode="overwrite", to_sections=True)
-
-    assert portable.summary == with_copy.summary
-    assert exported() == expected
-    assert with_copy.summary.items_kept_residual == 3  # the category, Q2G Q1 and the course's Q2G
 
 
 def test_r13_linked_categories_that_trade_names_follow_the_master(district):

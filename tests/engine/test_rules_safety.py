@@ -2,8 +2,8 @@
 
 import pytest
 
-from catalog.generator import district_generate
 from catalog.models import CourseCatalog, SchoolYear
+from exchange.generator import district_generate
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, PushInputError, push_chunk, push_run, push_scope
 from sections.models import Assignment, PostedGrade, Score
 

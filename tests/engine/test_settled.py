@@ -9,10 +9,10 @@ a settled course plans to no change and no result row, and a push gives the same
 
 import pytest
 
-from catalog.exchange import district_import
-from catalog.generator import district_generate
 from catalog.models import School
 from coursemasters.services import master_item_update
+from exchange.district import district_import
+from exchange.generator import district_generate
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run, push_scope
 from pushjobs.engine.context import resolve
 from pushjobs.engine.run import _plan

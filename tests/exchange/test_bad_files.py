@@ -3,7 +3,7 @@ and the problem, and changes nothing (district-format.md: "Import is all or noth
 
 import pytest
 
-from catalog.exchange import DistrictFileError, district_export_json, district_import, district_import_file
+from exchange.district import DistrictFileError, district_export_json, district_import, district_import_file
 
 from .conftest import FIXTURE, SMALL_TEXT, find, row_counts
 

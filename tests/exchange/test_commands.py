@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from catalog.exchange import district_export_json, district_import_file
 from catalog.models import User
+from exchange.district import district_export_json, district_import_file
 
 from .conftest import FIXTURE, SMALL, SMALL_TEXT, row_counts
 

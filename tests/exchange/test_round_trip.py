@@ -8,16 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.accounts import SYSTEM_USERNAME, system_user
-from catalog.exchange import (
+from catalog.models import District, GradingItem, User
+from coursemasters.models import CourseMaster, MasterCategory, MasterComposite
+from courses.models import Course, CourseCategory, CourseGradeCalcOption, CourseTask
+from exchange.district import (
     district_data_delete,
     district_export,
     district_export_json,
     district_import,
     district_import_file,
 )
-from catalog.models import District, GradingItem, User
-from coursemasters.models import CourseMaster, MasterCategory, MasterComposite
-from courses.models import Course, CourseCategory, CourseGradeCalcOption, CourseTask
 from sections.models import Assignment, PostedGrade, Score, SectionCategory, SectionComposite, SectionGradeCalcOption
 
 from .conftest import FIXTURE, SMALL_TEXT, find

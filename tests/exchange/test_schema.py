@@ -8,8 +8,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from catalog.exchange import SCHEMA_PATH, district_schema
-from catalog.exchange.fastschema import Unsupported, compile_schema
 from catalog.setup_types import (
     CALCULATIONS,
     COURSE_ATTRIBUTES,
@@ -20,6 +18,8 @@ from catalog.setup_types import (
     SETUP_TYPES,
 )
 from coursemasters.models import CourseMaster
+from exchange.district import SCHEMA_PATH, district_schema
+from exchange.fastschema import Unsupported, compile_schema
 from sections.models import Assignment, PostedGrade, Section, SectionCategory
 
 from .conftest import SMALL

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalog.generator import district_generate
 from catalog.models import CourseCatalog, School
 from courses.models import Course, CourseCategory
+from exchange.generator import district_generate
 
 ROOT = Path(__file__).resolve().parents[2]
 

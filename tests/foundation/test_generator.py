@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from catalog.errors import InputError
-from catalog.generator import DATA_FILE, district_generate
+from exchange.generator import DATA_FILE, district_generate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,8 +32,8 @@ def test_another_seed_another_district(district):
 
 
 def test_reads_its_own_copy_of_the_reference_data_not_the_shared_folder():
-    assert DATA_FILE.is_relative_to(ROOT / "catalog")
-    assert "shared" not in (ROOT / "catalog" / "generator.py").read_text()
+    assert DATA_FILE.is_relative_to(ROOT / "exchange")
+    assert "shared" not in (ROOT / "exchange" / "generator.py").read_text()
     assert (DATA_FILE.parent / "README.md").read_text().count("licen") >= 1
 
 
@@ -132,7 +132,7 @@ def test_r32_bad_sizes_are_refused(arguments, message):
 
 @pytest.mark.django_db(transaction=False)
 def test_generated_district_imports_and_exports_the_same_document():
-    from catalog.exchange import district_export_json, district_import
+    from exchange.district import district_export_json, district_import
 
     document = district_generate(schools=4, masters=20, students_per_section=3, assignments_per_section=2, seed=9)
     district_import(document)
@@ -141,9 +141,9 @@ def test_generated_district_imports_and_exports_the_same_document():
 
 @pytest.mark.django_db
 def test_r9_generated_desynced_courses_are_what_the_desync_rule_finds():
-    from catalog.exchange import district_import
     from courses.models import Course
     from courses.selectors import course_desync_reasons_bulk
+    from exchange.district import district_import
 
     document = district_generate(schools=4, masters=40, seed=11)
     district_import(document)

@@ -14,7 +14,7 @@ import copy
 
 import pytest
 
-from catalog.exchange import district_import
+from exchange.district import district_import
 
 CATALOG = "High School Catalog"
 YEAR = "22-23"

@@ -9,9 +9,9 @@ and residual items, teacher categories renamed by a push).
 
 import pytest
 
-from catalog.generator import district_generate
 from catalog.models import CourseCatalog
 from catalog.setup_types import MASTER_PUSH_DATA, SETUP_TYPES_BY_NAME
+from exchange.generator import district_generate
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run
 from reports.selectors import report_filters_resolve, report_get
 

@@ -37,10 +37,10 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def district(db) -> District:
-    from catalog.exchange import district_import
     from catalog.models import CourseCatalog, User
     from coursemasters.models import CourseMaster
     from courses.models import Course
+    from exchange.district import district_import
     from sections.models import Section
 
     district_import(json.loads(FIXTURE.read_text()))

@@ -23,8 +23,8 @@ class Command(DistrictCommand):
 
     def handle_command(self, *args, **options):
         if not School.objects.exists():
-            from catalog.exchange import district_import
-            from catalog.generator import district_generate
+            from exchange.district import district_import
+            from exchange.generator import district_generate
 
             self.stderr.write("Loading the demo district...")
             today = timezone.localdate()

@@ -8,11 +8,17 @@ district_export_write(stream)                 the same text, streamed to a file
 DistrictFileError                             bad file: "<json path>: <problem>"
 """
 
-from .errors import DistrictFileError
-from .exporter import district_export, district_export_json, district_export_write
-from .formats import FORMAT
-from .importer import district_data_delete, district_exists, district_import, district_import_file, document_read
-from .schema import SCHEMA_PATH, district_schema, schema_validate
+from exchange.errors import DistrictFileError
+from exchange.exporter import district_export, district_export_json, district_export_write
+from exchange.formats import FORMAT
+from exchange.importer import (
+    district_data_delete,
+    district_exists,
+    district_import,
+    district_import_file,
+    document_read,
+)
+from exchange.schema import SCHEMA_PATH, district_schema, schema_validate
 
 __all__ = [
     "FORMAT",

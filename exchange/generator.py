@@ -2,7 +2,7 @@
 
 ``district_generate(schools=N, ...)`` returns one exchange document: three
 catalogs (elementary, middle, high school) with course masters built from real
-course names and SCED codes (``catalog/data/courses.csv``), schools using
+course names and SCED codes (``exchange/data/courses.csv``), schools using
 them, one calendar each, courses linked to masters and pushed from them, and
 sections with their teachers' categories, assignments, scores and posted
 grades. It holds what a district really has after a few years of pushes:
@@ -13,7 +13,7 @@ their masters but were never pushed: they have none of the master's setup,
 and teachers' categories may carry the names the first push will collide with.
 
 The same arguments and seed give the same document, byte for byte. The
-document is in the form ``catalog.exchange`` exports (every key, lists sorted,
+document is in the form ``exchange`` exports (every key, lists sorted,
 decimals as the database writes them), so importing it and exporting again
 gives it back. Plain dicts and one ``random.Random``: 200 schools and about
 200,000 sections take minutes, not hours.
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .errors import InputError
+from catalog.errors import InputError
 
 FORMAT = "district-grading/1"
 DATA_FILE = Path(__file__).resolve().parent / "data" / "courses.csv"
@@ -881,7 +881,7 @@ def _attributes(values: dict) -> dict:
     return result
 
 
-# Sorting, as catalog.exchange exports (district-format.md): by (sequence, key) where items have a
+# Sorting, as exchange exports (district-format.md): by (sequence, key) where items have a
 # sequence, else by key.
 _ITEM_SORT = {
     "grading_tasks": lambda r: (r["task"],),

@@ -1,6 +1,6 @@
 """Rebuild courses.csv from the reference data (a development tool, never run in production).
 
-    python catalog/data/build_courses.py ../shared/data > catalog/data/courses.csv
+    python exchange/data/build_courses.py ../shared/data > exchange/data/courses.csv
 
 Picks a few hundred rows: elementary and middle-school courses from the NCES
 SCED list (the "(kindergarten)".."(grade 8)" rows and some secondary courses

@@ -21,7 +21,6 @@ from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import JSONField
 
 from catalog.accounts import ROLE_GROUPS
 from catalog.errors import InputError
@@ -37,6 +36,10 @@ from catalog.models import (
     User,
 )
 from catalog.setup_types import COURSE, EXTRA_ATTRIBUTES, MASTER, SECTION, SetupType, category_name_key
+from coursemasters.models import CourseMaster
+from courses.models import Course
+from pushjobs.engine import bulk
+from sections.models import Assignment, PostedGrade, Score, Section
 
 from .errors import DistrictFileError
 from .formats import (
@@ -103,7 +106,7 @@ def district_import(document: dict, *, replace: bool = False) -> None:
                 raise InputError("the database already holds a district; use --replace")
             district_data_delete()
         _Importer(document).run()
-        if connection.vendor == "postgresql" and len(document.get("sections") or ()) >= 1000:
+        if len(document.get("sections") or ()) >= 1000:
             # A bulk load leaves the planner with no statistics: without them, the first
             # reports and pushes on a large district can pick very bad plans.
             with connection.cursor() as cursor:
@@ -142,28 +145,13 @@ def district_data_delete() -> None:
     models = list(_CATALOG_DATA) + _app_models(_LEVEL_APPS) + _app_models(_JOB_APPS) + [User.schools.through]
     existing = set(connection.introspection.table_names())
     models = [m for m in models if m._meta.db_table in existing]  # an app may not be migrated yet
-    if connection.vendor == "postgresql":
-        tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
-        with connection.cursor() as cursor:
-            # Rows written earlier in this transaction leave deferred foreign-key
-            # checks pending, and PostgreSQL refuses to truncate under them.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {tables} CASCADE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        return
-    # Other databases (the SQLite demo): delete until nothing protects anything.
-    remaining = models
-    while remaining:
-        blocked = []
-        for model in remaining:
-            try:
-                with transaction.atomic():
-                    model.objects.all().delete()
-            except IntegrityError:
-                blocked.append(model)
-        if len(blocked) == len(remaining):
-            raise InputError("could not delete the district's data")
-        remaining = blocked
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        # Rows written earlier in this transaction leave deferred foreign-key
+        # checks pending, and PostgreSQL refuses to truncate under them.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 # ---------------------------------------------------------------------------
@@ -178,45 +166,13 @@ def _bulk(model, objs: list) -> list:
 
 
 def _insert(model, rows: list[dict], *, ids: bool = False) -> list[int]:
-    """Insert rows (dicts of attribute name -> value, all with the same keys),
-    returning their new ids when asked.
-
-    On PostgreSQL rows are streamed with COPY, ids taken from the table's
-    sequence beforehand: several times faster than INSERT for the millions of
-    rows of a large district. Elsewhere, bulk_create in batches.
-    """
+    """Insert rows (dicts of attribute name -> value, all with the same keys), returning
+    their new ids when asked: with COPY through the engine's writer, several times faster
+    than INSERT for the millions of rows of a large district."""
     if not rows:
         return []
-    if connection.vendor != "postgresql":
-        objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=BATCH_SIZE)
-        return [obj.pk for obj in objs]
-    fields = {f.attname: f for f in model._meta.concrete_fields}
     attnames = list(rows[0])
-    json_positions = [n for n, a in enumerate(attnames) if isinstance(fields[a], JSONField)]
-    columns = [fields[a].column for a in attnames]
-    table = model._meta.db_table
-    quote = connection.ops.quote_name
-    new_ids: list[int] = []
-    with connection.cursor() as cursor:
-        if ids:
-            pk_column = model._meta.pk.column
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [quote(table), pk_column, len(rows)],
-            )
-            new_ids = [row[0] for row in cursor.fetchall()]
-            columns.insert(0, pk_column)
-        sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        # Raw COPY errors become Django's DatabaseError, as every other statement's do.
-        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-            for n, row in enumerate(rows):
-                values = [row[a] for a in attnames]
-                for position in json_positions:
-                    values[position] = json.dumps(values[position])
-                if ids:
-                    values.insert(0, new_ids[n])
-                copy.write_row(values)
-    return new_ids
+    return bulk.insert_rows(model, attnames, [[row[a] for a in attnames] for row in rows], returning_ids=ids)
 
 
 def _chunks(records: list, size: int = CHUNK_SIZE):
@@ -397,7 +353,6 @@ class _Importer:
     # -- the three levels ---------------------------------------------------
 
     def course_masters(self) -> None:
-        CourseMaster = apps.get_model("coursemasters", "CourseMaster")
         records = self.doc.get("course_masters", [])
         seen: dict[tuple[int, str], int] = {}
         for start, chunk in _chunks(records):
@@ -432,7 +387,6 @@ class _Importer:
             self.master_items.update(self.setup_items(MASTER, owners))
 
     def courses_(self) -> None:
-        Course = apps.get_model("courses", "Course")
         records = self.doc.get("courses", [])
         seen: dict[tuple[int, str], int] = {}
         for start, chunk in _chunks(records):
@@ -491,7 +445,6 @@ class _Importer:
             self.course_items.update(self.setup_items(COURSE, owners))
 
     def sections(self) -> None:
-        Section = apps.get_model("sections", "Section")
         records = self.doc.get("sections", [])
         seen: dict[tuple[int, str], int] = {}
         for start, chunk in _chunks(records):
@@ -678,9 +631,6 @@ class _Importer:
     # -- teacher data -----------------------------------------------------------
 
     def teacher_data(self, owners: list, section_items: dict) -> None:
-        Assignment = apps.get_model("sections", "Assignment")
-        Score = apps.get_model("sections", "Score")
-        PostedGrade = apps.get_model("sections", "PostedGrade")
         ItemLink = Assignment.items.through
         assignments, aligned, scores, grades = [], [], [], []
         for path, section_id, record, _upstream, terms, calendar_label in owners:

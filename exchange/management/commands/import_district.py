@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from catalog.commands import DistrictCommand
-from catalog.exchange import district_import, document_read
 from catalog.permissions import can_manage_district
+from exchange.district import district_import, document_read
 
 
 class Command(DistrictCommand):

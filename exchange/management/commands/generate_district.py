@@ -4,8 +4,8 @@ import json
 
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
-from catalog.generator import district_generate
 from catalog.permissions import can_manage_district
+from exchange.generator import district_generate
 
 
 class Command(DistrictCommand):
@@ -35,7 +35,7 @@ class Command(DistrictCommand):
                 raise PermissionError(
                     f'--as: user "{user.username}" is not a district admin; only district admins load a district'
                 )
-            from catalog.exchange import district_exists
+            from exchange.district import district_exists
 
             if district_exists():
                 raise InputError(
@@ -62,7 +62,7 @@ class Command(DistrictCommand):
             self._write(document, out)
             self.stderr.write(f"generated {counts} (seed {options['seed']}) into {out if out != '-' else 'stdout'}")
             return
-        from catalog.exchange import district_import
+        from exchange.district import district_import
 
         district_import(document)
         self.stderr.write(f"generated and loaded {counts} (seed {options['seed']})")

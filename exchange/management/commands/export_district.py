@@ -4,7 +4,7 @@ Standard output gets nothing but the JSON document."""
 
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
-from catalog.exchange import district_export_write
+from exchange.district import district_export_write
 
 
 class _Unterminated:

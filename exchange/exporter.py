@@ -14,8 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring as _encode_string
 
-from django.apps import apps
-
 from catalog.accounts import SYSTEM_USERNAME
 from catalog.models import (
     AssessmentTest,
@@ -29,6 +27,9 @@ from catalog.models import (
     User,
 )
 from catalog.setup_types import COURSE, EXTRA_ATTRIBUTES, MASTER, SECTION, SetupType
+from coursemasters.models import CourseMaster
+from courses.models import Course
+from sections.models import Assignment, PostedGrade, Score, Section
 
 from .formats import (
     CHILDREN,
@@ -245,7 +246,6 @@ class _Exporter:
     # -- the three levels ---------------------------------------------------
 
     def course_masters(self) -> Iterator[dict]:
-        CourseMaster = apps.get_model("coursemasters", "CourseMaster")
         rows = list(CourseMaster.objects.values("pk", "catalog_id", "number", "name", *EXTRA_ATTRIBUTES))
         rows.sort(key=lambda r: (self.catalog_names[r["catalog_id"]], r["number"]))
         for chunk in _chunks(rows):
@@ -261,7 +261,6 @@ class _Exporter:
                 yield record
 
     def courses(self) -> Iterator[dict]:
-        Course = apps.get_model("courses", "Course")
         fields = ("pk", "calendar_id", "number", "name", "master_id", "master__number", "ignore_master_push")
         rows = list(Course.objects.values(*fields, "desynced_types", *EXTRA_ATTRIBUTES))
         rows.sort(key=lambda r: (*self.calendar_keys[r["calendar_id"]], r["number"]))
@@ -282,8 +281,6 @@ class _Exporter:
                 yield record
 
     def sections(self) -> Iterator[dict]:
-        Course = apps.get_model("courses", "Course")
-        Section = apps.get_model("sections", "Section")
         courses = {
             pk: (*self.calendar_keys[calendar_id], number)
             for pk, calendar_id, number in Course.objects.values_list("pk", "calendar_id", "number")
@@ -368,9 +365,6 @@ class _Exporter:
     # -- teacher data -----------------------------------------------------------
 
     def teacher_data(self, section_ids: list[int]) -> tuple[dict, dict]:
-        Assignment = apps.get_model("sections", "Assignment")
-        Score = apps.get_model("sections", "Score")
-        PostedGrade = apps.get_model("sections", "PostedGrade")
         ItemLink = Assignment.items.through
         aligned = defaultdict(list)
         for assignment_id, item_id in ItemLink.objects.filter(assignment__section_id__in=section_ids).values_list(
