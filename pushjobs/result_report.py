@@ -1,20 +1,20 @@
 """A push job's result report, "Get the report" (R44): CSV rows, or XLSX with a Summary sheet
 and a Rows sheet. Columns exactly as ``pushjobs.engine.api.REPORT_COLUMNS`` (cli.md).
 
-Generated row by row from the stored PushResultRow rows, so a big report streams.
+Generated row by row from the stored PushResultRow rows, so a big report streams. Every cell goes
+through catalog.spreadsheets: an item named "=HYPERLINK(...)" is text, never a formula (cli.md).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from typing import IO
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
+from catalog.spreadsheets import csv_writer, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
 from .models import PushJob
@@ -40,7 +40,7 @@ def result_rows_csv_lines(rows: Iterable) -> Iterator[str]:
     """CSV text, one line at a time: the header, then a line per row (ResultRow or PushResultRow).
     For a StreamingHttpResponse."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -66,14 +66,6 @@ def result_rows_write_csv(rows: Iterable, out: IO[str]) -> None:
 
 def result_report_write_csv(*, job: PushJob, out: IO[str]) -> None:
     result_rows_write_csv(push_job_result_rows(job=job), out)
-
-
-def _text_cell(sheet, value):
-    # A string that starts with "=" is data here, never a formula.
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
 
 
 def _job_facts(job: PushJob) -> list[tuple[str, object]]:
@@ -106,17 +98,17 @@ def result_rows_write_xlsx(
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Summary")
     for label, value in facts:
-        sheet.append([_text_cell(sheet, label), _text_cell(sheet, value)])
+        sheet.append(xlsx_row(sheet, [label, value]))
     if facts:
         sheet.append([])
     totals = summary.to_json()
     for name, label in SUMMARY_LABELS:
-        sheet.append([_text_cell(sheet, label), totals[name]])
-    sheet.append([_text_cell(sheet, "Summary"), _text_cell(sheet, summary.line())])
+        sheet.append(xlsx_row(sheet, [label, totals[name]]))
+    sheet.append(xlsx_row(sheet, ["Summary", summary.line()]))
     rows_sheet = book.create_sheet("Rows")
-    rows_sheet.append([_text_cell(rows_sheet, c) for c in REPORT_COLUMNS])
+    rows_sheet.append(xlsx_row(rows_sheet, REPORT_COLUMNS))
     for row in rows:
-        rows_sheet.append([_text_cell(rows_sheet, v) for v in _values(row)])
+        rows_sheet.append(xlsx_row(rows_sheet, _values(row)))
     book.save(out)
 
 

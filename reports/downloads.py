@@ -3,15 +3,17 @@ district's report never sits in memory whole (R50-R53: "a header row first").
 
 CSV is produced as lines (for StreamingHttpResponse, or a file); XLSX goes
 through openpyxl's write-only workbook, which spools each sheet to a temporary
-file as rows arrive instead of building cells in memory.
+file as rows arrive instead of building cells in memory. Every cell goes through
+catalog.spreadsheets, so a name that begins with "=" is text, never a formula (cli.md).
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from openpyxl import Workbook
+
+from catalog.spreadsheets import csv_writer, xlsx_row
 
 from .selectors import COURSE_AUDIT, COURSE_STATES, MASTER_AWAITING_PUSH, Report
 
@@ -31,7 +33,7 @@ class _Line:
 
 def report_csv_lines(report: Report) -> Iterator[str]:
     """The header row, then every row, one chunk of rows per yielded string."""
-    writer = csv.writer(_Line())
+    writer = csv_writer(_Line())
     yield writer.writerow(report.columns)
     batch: list[str] = []
     for row in report.rows():
@@ -84,25 +86,29 @@ def report_xlsx_write(report: Report, target) -> None:
     (header row first). ``target`` is a path or a binary file object."""
     workbook = Workbook(write_only=True)
     summary = workbook.create_sheet("Summary")
+
+    def add(sheet, values) -> None:
+        sheet.append(xlsx_row(sheet, values))
+
     for label, value in _filters_rows(report):
-        summary.append([label, value])
+        add(summary, [label, value])
     counts = report.summary() if report.filters.kind in (COURSE_AUDIT, MASTER_AWAITING_PUSH) else {}
     if counts.get("states"):
         summary.append([])
-        summary.append(["course state", "courses"])
+        add(summary, ["course state", "courses"])
         for state in COURSE_STATES:
-            summary.append([state, counts["states"][state]])
+            add(summary, [state, counts["states"][state]])
     if counts.get("masters"):
         summary.append([])
-        summary.append(["course_master", "course_master_name", "courses", *COURSE_STATES])
+        add(summary, ["course_master", "course_master_name", "courses", *COURSE_STATES])
         for m in counts["masters"]:
-            summary.append([m["number"], m["name"], m["courses"], *(m[s] for s in COURSE_STATES)])
+            add(summary, [m["number"], m["name"], m["courses"], *(m[s] for s in COURSE_STATES)])
     rows = workbook.create_sheet("Rows")
-    rows.append(list(report.columns))
+    add(rows, report.columns)
     numeric = [i for i, c in enumerate(report.columns) if c in NUMERIC_COLUMNS]
     for row in report.rows():
         values = list(row.values)
         for i in numeric:
             values[i] = int(values[i])
-        rows.append(values)
+        add(rows, values)
     workbook.save(target)

@@ -106,7 +106,8 @@ def test_r44_xlsx_keeps_text_that_looks_like_a_formula_as_text():
     result_rows_write_xlsx([row], out, summary=Summary(courses_failed=1))
     book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
     cells = list(book["Rows"].iter_rows(values_only=True))[1]
-    assert cells[6] == "=SUM(A1)" and cells[8] == "=1+1"
+    # cli.md: text that would be a formula gets a leading "'" (OWASP), and stays typed as text
+    assert cells[6] == "'=SUM(A1)" and cells[8] == "'=1+1"
     assert book["Rows"]["G2"].data_type == "s"
 
 
