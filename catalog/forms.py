@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse
 
 from .models import Calendar, CourseCatalog, GradingItem, School, SchoolYear
@@ -168,6 +169,17 @@ class GradeLevelsField(forms.CharField):
         return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _integer_widget_range(field: forms.IntegerField, validators) -> None:
+    """The browser's number input gets the same min and max (the server checks them regardless)."""
+    for validator in validators:
+        if isinstance(validator, MinValueValidator):
+            low = validator.limit_value
+            field.widget.attrs["min"] = max(low, int(field.widget.attrs.get("min", low)))
+        elif isinstance(validator, MaxValueValidator):
+            high = validator.limit_value
+            field.widget.attrs["max"] = min(high, int(field.widget.attrs.get("max", high)))
+
+
 class SetupItemForm(forms.Form):
     """Base of the generated item forms; ``values()`` is what the services take."""
 
@@ -206,6 +218,11 @@ def setup_item_form_class(setup_type: SetupType, level: str, *, terms: list[str]
             )
         elif name == "term" and terms:
             fields[name] = forms.ChoiceField(choices=[(t, t) for t in terms], label="Term")
+        elif isinstance(fields.get(name), forms.IntegerField):
+            # The model's range (catalog.limits, and the database column's own), checked in the form
+            # so that a number too big is the field's error, not the database's.
+            fields[name].validators.extend(model_field.validators)
+            _integer_widget_range(fields[name], model_field.validators)
         if name in fields and name in HEADINGS:
             fields[name].label = HEADINGS_BY_TYPE.get((setup_type.name, name), HEADINGS[name])
         if editing and name in setup_type.key_fields and name != "name":

@@ -20,6 +20,8 @@ from django.apps import apps
 from django.db import models
 from django.db.models.functions import Lower, Trim
 
+from . import limits
+
 # ---------------------------------------------------------------------------
 # Course attributes (on masters and courses), R1 locks one flag per attribute.
 # ---------------------------------------------------------------------------
@@ -104,8 +106,8 @@ class StandardAlignmentFields(models.Model):
 class CategoryFields(models.Model):
     name = models.CharField(max_length=100)
     weight = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
-    sequence = models.PositiveIntegerField(default=0)
-    drop_lowest = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveIntegerField(default=0, validators=limits.category_sequence_validators)
+    drop_lowest = models.PositiveIntegerField(default=0, validators=limits.category_drop_lowest_validators)
     excluded = models.BooleanField(default=False)
 
     class Meta:

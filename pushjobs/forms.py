@@ -14,6 +14,7 @@ from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
 from django import forms
 from django.utils import timezone
 
+from catalog.limits import EARLIEST_DATE, LATEST_DATE, date_validators
 from catalog.models import Calendar, SchoolYear
 from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
 from coursemasters.models import CourseMaster
@@ -38,11 +39,16 @@ def _next_whole_hour() -> datetime:
     return (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
 
 
+def _date_input() -> forms.DateInput:
+    """A date picker that offers only the dates the product takes (catalog.limits; checked again on the server)."""
+    return forms.DateInput(attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()})
+
+
 def _schedule_fields(form: forms.Form) -> None:
     """Submit to Batch: when and at which priority (Run Now is always now, at high priority)."""
     at = _next_whole_hour()
     form.fields["run_date"] = forms.DateField(
-        label="Date", required=False, initial=at.date(), widget=forms.DateInput(attrs={"type": "date"})
+        label="Date", required=False, initial=at.date(), widget=_date_input(), validators=date_validators()
     )
     form.fields["run_time"] = forms.TimeField(
         label="Time", required=False, initial=at.time(), widget=forms.TimeInput(attrs={"type": "time"})
@@ -289,9 +295,12 @@ class QueueWindowForm(forms.Form):
     """The Batch Queue List's date window (R43); Refresh re-reads the list."""
 
     start = forms.DateField(
-        label="Show top 50 jobs scheduled between", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Show top 50 jobs scheduled between",
+        required=False,
+        widget=_date_input(),
+        validators=date_validators("The first day"),
     )
-    end = forms.DateField(label="and", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="and", required=False, widget=_date_input(), validators=date_validators("The last day"))
     # The tool page's own pick (Push All Course Masters' year) survives a Refresh.
     year = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -334,7 +343,7 @@ class QueueWindowForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    run_date = forms.DateField(label="New date", widget=forms.DateInput(attrs={"type": "date"}))
+    run_date = forms.DateField(label="New date", widget=_date_input(), validators=date_validators("The new date"))
     run_time = forms.TimeField(label="New time", widget=forms.TimeInput(attrs={"type": "time"}))
 
     def __init__(self, *args, job: PushJob, action: str, **kwargs):

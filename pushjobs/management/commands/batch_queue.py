@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
+from catalog.limits import date_out_of_range
 from pushjobs.jobs import push_job_cancel, push_job_reschedule, push_job_restart
 from pushjobs.models import PushJob
 from pushjobs.push_commands import iso_time_parse
@@ -21,9 +22,13 @@ def _date(text: str | None, flag: str) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InputError(f'{flag}: "{text}" is not a date such as 2026-01-31') from None
+    problem = date_out_of_range(day, f"{flag}:")
+    if problem:
+        raise InputError(problem)
+    return day
 
 
 def job_line(job: PushJob) -> str:
