@@ -1,9 +1,11 @@
 """The district's own definitions: years, schools, calendars, catalogs and their
 locks, grading tasks and standards, tests, grading scales, and its people."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 
 class District(models.Model):
@@ -176,3 +178,29 @@ class User(AbstractUser):
     @property
     def is_teacher(self) -> bool:
         return self.role == self.TEACHER
+
+    # A session proves who signed in *and* with which rights: the hash Django keeps in the session
+    # covers the role and a school admin's schools besides the password, so changing any of them
+    # (in the admin, a command, an import, a plain UPDATE) ends the user's sessions at their next
+    # request, however the change was made. Teachers' and district admins' schools grant nothing,
+    # so only a school admin's sign-in reads them (one query).
+    def _session_rights(self) -> str:
+        schools = ""
+        if self.pk is not None and self.role == self.SCHOOL_ADMIN:
+            schools = ",".join(str(pk) for pk in sorted(self.schools.values_list("pk", flat=True)))
+        return f"{self.role}|{int(self.is_superuser)}|{schools}"
+
+    def _session_hash(self, secret=None) -> str:
+        return salted_hmac(
+            "catalog.User.session_auth_hash",
+            f"{self.password}|{self._session_rights()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from catalog.models import Calendar, CourseCatalog, SchoolYear, User
-from catalog.permissions import can_manage_district, managed_school_ids
 
 from .models import PushJob, PushResultRow
+from .permissions import manageable_job_ids
 
 
 def push_tool_years() -> QuerySet[SchoolYear]:
@@ -40,18 +40,9 @@ def push_tool_years_for_catalog(*, catalog: CourseCatalog) -> QuerySet[SchoolYea
 
 
 def push_jobs_manageable_ids(*, user: User, jobs: list[PushJob]) -> set[int]:
-    """Of these jobs, those the user may cancel, reschedule or restart (mirrors pushjobs.jobs, which
-    decides for real: the submitter, district admins, school admins for course pushes of their schools).
-    Used to show only the buttons that will work; one query for the user's schools."""
-    if can_manage_district(user):
-        return {job.pk for job in jobs}
-    managed = set(managed_school_ids(user) or [])
-    return {
-        job.pk
-        for job in jobs
-        if job.requested_by_id == user.pk
-        or (user.is_school_admin and not job.is_master_push and set(job.school_ids) <= managed)
-    }
+    """Of these jobs, those the user may cancel, reschedule or restart now (pushjobs.permissions, the
+    same rule the services enforce). Used to show only the buttons that will work; one query."""
+    return manageable_job_ids(user, jobs)
 
 
 def push_job_get(*, pk: int) -> PushJob | None:

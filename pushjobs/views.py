@@ -1,9 +1,9 @@
 """The push tools' pages: Push All Course Masters, Push All Courses, Push to Courses (one master),
 the Batch Queue List, a job's detail and report, and notifications (rules R40-R45).
 
-Thin views: check who may open the page (catalog.permissions), validate a form into the engine's
-options, call one service (pushjobs.jobs), redirect. Preview is the engine's plan run dry: it
-changes nothing, so its result is shown in the response to the POST instead of a redirect.
+Thin views: check who may open the page (catalog.permissions; jobs: pushjobs.permissions),
+validate a form into the engine's options, call one service (pushjobs.jobs), redirect. Preview is
+the engine's plan run dry: it changes nothing, so its result is shown in the response to the POST instead of a redirect.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from .forms import (
     RescheduleForm,
 )
 from .models import PushJob
+from .permissions import job_action_refusal, may_use_push_tools
 from .result_report import SUMMARY_LABELS, result_report_csv_lines, result_report_filename, result_report_write_xlsx
 from .selectors import (
     BATCH_PROCESSING_OFF_MESSAGE,
@@ -101,7 +102,7 @@ def _report_urls() -> dict[str, str | None]:
 
 def _require_push_user(user, what: str) -> None:
     """District admins and school admins use the push tools; teachers do not push."""
-    if not (can_manage_district(user) or user.is_school_admin):
+    if not may_use_push_tools(user):
         raise PermissionDenied(f"Only district and school administrators can open {what}.")
 
 
@@ -144,7 +145,8 @@ def _queue_list(request, *, next_url: str, year: str = "") -> QueueList:
     )
     error = ""
     if form.is_bound and not form.is_valid():
-        error = " ".join(form.non_field_errors()) or "Those dates are not valid; showing the default window."
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        error = " ".join(problems) + " Showing the default window instead."
     start, end = form.window() if not error else queue_list_default_window()
     jobs = push_jobs_for_queue_list(user=request.user, start=start, end=end)
     manageable = push_jobs_manageable_ids(user=request.user, jobs=jobs)
@@ -479,10 +481,14 @@ def job_reschedule_view(request, pk: int):
     job = push_job_get(pk=pk)
     if job is None:
         raise Http404(f"No job {pk}")
+    refusal = job_action_refusal(request.user, job)
+    if refusal:
+        raise PermissionDenied(f"{request.user.username} may not change job {pk}: {refusal}")
     form = RescheduleForm(request.POST, job=job, action="")
     back = _safe_next(request, reverse("pushjobs:job_detail", args=[pk]))
     if not form.is_valid():
-        messages.error(request, "Not rescheduled: pick a date and a time.")
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"Not rescheduled: pick a date and a time. {problems}".strip())
         return redirect(back)
     try:
         job = job_services.push_job_reschedule(user=request.user, job_id=pk, scheduled_for=form.scheduled_for())
