@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from catalog.permissions import managed_school_ids
+from catalog.permissions import can_manage_district, managed_school_ids
 from catalog.toolbar import toolbar_selection
 
 from .downloads import (
@@ -123,7 +123,8 @@ def _group(row: ReportRow, kind: str) -> tuple:
     return (row.course_id, row.section_id) if kind == COURSE_AWAITING_PUSH else (row.course_id,)
 
 
-def _cells(report: Report, row: ReportRow, previous: ReportRow | None) -> list[Cell]:
+def _cells(report: Report, row: ReportRow, previous: ReportRow | None, *, opens_masters: bool) -> list[Cell]:
+    """A row's cells; a link only where the reader may follow it (school admins cannot open masters)."""
     cols = report.columns
     kind = report.filters.kind
     repeats = previous is not None and _group(previous, kind) == _group(row, kind)
@@ -136,7 +137,7 @@ def _cells(report: Report, row: ReportRow, previous: ReportRow | None) -> list[C
             cell.href = _url("courses:course_detail", row.course_id)
             cell.sub = row.get(cols, "course_name")
         elif name == "course_master":
-            cell.href = _url("coursemasters:master_detail", row.master_id)
+            cell.href = _url("coursemasters:master_detail", row.master_id) if opens_masters else ""
             if "course_master_name" in cols:
                 cell.sub = row.get(cols, "course_master_name")
         elif name == "section" and text:
@@ -188,6 +189,7 @@ def _report_page(request, kind: str):
     # The counts of a large scope read every course: the page answers first and loads them
     # after (reports.js asks for ?part=summary; without scripts, ?counts=1 shows them inline).
     counted = part == "summary" or request.GET.get("counts") == "1" or report.summary_ready()
+    opens_masters = can_manage_district(request.user)
     summary = report.summary() if counted else None
     context.update(
         report=report,
@@ -196,7 +198,7 @@ def _report_page(request, kind: str):
         summary_url=f"{base}?{urlencode({**query, 'part': 'summary'})}",
         counts_url=f"{base}?{urlencode({**query, 'counts': '1'})}",
         state_links=_state_links(base, query, summary or {}),
-        master_links=_master_links(base, query, summary or {}),
+        master_links=_master_links(base, query, summary or {}, opens_masters=opens_masters),
     )
     if part == "summary":
         return render(request, "reports/report.html#summary", context)
@@ -207,7 +209,7 @@ def _report_page(request, kind: str):
         next_url=f"{base}?{urlencode({**query, 'page': page.number + 1})}" if page.has_next else "",
         headings=[HEADINGS.get(c, c.replace("_", " ").capitalize()) for c in PAGE_COLUMNS[kind]],
         table=[
-            {"row": row, "cells": _cells(report, row, page.rows[i - 1] if i else None)}
+            {"row": row, "cells": _cells(report, row, page.rows[i - 1] if i else None, opens_masters=opens_masters)}
             for i, row in enumerate(page.rows)
         ],
         query=query,
@@ -231,12 +233,14 @@ def _state_links(base: str, query: dict, summary: dict) -> list[dict]:
     return links
 
 
-def _master_links(base: str, query: dict, summary: dict) -> list[dict]:
+def _master_links(base: str, query: dict, summary: dict, *, opens_masters: bool) -> list[dict]:
+    """Each master's counts, a link that filters the report by it, and the master's own page for a
+    reader who may open it (else the template shows its number as text)."""
     rows = []
     for m in summary.get("masters", ()):
         q = {k: v for k, v in query.items() if k not in ("master", "page")}
         q["master"] = m["number"]
-        master_url = _url("coursemasters:master_detail", m["master_id"])
+        master_url = _url("coursemasters:master_detail", m["master_id"]) if opens_masters else ""
         rows.append({**m, "href": f"{base}?{urlencode(q)}", "master_url": master_url})
     return rows
 
