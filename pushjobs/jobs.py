@@ -52,15 +52,17 @@ from pushjobs.engine.api import (
     PushOutcome,
     ResultRow,
     Summary,
+    UndoOptions,
     options_from_json,
 )
+from pushjobs.engine.changes import changes_write
 
 from . import permissions as job_permissions
 from .models import Notification, PushJob, PushJobChunk, PushResultRow
 
 logger = logging.getLogger(__name__)
 
-PushOptions = MasterPushOptions | CoursePushOptions
+PushOptions = MasterPushOptions | CoursePushOptions | UndoOptions
 
 # A scheduled time this close to now counts as "now": a form's "now" is a little old by the time it is posted.
 PAST_GRACE = timedelta(minutes=1)
@@ -89,6 +91,10 @@ def _describe(options: PushOptions) -> dict:
     calendar's sections (a course push, or a master push with "push locked data to
     sections") conflicts with any other push reaching the same calendar's sections.
     """
+    if isinstance(options, UndoOptions):
+        from .undo import undo_describe
+
+        return undo_describe(options)
     if isinstance(options, MasterPushOptions):
         schools = School.objects.filter(catalog__name=options.catalog, calendars__year__name=options.year)
         if options.calendars:
@@ -126,6 +132,10 @@ def _describe(options: PushOptions) -> dict:
 
 def _check_may_push(user: User, options: PushOptions) -> None:
     """District admins push anything; school admins push courses of their schools to sections; teachers nothing."""
+    if isinstance(options, UndoOptions):
+        from .undo import undo_check
+
+        return undo_check(user, options)
     if isinstance(options, CoursePushOptions):
         _school_by_number(options.school)  # an unknown school is bad input (R32), not a refusal
     refusal = job_permissions.push_refusal(user, options)
@@ -604,6 +614,7 @@ def _chunk_push(job: PushJob, chunk: PushJobChunk, token: str) -> None:
         with transaction.atomic():
             outcome = engine.push_chunk(options, chunk.course_ids)
             _result_rows_create(job, chunk.index, outcome.rows)
+            changes_write(job.pk, outcome.changes)  # R70: in the transaction of the writes it records
             now = timezone.now()
             marked = PushJobChunk.objects.filter(pk=chunk.pk, status=PushJobChunk.RUNNING, claim_token=token).update(
                 status=PushJobChunk.DONE, summary=outcome.summary.to_json(), finished_at=now, last_error=""

@@ -30,11 +30,13 @@ class PushJob(models.Model):
     PUSH_COURSE_MASTER = "push_course_master"
     PUSH_ALL_COURSES = "push_all_courses"
     PUSH_COURSE_TO_SECTIONS = "push_course_to_sections"
+    UNDO = "undo"  # R73: puts back what another job's change log says it changed
     KIND_CHOICES = [
         (PUSH_ALL_COURSE_MASTERS, "Push All Course Masters"),
         (PUSH_COURSE_MASTER, "Push to Courses"),
         (PUSH_ALL_COURSES, "Push All Courses"),
         (PUSH_COURSE_TO_SECTIONS, "Push to Sections"),
+        (UNDO, "Undo"),
     ]
     MASTER_KINDS = (PUSH_ALL_COURSE_MASTERS, PUSH_COURSE_MASTER)
 
@@ -114,6 +116,7 @@ class PushJob(models.Model):
                         "push_course_master",
                         "push_all_courses",
                         "push_course_to_sections",
+                        "undo",
                     ]
                 ),
                 name="pushjob_kind_valid",
@@ -134,7 +137,8 @@ class PushJob(models.Model):
 
     @property
     def is_master_push(self) -> bool:
-        return self.kind in self.MASTER_KINDS
+        # An undo of a master push (or of its undo) needs the rights of a master push: it carries the catalog.
+        return self.kind in self.MASTER_KINDS or (self.kind == self.UNDO and bool(self.catalog))
 
     @property
     def data_display(self) -> str:
@@ -209,6 +213,65 @@ class PushResultRow(models.Model):
 
     def __str__(self):
         return f"{self.course} {self.item} {self.outcome}"
+
+
+class ChangeRow(models.Model):
+    """One thing a job changed (R70): the single record that result reports, previews, undo,
+    history and teachers' notifications read. Written with COPY in the transaction of the chunk
+    whose writes it describes (pushjobs.engine.changes).
+
+    The text columns are what the change log CSV prints (cli.md), so it needs no join; the
+    ``*_pk`` columns and ``raw`` (database values: ids, states, sources) are what undo works from.
+    """
+
+    LEVELS = ("course", "section")
+    CHANGES = ("created", "updated", "removed", "renamed", "relinked", "adopted", "kept_residual", "grayed_out")
+
+    job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="change_rows")
+    level = models.CharField(max_length=10)
+    school = models.CharField(max_length=300)  # "101 North High"
+    calendar = models.CharField(max_length=50)  # the school year, "22-23"
+    course = models.CharField(max_length=255)  # the course's number when the row was written
+    section = models.CharField(max_length=255, blank=True, default="")
+    teacher = models.CharField(max_length=255, blank=True, default="")  # the section's teacher's username
+    data_type = models.CharField(max_length=50)  # a setup type, "course_info" or "advisory"
+    item = models.CharField(max_length=500, blank=True, default="")  # the key in words; an attribute's name
+    change = models.CharField(max_length=20)
+    before = models.JSONField(null=True, blank=True)  # None for a created item
+    after = models.JSONField(null=True, blank=True)  # None for a removed item
+    course_pk = models.BigIntegerField()
+    section_pk = models.BigIntegerField(null=True, blank=True)
+    teacher_pk = models.BigIntegerField(null=True, blank=True)
+    item_pk = models.BigIntegerField(null=True, blank=True)  # the item's row (None: created in a dry run)
+    raw = models.JSONField(default=dict)  # {"kind": ..., "before": ..., "after": ...} in database values
+
+    class Meta:
+        ordering = ["job", "pk"]
+        indexes = [
+            models.Index(fields=["job", "course_pk"], name="changerow_job_course"),
+            models.Index(fields=["course_pk", "id"], name="changerow_course_later"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__in=["course", "section"]), name="changerow_level_valid"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    change__in=[
+                        "created",
+                        "updated",
+                        "removed",
+                        "renamed",
+                        "relinked",
+                        "adopted",
+                        "kept_residual",
+                        "grayed_out",
+                    ]
+                ),
+                name="changerow_change_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course} {self.section} {self.item} {self.change}"
 
 
 class Notification(models.Model):

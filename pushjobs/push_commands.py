@@ -11,8 +11,9 @@ from django.utils import timezone
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
 from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
-from pushjobs.engine.api import MODES, PUSH, CoursePushOptions, MasterPushOptions
+from pushjobs.engine.api import MODES, PUSH, CoursePushOptions, MasterPushOptions, UndoOptions
 
+from .changes_report import change_rows_write_csv, job_change_rows
 from .jobs import push_job_run_inline, push_job_submit
 from .models import PushJob
 from .result_report import result_rows_write_csv
@@ -44,8 +45,10 @@ class PushCommand(DistrictCommand):
 
     changes_data = True
     data_choices: tuple[str, ...] = ()
+    takes_data = True
     takes_report = True
     takes_batch = True
+    takes_priority = True
 
     def add_scope_arguments(self, parser):
         raise NotImplementedError
@@ -55,18 +58,24 @@ class PushCommand(DistrictCommand):
 
     def add_arguments(self, parser):
         self.add_scope_arguments(parser)
-        parser.add_argument("--data", metavar="LIST", help="comma-separated: " + ",".join(self.data_choices))
+        if self.takes_data:
+            parser.add_argument("--data", metavar="LIST", help="comma-separated: " + ",".join(self.data_choices))
         parser.add_argument("--dry-run", action="store_true", help="report what the push would do; write nothing")
         if self.takes_report:
             parser.add_argument("--report", metavar="FILE", help="write the result report (CSV) here")
+        parser.add_argument(
+            "--changes", metavar="FILE", help="write the change rows (CSV) here; with --dry-run, those it would write"
+        )
         if self.takes_batch:
             parser.add_argument("--batch", action="store_true", help="submit to the batch queue; print the job id")
             parser.add_argument("--at", metavar="ISO-TIME", help="with --batch: when to run (default: now)")
-            parser.add_argument("--priority", choices=["normal", "high"], help="with --batch: queue priority")
+            if self.takes_priority:
+                parser.add_argument("--priority", choices=["normal", "high"], help="with --batch: queue priority")
 
     def handle_command(self, *args, **options):
         user = self.acting_user(options)
-        push_options = self.push_options(options, data_parse(options.get("data"), self.data_choices))
+        data = data_parse(options.get("data"), self.data_choices) if self.takes_data else frozenset()
+        push_options = self.push_options(options, data)
         if options.get("batch"):
             return self._submit(user, push_options, options)
         if options.get("at") or options.get("priority"):
@@ -75,6 +84,11 @@ class PushCommand(DistrictCommand):
         if options.get("report"):
             with open(options["report"], "w", newline="", encoding="utf-8") as out:
                 result_rows_write_csv(outcome.rows, out)
+        if options.get("changes"):
+            # R70, R71: the job's stored log, or what a dry run would write, in the same form.
+            rows = job_change_rows(job=job) if job is not None else outcome.changes
+            with open(options["changes"], "w", newline="", encoding="utf-8") as out:
+                change_rows_write_csv(rows, out)
         if job is not None:
             self.stderr.write(f"Job {job.pk} {job.status}.")
         self.stdout.write(outcome.summary.line())
@@ -92,6 +106,8 @@ class PushCommand(DistrictCommand):
             raise InputError("--dry-run runs at once: leave out --batch")
         if options.get("report"):
             raise InputError("--report is for a push run at once; a batch job's report: job_report ID")
+        if options.get("changes"):
+            raise InputError("--changes is for a push run at once; a batch job's change log: job_changes ID")
         at = iso_time_parse(options["at"]) if options.get("at") else None
         job = push_job_submit(
             user=user, options=push_options, scheduled_for=at, priority=options.get("priority") or "normal"
@@ -155,3 +171,16 @@ class CoursePushCommand(PushCommand):
             data=data,
             overwrite_categories=options["overwrite_categories"],
         )
+
+
+class UndoCommand(PushCommand):
+    """``undo_push ID``: the undo runs like a push (R73), and prints the same summary line."""
+
+    takes_data = False
+    takes_priority = False
+
+    def add_scope_arguments(self, parser):
+        parser.add_argument("job_id", type=int, metavar="ID", help="the completed job to undo")
+
+    def push_options(self, options, data):
+        return UndoOptions(job=options["job_id"])

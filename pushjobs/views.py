@@ -73,6 +73,7 @@ OUTCOME_LABELS = {
     "renamed_local_item": "Course item renamed",
     "relinked": "Relinked",
     "conflict": "Conflict: item skipped",
+    "removed": "Removed",
 }
 assert set(OUTCOME_LABELS) == set(OUTCOMES)
 PREVIEW_ROW_LIMIT = 200

@@ -15,6 +15,7 @@ from .api import (
     OVERWRITE,
     PUSH,
     RELINKED,
+    REMOVED,
     RENAMED_LOCAL_ITEM,
     RENAMED_TEACHER_ITEM,
     REPORT_COLUMNS,
@@ -25,6 +26,7 @@ from .api import (
     PushOutcome,
     ResultRow,
     Summary,
+    UndoOptions,
     options_from_json,
 )
 from .run import push_chunk, push_run, push_scope
@@ -39,6 +41,7 @@ __all__ = [
     "OVERWRITE",
     "PUSH",
     "RELINKED",
+    "REMOVED",
     "RENAMED_LOCAL_ITEM",
     "RENAMED_TEACHER_ITEM",
     "REPORT_COLUMNS",
@@ -49,6 +52,7 @@ __all__ = [
     "PushOutcome",
     "ResultRow",
     "Summary",
+    "UndoOptions",
     "options_from_json",
     "push_chunk",
     "push_run",

@@ -39,6 +39,7 @@ RENAMED_TEACHER_ITEM = "renamed_teacher_item"
 RENAMED_LOCAL_ITEM = "renamed_local_item"
 RELINKED = "relinked"
 CONFLICT = "conflict"
+REMOVED = "removed"  # R72: every removed item by name, its former values in the detail
 OUTCOMES = (
     SKIPPED_IGNORE_MASTER_PUSH,
     FAILED_DESYNCED,
@@ -48,6 +49,7 @@ OUTCOMES = (
     RENAMED_LOCAL_ITEM,
     RELINKED,
     CONFLICT,
+    REMOVED,
 )
 
 REPORT_COLUMNS = ("school", "calendar", "course", "course_master", "section", "data_type", "item", "outcome", "detail")
@@ -98,9 +100,23 @@ class CoursePushOptions:
         return d
 
 
-def options_from_json(d: dict) -> MasterPushOptions | CoursePushOptions:
+@dataclass(frozen=True)
+class UndoOptions:
+    """Undo a finished job (R73): put back, course by course, what its change log says it changed."""
+
+    job: int
+
+    kind = "undo"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "job": self.job}
+
+
+def options_from_json(d: dict) -> MasterPushOptions | CoursePushOptions | UndoOptions:
     d = dict(d)
     kind = d.pop("kind")
+    if kind == "undo":
+        return UndoOptions(**d)
     d["data"] = frozenset(d["data"])
     if kind == "master":
         d["calendars"] = tuple(d.get("calendars", ()))
@@ -161,9 +177,12 @@ class PushOutcome:
     # Courses whose writes were committed (or would be, in a dry run) and those that failed.
     pushed_course_ids: list[int] = field(default_factory=list)
     failed_course_ids: list[int] = field(default_factory=list)
+    # The change log rows (R70) the push wrote, or a dry run would write (R71): changes.Change.
+    changes: list = field(default_factory=list)
 
     def add(self, other: PushOutcome) -> None:
         self.summary.add(other.summary)
         self.rows.extend(other.rows)
+        self.changes.extend(other.changes)
         self.pushed_course_ids.extend(other.pushed_course_ids)
         self.failed_course_ids.extend(other.failed_course_ids)

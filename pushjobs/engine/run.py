@@ -10,13 +10,16 @@ from django.db import connection, transaction
 
 from .api import (
     FAILED_ERROR,
+    REMOVED,
     CoursePushOptions,
     MasterPushOptions,
     PushOutcome,
     ResultRow,
     Summary,
+    UndoOptions,
 )
 from .apply import apply_plans
+from .changes import json_text, plan_changes, resolve_ids
 from .context import MasterContext, resolve, scope_queryset
 from .levels import describe_key
 from .plan import CoursePlan, PendingRow, plan_course_sections, plan_master_course
@@ -24,12 +27,16 @@ from .snapshot import Snapshot, load_snapshot, numbers_in_use
 
 logger = logging.getLogger(__name__)
 
-Options = MasterPushOptions | CoursePushOptions
+Options = MasterPushOptions | CoursePushOptions | UndoOptions
 
 
 def push_scope(options: Options) -> list[int]:
     """Validate the options (R32: PushInputError naming the problem) and return the ids of the
     courses in scope (R10), in the order they are locked and pushed."""
+    if isinstance(options, UndoOptions):
+        from .undo import undo_scope
+
+        return undo_scope(options)
     ctx = resolve(options)
     return list(scope_queryset(ctx).order_by("pk").values_list("pk", flat=True))
 
@@ -45,6 +52,10 @@ def push_chunk(options: Options, course_ids, *, dry_run: bool = False) -> PushOu
     was (R12). ``dry_run`` plans the same way and writes nothing. Courses no longer
     in scope (unlinked since the scope was taken) are left alone.
     """
+    if isinstance(options, UndoOptions):
+        from .undo import undo_chunk
+
+        return undo_chunk(options, course_ids, dry_run=dry_run)
     ctx = resolve(options)
     course_ids = list(course_ids)
     if not course_ids:
@@ -56,10 +67,45 @@ def push_chunk(options: Options, course_ids, *, dry_run: bool = False) -> PushOu
             _set_constraints("IMMEDIATE")
         snap = load_snapshot(ctx, course_ids, lock=not dry_run)
         plans = _plan(ctx, snap)
+        # The change log is read off the plans before the writes (they consume what it compares
+        # with); a course whose writes then fail is left out of it.
+        changes = plan_changes(ctx, snap, plans)
         if not dry_run:
             _apply(ctx, plans)
             _set_constraints("DEFERRED")
-        return _outcome(ctx, snap, plans)
+            resolve_ids(changes)
+        outcome = _outcome(ctx, snap, plans)
+        written = set(outcome.pushed_course_ids)
+        outcome.changes = [c for c in changes if c.course_pk in written]
+        outcome.rows.extend(removed_rows(snap, outcome.changes))
+        return outcome
+
+
+def removed_rows(snap: Snapshot, changes) -> list[ResultRow]:
+    """R72: the result report names every removed item, with its former values."""
+    rows = []
+    courses = None
+    for c in changes:
+        if c.change != REMOVED:
+            continue
+        if courses is None:
+            courses = {x.id: x for x in snap.courses}
+        course = courses.get(c.course_pk)
+        master = snap.masters.get(course.master_id) if course is not None else None
+        rows.append(
+            ResultRow(
+                school=c.school,
+                calendar=c.calendar,
+                course=c.course,
+                course_master=master.number if master else "",
+                section=c.section,
+                data_type=c.data_type,
+                item=c.item,
+                outcome=REMOVED,
+                detail=f"removed; its former values: {json_text(c.before)}",
+            )
+        )
+    return rows
 
 
 def push_run(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> PushOutcome:
