@@ -24,12 +24,14 @@ from types import SimpleNamespace
 from django.db import models
 
 from catalog.models import AssessmentTest, GradingItem, GradingScale
-from catalog.setup_types import COURSE, LINKED, LOCAL, RESIDUAL, SECTION, TEACHER, UNLINKED
+from catalog.setup_types import COURSE, COURSE_ITEM_STATES, SECTION, SECTION_ITEM_STATES
 from sections.models import Section
 
 from .levels import TypeLevel, describe_key, type_level
 from .plan import CoursePlan, Item, Ref, real_id
 
+LINKED, UNLINKED, RESIDUAL, LOCAL = COURSE_ITEM_STATES
+TEACHER = SECTION_ITEM_STATES[2]
 CREATED, UPDATED, REMOVED, RENAMED, RELINKED, ADOPTED, KEPT_RESIDUAL, GRAYED_OUT = (
     "created",
     "updated",
