@@ -12,15 +12,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse
 
 from .models import Calendar, CourseCatalog, GradingItem, School, SchoolYear
-from .setup_display import HEADINGS, HEADINGS_BY_TYPE, TITLES
-from .setup_types import COURSE_ATTRIBUTES, SETUP_LOCKS, SetupType
+from .setup_display import HEADINGS
+from .setup_types import COURSE_ATTRIBUTES, LOCK_TITLES, SETUP_LOCKS, SetupType
 
 
 def attribute_label(name: str) -> str:
     return {"sced_code": "SCED code", "state_code": "State code"}.get(name, name.replace("_", " ").capitalize())
-
-
-LOCK_LABELS = {lock: TITLES.get(lock, lock) for lock in SETUP_LOCKS}
 
 
 class StyledSubmit(Submit):
@@ -84,7 +81,7 @@ class CatalogLocksForm(forms.Form):
     )
     types = forms.MultipleChoiceField(
         label="Locked grading setup types",
-        choices=[(t, LOCK_LABELS[t]) for t in SETUP_LOCKS],
+        choices=[(t, LOCK_TITLES[t]) for t in SETUP_LOCKS],
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="Only locked types are pushed from course masters (R2); their pushed items cannot be edited on "
@@ -114,12 +111,6 @@ class CatalogLocksForm(forms.Form):
 # Grading setup items and course attributes, for every level: the forms are
 # made from the setup type specs, so the pages walk SETUP_TYPES generically.
 # ---------------------------------------------------------------------------
-
-ITEM_KINDS = {
-    ("grading_tasks", "item"): "task",
-    ("standards", "item"): "standard",
-    ("assessments", "standard"): "standard",
-}
 
 
 class GradingItemChoiceField(forms.ModelChoiceField):
@@ -204,7 +195,7 @@ def setup_item_form_class(setup_type: SetupType, level: str, *, terms: list[str]
         model_field = model._meta.get_field(name)
         if model_field.related_model is GradingItem:
             queryset = GradingItem.objects.all()
-            kind = ITEM_KINDS.get((setup_type.name, name))
+            kind = setup_type.item_kinds.get(name)
             if kind:
                 queryset = queryset.filter(kind=kind)
             fields[name] = GradingItemChoiceField(
@@ -224,7 +215,7 @@ def setup_item_form_class(setup_type: SetupType, level: str, *, terms: list[str]
             fields[name].validators.extend(model_field.validators)
             _integer_widget_range(fields[name], model_field.validators)
         if name in fields and name in HEADINGS:
-            fields[name].label = HEADINGS_BY_TYPE.get((setup_type.name, name), HEADINGS[name])
+            fields[name].label = setup_type.field_headings.get(name, HEADINGS[name])
         if editing and name in setup_type.key_fields and name != "name":
             fields[name].disabled = True
             fields[name].help_text = "Part of the item's key: to change it, delete the item and add a new one."

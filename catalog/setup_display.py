@@ -33,17 +33,6 @@ HEADINGS = {
     "use_score_percent": "Use score percent",
     "children": "Children (weight)",
 }
-HEADINGS_BY_TYPE = {("grading_tasks", "item"): "Grading task", ("standards", "item"): "Standard"}
-# Plural titles of the types and locks, as the pages and the lock settings say them.
-TITLES = {
-    "grading_tasks": "Grading tasks",
-    "standards": "Standards",
-    "grade_calc_options": "Grade calc options",
-    "composite_grades": "Composite grades",
-    "composite_weights": "Composite weights",
-    "categories": "Categories",
-    "assessments": "Assessments",
-}
 CALCULATION_WORDS = {
     "no_calculation": "No calculation",
     "in_progress": "In progress",
@@ -57,7 +46,7 @@ def with_article(label: str) -> str:
 
 
 def setup_title(setup_type: SetupType) -> str:
-    return TITLES.get(setup_type.name, setup_type.name.replace("_", " ").capitalize())
+    return setup_type.title
 
 
 def setup_fields(setup_type: SetupType) -> tuple[str, ...]:
@@ -65,7 +54,7 @@ def setup_fields(setup_type: SetupType) -> tuple[str, ...]:
 
 
 def setup_headings(setup_type: SetupType) -> list[str]:
-    return [HEADINGS_BY_TYPE.get((setup_type.name, f), HEADINGS.get(f, f)) for f in setup_fields(setup_type)]
+    return [setup_type.field_headings.get(f, HEADINGS.get(f, f)) for f in setup_fields(setup_type)]
 
 
 def setup_related(setup_type: SetupType, level: str) -> list[str]:

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.apps import apps
 from django.db import models
 from django.db.models.functions import Lower, Trim
 
@@ -43,34 +42,15 @@ COURSE_ATTRIBUTES = (
 # and name sit at the top level of a master or course).
 EXTRA_ATTRIBUTES = tuple(a for a in COURSE_ATTRIBUTES if a not in ("number", "name"))
 
-# Lock names for setup types (R1). composite_weights is a lock but not a type.
-SETUP_LOCKS = (
-    "grading_tasks",
-    "standards",
-    "grade_calc_options",
-    "composite_grades",
-    "composite_weights",
-    "categories",
-    "assessments",
-)
-
-# The "Data to be pushed" checkboxes of the two tools (cli.md --data).
-MASTER_PUSH_DATA = (
-    "course_info",
-    "grading_tasks_standards",
-    "grade_calc_options",
-    "composite_grades",
-    "categories",
-    "assessments",
-)
-COURSE_PUSH_DATA = ("categories", "grade_calc_options", "composite_grades", "advisory")
-
 CALCULATIONS = ("no_calculation", "in_progress", "proficiency_estimate")
 
 MASTER, COURSE, SECTION = "master", "course", "section"
 
-COURSE_ITEM_STATES = ("linked", "unlinked", "residual", "local")
-SECTION_ITEM_STATES = ("linked", "residual", "teacher")
+# Item states (R6): one set of constants for the models, the planner and both SQL generators
+# (the settled check and the reports' differences).
+LINKED, UNLINKED, RESIDUAL, LOCAL, TEACHER = "linked", "unlinked", "residual", "local", "teacher"
+COURSE_ITEM_STATES = (LINKED, UNLINKED, RESIDUAL, LOCAL)
+SECTION_ITEM_STATES = (LINKED, RESIDUAL, TEACHER)
 
 
 # ---------------------------------------------------------------------------
@@ -211,17 +191,31 @@ def composite_keep_course_weights(master_values: dict, course_values: dict) -> d
 # ---------------------------------------------------------------------------
 
 
+# (type name, level) -> model, filled by each level's models module.
+_MODELS: dict[tuple[str, str], type[models.Model]] = {}
+
+
+def setup_models_register(level: str, **by_type: type[models.Model]) -> None:
+    """A level's app names its model for each setup type it holds (called from its models.py)."""
+    for name, model in by_type.items():
+        if level not in SETUP_TYPES_BY_NAME[name].levels:
+            raise LookupError(f"{name} is not held at the {level} level")
+        _MODELS[name, level] = model
+
+
 @dataclass(frozen=True)
 class SetupType:
     """One grading setup type.
 
-    name          exchange-format list name and report wording ("categories")
+    name          exchange-format list name, lock name and --data word ("categories")
     lock          the catalog lock that lets masters push it (R1, R2)
     master_data   the Push All Course Masters checkbox that covers it
     course_data   the Push All Courses checkbox, or None if sections lack it
     key_fields    model fields whose values make an item's key at every level
     payload_fields model fields a push copies
-    models        level -> model label ("coursemasters.MasterCategory")
+    levels        the levels that hold it (master, course, section), top down; each level's
+                  app registers its model for the type (``setup_models_register``), so this
+                  module, the lowest level, never names a model above it
     """
 
     name: str
@@ -231,7 +225,33 @@ class SetupType:
     course_data: str | None
     key_fields: tuple[str, ...]
     payload_fields: tuple[str, ...]
-    models: dict[str, str] = field(default_factory=dict)
+    levels: tuple[str, ...] = ()
+    # --- words and order, for the pages, the tools and the downloads ---
+    # The plural title on pages and in the lock settings ("Grade calc options").
+    title: str = ""
+    # The "Data to be pushed" checkbox labels, as the seed's tools say them.
+    master_data_label: str = ""
+    course_data_label: str | None = None
+    # Where the type stands in Push All Course Masters' list and the lock settings, and in
+    # Push All Courses' list (the seed's orders, which differ).
+    tool_position: int = 0
+    course_tool_position: int = 0
+    # The title of partial_lock, when there is one ("Composite weights").
+    partial_lock_title: str | None = None
+    # How an item's key reads to a person, a format over the item's key fields
+    # ('"{name}"' gives "Homework" in quotes, "{item.ref} {term}" gives task:Q1G Q1).
+    key_format: str = ""
+    # The exchange format's name of a key or payload field where it is not the field's own
+    # ("item" of a grading task alignment is written "task").
+    json_names: dict = field(default_factory=dict)
+    # Grading-item foreign keys whose kind the type implies, so that a bare code names them
+    # ("task": "S1"); every other grading-item foreign key is a reference ("task:S1").
+    item_kinds: dict = field(default_factory=dict)
+    # Column headings of fields where the type has a word of its own ("Grading task").
+    field_headings: dict = field(default_factory=dict)
+    # Teachers set up their own items of this type in their sections (categories); the
+    # section page shows the other section types as tables pushed from the course.
+    teacher_managed: bool = False
     # --- what the push engine needs (pushjobs.engine) ---
     # R20: what teacher data keeps an item alive.
     in_use: InUseRule = InUseRule()
@@ -253,15 +273,22 @@ class SetupType:
     section_residual_values: dict = field(default_factory=dict)
 
     def model(self, level: str) -> type[models.Model]:
-        return apps.get_model(self.models[level])
-
-    @property
-    def levels(self) -> tuple[str, ...]:
-        return tuple(self.models)
+        try:
+            return _MODELS[self.name, level]
+        except KeyError:
+            raise LookupError(f"no {level} model is registered for {self.name}") from None
 
     @property
     def reaches_sections(self) -> bool:
-        return SECTION in self.models
+        return SECTION in self.levels
+
+    def key_text(self, item) -> str:
+        """The item's key in words: ``"Homework"``, ``S1``, ``task:Q1G Q1`` (a model instance,
+        its key's foreign keys loaded)."""
+        return self.key_format.format(**{name: getattr(item, name) for name in self.key_fields})
+
+    def json_name(self, field_name: str) -> str:
+        return self.json_names.get(field_name, field_name)
 
     def key_of(self, obj) -> tuple:
         """The item's key as a tuple of plain values (foreign keys by id)."""
@@ -290,8 +317,15 @@ GRADING_TASKS = SetupType(
     course_data=None,
     key_fields=("item",),
     payload_fields=("credit", "credit_type", "score_group"),
-    models={MASTER: "coursemasters.MasterTask", COURSE: "courses.CourseTask"},
+    levels=(MASTER, COURSE),
     in_use=InUseRule(item_fields=("item",)),
+    title="Grading tasks",
+    master_data_label="Grading Tasks/Standards",
+    tool_position=1,
+    key_format="{item.code}",
+    json_names={"item": "task"},
+    item_kinds={"item": "task"},
+    field_headings={"item": "Grading task"},
 )
 STANDARDS = SetupType(
     name="standards",
@@ -301,8 +335,15 @@ STANDARDS = SetupType(
     course_data=None,
     key_fields=("item",),
     payload_fields=("score_group",),
-    models={MASTER: "coursemasters.MasterStandard", COURSE: "courses.CourseStandard"},
+    levels=(MASTER, COURSE),
     in_use=InUseRule(item_fields=("item",)),
+    title="Standards",
+    master_data_label="Grading Tasks/Standards",
+    tool_position=2,
+    key_format="{item.code}",
+    json_names={"item": "standard"},
+    item_kinds={"item": "standard"},
+    field_headings={"item": "Standard"},
 )
 CATEGORIES = SetupType(
     name="categories",
@@ -312,13 +353,16 @@ CATEGORIES = SetupType(
     course_data="categories",
     key_fields=("name",),
     payload_fields=("weight", "sequence", "drop_lowest", "excluded"),
-    models={
-        MASTER: "coursemasters.MasterCategory",
-        COURSE: "courses.CourseCategory",
-        SECTION: "sections.SectionCategory",
-    },
+    levels=(MASTER, COURSE, SECTION),
     in_use=InUseRule(assignment_category=True),
     rename_field="name",
+    title="Categories",
+    master_data_label="Categories",
+    course_data_label="Categories",
+    tool_position=5,
+    course_tool_position=1,
+    key_format='"{name}"',
+    teacher_managed=True,
 )
 ASSESSMENTS = SetupType(
     name="assessments",
@@ -328,8 +372,13 @@ ASSESSMENTS = SetupType(
     course_data=None,
     key_fields=("test",),
     payload_fields=("standard", "copies_forward"),
-    models={MASTER: "coursemasters.MasterAssessment", COURSE: "courses.CourseAssessment"},
+    levels=(MASTER, COURSE),
     in_use=InUseRule(item_fields=("standard",)),
+    title="Assessments",
+    master_data_label="Assessments",
+    tool_position=6,
+    key_format="{test.code}",
+    item_kinds={"standard": "standard"},
 )
 GRADE_CALC_OPTIONS = SetupType(
     name="grade_calc_options",
@@ -339,15 +388,17 @@ GRADE_CALC_OPTIONS = SetupType(
     course_data="grade_calc_options",
     key_fields=("item", "term"),
     payload_fields=("calculation", "grading_scale", "weight_categories", "use_score_percent"),
-    models={
-        MASTER: "coursemasters.MasterGradeCalcOption",
-        COURSE: "courses.CourseGradeCalcOption",
-        SECTION: "sections.SectionGradeCalcOption",
-    },
+    levels=(MASTER, COURSE, SECTION),
     in_use=InUseRule(item_fields=("item",), term_field="term"),
     calendar_term_field="term",
     section_linked_values={"read_only": False},
     section_residual_values={"calculation": "no_calculation", "read_only": True},
+    title="Grade calc options",
+    master_data_label="Grade Calc Options",
+    course_data_label="Grade Calc Options",
+    tool_position=3,
+    course_tool_position=2,
+    key_format="{item.ref} {term}",
 )
 COMPOSITE_GRADES = SetupType(
     name="composite_grades",
@@ -357,14 +408,17 @@ COMPOSITE_GRADES = SetupType(
     course_data="composite_grades",
     key_fields=("parent",),
     payload_fields=("children",),
-    models={
-        MASTER: "coursemasters.MasterComposite",
-        COURSE: "courses.CourseComposite",
-        SECTION: "sections.SectionComposite",
-    },
+    levels=(MASTER, COURSE, SECTION),
     in_use=InUseRule(item_fields=("parent",)),
     partial_lock="composite_weights",
     keep_course_values=composite_keep_course_weights,
+    title="Composite grades",
+    master_data_label="Composite Grades",
+    course_data_label="Composite Grades and Weights",
+    tool_position=4,
+    course_tool_position=3,
+    partial_lock_title="Composite weights",
+    key_format="{parent.ref}",
 )
 
 # In exchange-format order.
@@ -377,6 +431,37 @@ SETUP_TYPES: tuple[SetupType, ...] = (
     COMPOSITE_GRADES,
 )
 SETUP_TYPES_BY_NAME = {t.name: t for t in SETUP_TYPES}
+
+
+# The tools' lists, in the seed's order, derived from the specs.
+TOOL_TYPES: tuple[SetupType, ...] = tuple(sorted(SETUP_TYPES, key=lambda t: t.tool_position))
+
+# Lock names for setup types (R1); composite_weights is a lock but not a type (R4).
+SETUP_LOCKS: tuple[str, ...] = tuple(lock for t in TOOL_TYPES for lock in (t.lock, t.partial_lock) if lock)
+LOCK_TITLES: dict[str, str] = {
+    **{t.lock: t.title for t in TOOL_TYPES},
+    **{t.partial_lock: t.partial_lock_title for t in TOOL_TYPES if t.partial_lock},
+}
+
+# The "Data to be pushed" checkboxes of the two tools (cli.md --data): Course Info and
+# Advisory are attributes, not setup types.
+COURSE_INFO, ADVISORY = "course_info", "advisory"
+MASTER_PUSH_DATA_LABELS: dict[str, str] = {
+    COURSE_INFO: "Course Info",
+    **{t.master_data: t.master_data_label for t in TOOL_TYPES},
+}
+COURSE_PUSH_DATA_LABELS: dict[str, str] = {
+    **{
+        t.course_data: t.course_data_label
+        for t in sorted(SETUP_TYPES, key=lambda t: t.course_tool_position)
+        if t.course_data
+    },
+    ADVISORY: "Advisory",
+}
+MASTER_PUSH_DATA: tuple[str, ...] = tuple(MASTER_PUSH_DATA_LABELS)
+COURSE_PUSH_DATA: tuple[str, ...] = tuple(COURSE_PUSH_DATA_LABELS)
+# Both tools' words, for lists that show either kind of job.
+PUSH_DATA_LABELS: dict[str, str] = {**COURSE_PUSH_DATA_LABELS, **MASTER_PUSH_DATA_LABELS}
 
 
 def types_for_master_data(data: set[str] | frozenset[str]) -> list[SetupType]:

@@ -7,17 +7,10 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from catalog.models import CourseCatalog
+from catalog.setup_types import MASTER_PUSH_DATA_LABELS
 
 from .copy import COPY_DATA
 from .models import CourseMaster
-
-COPY_DATA_LABELS = {
-    "grading_tasks_standards": "Grading Tasks/Standards",
-    "grade_calc_options": "Grade Calc Options",
-    "composite_grades": "Composite Grades",
-    "categories": "Categories",
-    "assessments": "Assessments",
-}
 
 
 class CourseMasterCopyForm(forms.Form):
@@ -30,7 +23,7 @@ class CourseMasterCopyForm(forms.Form):
     new_name = forms.CharField(label="New name", max_length=30, help_text="At most 30 characters.")
     data = forms.MultipleChoiceField(
         label="Grading setup to copy",
-        choices=[(name, COPY_DATA_LABELS[name]) for name in COPY_DATA],
+        choices=[(name, MASTER_PUSH_DATA_LABELS[name]) for name in COPY_DATA],
         initial=list(COPY_DATA),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -7,12 +7,14 @@ from django.db import models
 
 from catalog.setup_types import (
     CATEGORY_NAME_KEY,
+    MASTER,
     AssessmentFields,
     CategoryFields,
     CompositeFields,
     GradeCalcOptionFields,
     StandardAlignmentFields,
     TaskAlignmentFields,
+    setup_models_register,
 )
 
 
@@ -93,3 +95,14 @@ class MasterComposite(CompositeFields):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["master", "parent"], name="master_composite_unique")]
+
+
+setup_models_register(
+    MASTER,
+    grading_tasks=MasterTask,
+    standards=MasterStandard,
+    categories=MasterCategory,
+    assessments=MasterAssessment,
+    grade_calc_options=MasterGradeCalcOption,
+    composite_grades=MasterComposite,
+)

@@ -7,16 +7,9 @@ from crispy_forms.layout import Submit
 from django import forms
 
 from catalog.forms import StyledSubmit
-from catalog.setup_types import COURSE_PUSH_DATA
+from catalog.setup_types import COURSE_PUSH_DATA, COURSE_PUSH_DATA_LABELS
 
 from .page_selectors import course_link_choices
-
-PUSH_DATA_LABELS = {
-    "categories": "Categories",
-    "grade_calc_options": "Grade Calc Options",
-    "composite_grades": "Composite Grades and Weights",
-    "advisory": "Advisory",
-}
 
 
 class MasterChoiceField(forms.ModelChoiceField):
@@ -66,7 +59,7 @@ class PushToSectionsForm(forms.Form):
 
     data = forms.MultipleChoiceField(
         label="Data to be pushed",
-        choices=[(name, PUSH_DATA_LABELS[name]) for name in COURSE_PUSH_DATA],
+        choices=list(COURSE_PUSH_DATA_LABELS.items()),
         initial=list(COURSE_PUSH_DATA),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick at least one kind of data to push."},

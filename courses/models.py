@@ -5,6 +5,7 @@ from django.db import models
 
 from catalog.setup_types import (
     CATEGORY_NAME_KEY,
+    COURSE,
     COURSE_ITEM_STATES,
     AssessmentFields,
     CategoryFields,
@@ -12,6 +13,7 @@ from catalog.setup_types import (
     GradeCalcOptionFields,
     StandardAlignmentFields,
     TaskAlignmentFields,
+    setup_models_register,
 )
 from coursemasters.models import CourseAttributeFields
 
@@ -156,3 +158,14 @@ class CourseComposite(CourseItem, CompositeFields):
             _state_check("course_composite_state_valid"),
             _source_check("course_composite_source_only_when_pushed"),
         ]
+
+
+setup_models_register(
+    COURSE,
+    grading_tasks=CourseTask,
+    standards=CourseStandard,
+    categories=CourseCategory,
+    assessments=CourseAssessment,
+    grade_calc_options=CourseGradeCalcOption,
+    composite_grades=CourseComposite,
+)

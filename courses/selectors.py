@@ -109,27 +109,6 @@ def _ids_q(field: str, ids: list[int]) -> Q:
     return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
 
 
-# How a course item's key reads in a reason, from ``values()`` rows.
-_KEY_COLUMNS = {
-    "grading_tasks": ("item__code",),
-    "standards": ("item__code",),
-    "categories": ("name",),
-    "assessments": ("test__code",),
-    "grade_calc_options": ("item__kind", "item__code", "term"),
-    "composite_grades": ("parent__kind", "parent__code"),
-}
-
-
-def _key_text(setup_type: SetupType, row: dict) -> str:
-    if setup_type.name == "categories":
-        return f'"{row["name"]}"'
-    if setup_type.name == "grade_calc_options":
-        return f"{row['item__kind']}:{row['item__code']} {row['term']}"
-    if setup_type.name == "composite_grades":
-        return f"{row['parent__kind']}:{row['parent__code']}"
-    return row[_KEY_COLUMNS[setup_type.name][0]]
-
-
 def course_desync_reasons_bulk(*, course_ids: Iterable[int]) -> dict[int, list[str]]:
     """Desync reasons for many courses at once, in a fixed number of queries (one for the courses,
     one per setup type). Courses that are not desynced map to an empty list."""
@@ -148,16 +127,15 @@ def course_desync_reasons_bulk(*, course_ids: Iterable[int]) -> dict[int, list[s
             continue
         master_of = {c["pk"]: c["master__number"] for c in locked}
         what = setup_type.name.replace("_", " ")
-        rows = (
-            setup_type.model(COURSE)
-            .objects.filter(_ids_q("course_id", list(master_of)), state=CourseItem.UNLINKED)
-            .values("course_id", *_KEY_COLUMNS[setup_type.name])
-            .order_by("course_id", *_KEY_COLUMNS[setup_type.name])
-        )
-        for row in rows:
-            reasons[row["course_id"]].append(
-                f"{setup_type.label} {_key_text(setup_type, row)} was changed at the course and no longer "
-                f"matches course master {master_of[row['course_id']]} ({what} are locked)"
+        model = setup_type.model(COURSE)
+        key_relations = [f for f in setup_type.key_fields if model._meta.get_field(f).is_relation]
+        items = model.objects.filter(_ids_q("course_id", list(master_of)), state=CourseItem.UNLINKED)
+        if key_relations:
+            items = items.select_related(*key_relations)
+        for item in items.order_by("course_id", "pk"):
+            reasons[item.course_id].append(
+                f"{setup_type.label} {setup_type.key_text(item)} was changed at the course and no longer "
+                f"matches course master {master_of[item.course_id]} ({what} are locked)"
             )
         for course in locked:
             if setup_type.name in (course["desynced_types"] or []):

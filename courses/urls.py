@@ -9,7 +9,6 @@ urlpatterns = [
     path("<int:pk>/info/", views.course_attributes_view, name="course_attributes"),
     path("<int:pk>/link/", views.course_link_view, name="course_link"),
     path("<int:pk>/ignore-master-push/", views.course_ignore_master_push_view, name="course_ignore_master_push"),
-    path("<int:pk>/push-to-sections/", views.course_push_to_sections_view, name="course_push_to_sections"),
     path("<int:pk>/<slug:type_name>/add/", views.course_item_add_view, name="course_item_add"),
     path("<int:pk>/<slug:type_name>/<int:item_pk>/edit/", views.course_item_edit_view, name="course_item_edit"),
     path("<int:pk>/<slug:type_name>/<int:item_pk>/delete/", views.course_item_delete_view, name="course_item_delete"),

@@ -7,8 +7,6 @@ one courses service, redirect. Services refuse bad or locked changes with a
 message that the page shows.
 """
 
-import importlib
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -24,7 +22,7 @@ from catalog.setup_types import COURSE, COURSE_ATTRIBUTES
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_course_access
 
-from .forms import CourseLinkForm, IgnoreMasterPushForm, PushToSectionsForm
+from .forms import CourseLinkForm, IgnoreMasterPushForm
 from .models import Course
 from .page_selectors import (
     course_attribute_rows,
@@ -48,10 +46,9 @@ from .services import (
 
 # Push to Sections runs through the batch queue's "run now in this request"
 # entry point once it exists (pushjobs builds it; levels must not import it).
-PUSH_RUNNER = ("pushjobs.jobs", "push_job_run_inline")
 
 
-def _course(request, pk: int) -> Course:
+def course_for_request(request, pk: int) -> Course:
     course = course_get(pk=pk)
     if course is None:
         raise Http404("No such course")
@@ -59,14 +56,14 @@ def _course(request, pk: int) -> Course:
     return course
 
 
-def _course_url(course: Course, anchor: str = "") -> str:
+def course_url(course: Course, anchor: str = "") -> str:
     return reverse("courses:course_detail", args=[course.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _breadcrumbs(course: Course, *, current: str | None = None) -> list[tuple[str, str | None]]:
+def course_breadcrumbs(course: Course, *, current: str | None = None) -> list[tuple[str, str | None]]:
     crumbs = [
         ("Courses", reverse("courses:course_list")),
-        (f"{course.number} {course.name}", _course_url(course) if current else None),
+        (f"{course.number} {course.name}", course_url(course) if current else None),
     ]
     if current:
         crumbs.append((current, None))
@@ -91,7 +88,7 @@ def course_list_view(request):
 
 
 def course_detail_view(request, pk: int):
-    course = _course(request, pk)
+    course = course_for_request(request, pk)
     context = {
         "course": course,
         "catalog": course_catalog(course=course),
@@ -102,14 +99,14 @@ def course_detail_view(request, pk: int):
         "ignore_form": IgnoreMasterPushForm(
             course=course, form_action=reverse("courses:course_ignore_master_push", args=[course.pk])
         ),
-        "breadcrumbs": _breadcrumbs(course),
+        "breadcrumbs": course_breadcrumbs(course),
     }
     return render(request, "courses/course_detail.html", context)
 
 
 def course_attributes_view(request, pk: int):
 
-    course = _course(request, pk)
+    course = course_for_request(request, pk)
     locked = frozenset(course_locked_attributes(course=course))
     initial = {name: getattr(course, name) for name in COURSE_ATTRIBUTES}
     form = AttributesForm(request.POST or None, model=Course, locked=locked, initial=initial)
@@ -120,7 +117,7 @@ def course_attributes_view(request, pk: int):
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Course {course.number} saved.")
-            return redirect(_course_url(course, "info"))
+            return redirect(course_url(course, "info"))
     intro = (
         f"Attributes locked by catalog {course_catalog(course=course).name} are set on the course master and "
         "cannot be changed here."
@@ -133,8 +130,8 @@ def course_attributes_view(request, pk: int):
         form,
         title=title,
         intro=intro,
-        cancel_url=_course_url(course, "info"),
-        breadcrumbs=_breadcrumbs(course, current=title),
+        cancel_url=course_url(course, "info"),
+        breadcrumbs=course_breadcrumbs(course, current=title),
         status=400 if request.method == "POST" else 200,
     )
 
@@ -145,10 +142,10 @@ class CourseItemPages(SetupItemPages):
     added_note = " The course manages it."
 
     def owner_url(self, owner, anchor=""):
-        return _course_url(owner, anchor)
+        return course_url(owner, anchor)
 
     def breadcrumbs(self, owner, *, current=None):
-        return _breadcrumbs(owner, current=current)
+        return course_breadcrumbs(owner, current=current)
 
     def item_get(self, owner, setup_type, pk):
         return course_item_get(course=owner, setup_type=setup_type, pk=pk)
@@ -179,20 +176,20 @@ ITEM_PAGES = CourseItemPages()
 
 
 def course_item_add_view(request, pk: int, type_name: str):
-    return ITEM_PAGES.add_view(request, _course(request, pk), type_name)
+    return ITEM_PAGES.add_view(request, course_for_request(request, pk), type_name)
 
 
 def course_item_edit_view(request, pk: int, type_name: str, item_pk: int):
-    return ITEM_PAGES.edit_view(request, _course(request, pk), type_name, item_pk)
+    return ITEM_PAGES.edit_view(request, course_for_request(request, pk), type_name, item_pk)
 
 
 def course_item_delete_view(request, pk: int, type_name: str, item_pk: int):
-    return ITEM_PAGES.delete_view(request, _course(request, pk), type_name, item_pk)
+    return ITEM_PAGES.delete_view(request, course_for_request(request, pk), type_name, item_pk)
 
 
 def course_link_view(request, pk: int):
 
-    course = _course(request, pk)
+    course = course_for_request(request, pk)
     form = CourseLinkForm(request.POST or None, course=course)
     if request.method == "POST" and form.is_valid():
         master = form.cleaned_data["master"]
@@ -208,14 +205,14 @@ def course_link_view(request, pk: int):
                     request,
                     f"Course {course.number} is linked to master {master.number}. Its setup awaits the next push.",
                 )
-            return redirect(_course_url(course))
+            return redirect(course_url(course))
     context = {
         "title": f"Link {course.number} to a course master",
         "intro": f"Masters of catalog {course.calendar.school.catalog or '(none)'}, the catalog of "
         f"{course.calendar.school}.",
         "form": form,
-        "cancel_url": _course_url(course),
-        "breadcrumbs": _breadcrumbs(course, current="Course master link"),
+        "cancel_url": course_url(course),
+        "breadcrumbs": course_breadcrumbs(course, current="Course master link"),
         "helper_form": True,
     }
     return render(request, "crispy_form_page.html", context, status=400 if request.method == "POST" else 200)
@@ -224,7 +221,7 @@ def course_link_view(request, pk: int):
 @require_POST
 def course_ignore_master_push_view(request, pk: int):
 
-    course = _course(request, pk)
+    course = course_for_request(request, pk)
     form = IgnoreMasterPushForm(request.POST, course=course, form_action="")
     if form.is_valid():
         ignore = form.cleaned_data["ignore"]
@@ -239,56 +236,4 @@ def course_ignore_master_push_view(request, pk: int):
                 if ignore
                 else f"Ignore Master Push is off: master pushes reach {course.number} again.",
             )
-    return redirect(_course_url(course))
-
-
-def _push_runner():
-    module_name, function_name = PUSH_RUNNER
-    try:
-        return getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError):
-        return None
-
-
-def course_push_to_sections_view(request, pk: int):
-    course = _course(request, pk)
-    form = PushToSectionsForm(request.POST or None)
-    runner = _push_runner()
-    if request.method == "POST" and form.is_valid():
-        if runner is None:
-            form.add_error(None, "Push to Sections is not available yet on this installation; nothing was pushed.")
-        else:
-            options = importlib.import_module("pushjobs.engine.api").CoursePushOptions(
-                school=course.calendar.school.number,
-                year=course.calendar.year.name,
-                course=course.number,
-                data=frozenset(form.cleaned_data["data"]),
-                overwrite_categories=form.cleaned_data["overwrite_categories"],
-            )
-            try:
-                _job, outcome = runner(user=request.user, options=options)
-            except (InputError, PermissionError) as error:
-                form.add_error(None, str(error))
-            else:
-                attention = len(outcome.rows)
-                messages.success(
-                    request,
-                    f"Pushed {course.number} to its sections: {outcome.summary.line()}."
-                    + (
-                        f" {attention} outcome{'s' if attention != 1 else ''} need attention: get the report in the "
-                        "Batch Queue."
-                        if attention
-                        else ""
-                    ),
-                )
-                return redirect(_course_url(course, "sections"))
-    context = {
-        "title": f"Push {course.number} to its sections",
-        "course": course,
-        "form": form,
-        "section_count": course.sections.count(),
-        "available": runner is not None,
-        "cancel_url": _course_url(course),
-        "breadcrumbs": _breadcrumbs(course, current="Push to Sections"),
-    }
-    return render(request, "courses/push_to_sections.html", context, status=400 if request.method == "POST" else 200)
+    return redirect(course_url(course))

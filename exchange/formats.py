@@ -13,7 +13,19 @@ from functools import cache
 
 from django.db import models
 
-from catalog.setup_types import COURSE, MASTER, SECTION, SETUP_TYPES, SETUP_TYPES_BY_NAME, SetupType, category_name_key
+from catalog.setup_types import (
+    COURSE,
+    LINKED,
+    LOCAL,
+    MASTER,
+    SECTION,
+    SETUP_TYPES,
+    SETUP_TYPES_BY_NAME,
+    TEACHER,
+    UNLINKED,
+    SetupType,
+    category_name_key,
+)
 
 FORMAT = "district-grading/1"
 
@@ -29,18 +41,17 @@ CHILDREN = "children"  # composite children [{"item": ref, "weight": decimal}]
 
 # Grading-item foreign keys written as a bare code, because the JSON key says
 # the kind (``"task": "S1"``). Every other grading-item foreign key is a ref.
+_CODE_KINDS = {"task": TASK_CODE, "standard": STANDARD_CODE}
 _CODE_FIELDS = {
-    ("grading_tasks", "item"): ("task", TASK_CODE),
-    ("standards", "item"): ("standard", STANDARD_CODE),
-    ("assessments", "standard"): ("standard", STANDARD_CODE),
+    (t.name, name): (t.json_name(name), _CODE_KINDS[kind]) for t in SETUP_TYPES for name, kind in t.item_kinds.items()
 }
 
-ITEM_STATE_DEFAULT = {COURSE: "local", SECTION: "teacher"}
+ITEM_STATE_DEFAULT = {COURSE: LOCAL, SECTION: TEACHER}
 # The states whose items point at the item one level up (R6).
-PUSHED_STATES = {COURSE: ("linked", "unlinked"), SECTION: ("linked",)}
+PUSHED_STATES = {COURSE: (LINKED, UNLINKED), SECTION: (LINKED,)}
 
-# Section grade calc options carry one field of their own (R23).
-SECTION_EXTRA_FIELDS = {"grade_calc_options": ("read_only",)}
+# Fields of a type's section items that the levels above lack (R23: read_only).
+SECTION_EXTRA_FIELDS = {t.name: tuple(t.section_linked_values) for t in SETUP_TYPES if t.section_linked_values}
 
 
 @dataclass(frozen=True)
@@ -111,7 +122,7 @@ def _type_fields(type_name: str, level: str) -> tuple[FieldForm, ...]:
 
 
 def types_at(level: str) -> tuple[SetupType, ...]:
-    return tuple(t for t in SETUP_TYPES if level in t.models)
+    return tuple(t for t in SETUP_TYPES if level in t.levels)
 
 
 def decimal_to_json(value: Decimal | None) -> str | None:
@@ -133,7 +144,8 @@ def source_key(setup_type: SetupType, rendered_keys: tuple[str, ...]) -> str:
 
 
 def source_match_key(setup_type: SetupType, text: str) -> str:
-    """What two ``source`` keys are compared by: category names trimmed and ignoring case."""
-    if setup_type.name == "categories":
+    """What two ``source`` keys are compared by: a renamable key (category names) trimmed and
+    ignoring case, as the database compares them."""
+    if setup_type.rename_field is not None:
         return category_name_key(text)
     return text

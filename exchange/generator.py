@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from catalog.errors import InputError
+from catalog.setup_types import COURSE, SETUP_TYPES, SETUP_TYPES_BY_NAME
 
 FORMAT = "district-grading/1"
 DATA_FILE = Path(__file__).resolve().parent / "data" / "courses.csv"
@@ -815,7 +816,7 @@ class _Generator:
 # Helpers
 # ---------------------------------------------------------------------------
 
-_COURSE_TYPES = ("grading_tasks", "standards", "categories", "assessments", "grade_calc_options", "composite_grades")
+_COURSE_TYPES = tuple(t.name for t in SETUP_TYPES if COURSE in t.levels)
 
 
 def _weights(rng: random.Random, n: int) -> list[int]:
@@ -828,18 +829,10 @@ def _weights(rng: random.Random, n: int) -> list[int]:
 
 
 def _source(type_name: str, item: dict) -> str:
-    """The key of the item one level up, in its ``source`` form (district-format.md)."""
-    if type_name == "categories":
-        return item["name"]
-    if type_name == "grading_tasks":
-        return item["task"]
-    if type_name == "standards":
-        return item["standard"]
-    if type_name == "assessments":
-        return item["test"]
-    if type_name == "grade_calc_options":
-        return f"{item['item']} {item['term']}"
-    return item["parent"]
+    """The key of the item one level up, in its ``source`` form (district-format.md): the
+    key fields' values, joined by a space."""
+    setup_type = SETUP_TYPES_BY_NAME[type_name]
+    return " ".join(str(item[setup_type.json_name(f)]) for f in setup_type.key_fields)
 
 
 def _change_payload(type_name: str, item: dict) -> None:

@@ -118,31 +118,28 @@ def district_import(document: dict, *, replace: bool = False) -> None:
 # ---------------------------------------------------------------------------
 
 _CATALOG_DATA = (SchoolYear, GradingScale, GradingItem, AssessmentTest, CourseCatalog, School, Calendar)
-_LEVEL_APPS = ("coursemasters", "courses", "sections")
-# Apps whose every row belongs to the district: jobs, their reports, notifications.
-_JOB_APPS = ("pushjobs", "reports")
 
 
-def _app_models(labels) -> list:
-    found = []
-    for label in labels:
-        try:
-            config = apps.get_app_config(label)
-        except LookupError:
-            continue
-        found += list(config.get_models(include_auto_created=True))
-    return found
+def _level_models() -> list:
+    configs = (apps.get_app_config("coursemasters"), apps.get_app_config("courses"), apps.get_app_config("sections"))
+    return [m for config in configs for m in config.get_models(include_auto_created=True)]
+
+
+def _job_models() -> list:
+    """Every row of these apps belongs to the district: jobs, their reports, notifications."""
+    configs = (apps.get_app_config("pushjobs"), apps.get_app_config("reports"))
+    return [m for config in configs for m in config.get_models(include_auto_created=True)]
 
 
 def district_exists() -> bool:
     """Whether the database holds district data (users and the district row do not count)."""
-    candidates = list(_CATALOG_DATA) + [m for m in _app_models(_LEVEL_APPS) if not m._meta.auto_created]
+    candidates = list(_CATALOG_DATA) + [m for m in _level_models() if not m._meta.auto_created]
     return any(model.objects.exists() for model in candidates)
 
 
 def district_data_delete() -> None:
     """Delete every row of district data, keeping users and the district row."""
-    models = list(_CATALOG_DATA) + _app_models(_LEVEL_APPS) + _app_models(_JOB_APPS) + [User.schools.through]
+    models = list(_CATALOG_DATA) + _level_models() + _job_models() + [User.schools.through]
     existing = set(connection.introspection.table_names())
     models = [m for m in models if m._meta.db_table in existing]  # an app may not be migrated yet
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)

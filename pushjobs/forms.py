@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from catalog.limits import EARLIEST_DATE, LATEST_DATE, date_validators
 from catalog.models import Calendar, SchoolYear
-from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
+from catalog.setup_types import COURSE_PUSH_DATA, COURSE_PUSH_DATA_LABELS, MASTER_PUSH_DATA, MASTER_PUSH_DATA_LABELS
 from coursemasters.models import CourseMaster
-from courses.forms import PUSH_DATA_LABELS as COURSE_DATA_LABELS
 from pushjobs.engine.api import OVERWRITE, PUSH, CoursePushOptions, MasterPushOptions
 
-from .models import DATA_LABELS, PushJob
+from .models import PushJob
 from .ui_selectors import push_tool_calendars, push_tool_catalogs
 
 PREVIEW, RUN_NOW, BATCH = "preview", "run_now", "batch"
@@ -142,7 +141,7 @@ class MasterPushForm(_ActionForm):
     )
     data = forms.MultipleChoiceField(
         label="Data to be pushed",
-        choices=[(name, DATA_LABELS[name]) for name in MASTER_PUSH_DATA],
+        choices=list(MASTER_PUSH_DATA_LABELS.items()),
         initial=list(MASTER_PUSH_DATA),
         widget=forms.CheckboxSelectMultiple,
         help_text="Only data locked on the course catalog is pushed.",
@@ -251,7 +250,7 @@ class CoursePushForm(_ActionForm):
 
     data = forms.MultipleChoiceField(
         label="Data to be pushed",
-        choices=[(name, COURSE_DATA_LABELS[name]) for name in COURSE_PUSH_DATA],
+        choices=list(COURSE_PUSH_DATA_LABELS.items()),
         initial=list(COURSE_PUSH_DATA),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick at least one kind of data to push."},

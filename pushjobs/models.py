@@ -10,19 +10,7 @@ by a job even when a worker dies mid-chunk (R46).
 from django.conf import settings
 from django.db import models
 
-from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
-
-# Words for the Batch Queue List's "Pushed Data" column, as the tools' checkboxes say them.
-DATA_LABELS = {
-    "course_info": "Course Info",
-    "grading_tasks_standards": "Grading Tasks/Standards",
-    "grade_calc_options": "Grade Calc Options",
-    "composite_grades": "Composite Grades",
-    "categories": "Categories",
-    "assessments": "Assessments",
-    "advisory": "Advisory",
-}
-assert set(DATA_LABELS) == set(MASTER_PUSH_DATA) | set(COURSE_PUSH_DATA)
+from catalog.setup_types import PUSH_DATA_LABELS
 
 
 class PushJob(models.Model):
@@ -143,7 +131,7 @@ class PushJob(models.Model):
     @property
     def data_display(self) -> str:
         """The list's "Pushed Data" column: "Assessments, Course Info"."""
-        return ", ".join(sorted(DATA_LABELS.get(d, d) for d in self.data))
+        return ", ".join(sorted(PUSH_DATA_LABELS.get(d, d) for d in self.data))
 
     @property
     def can_cancel(self) -> bool:

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import section_push_views, views
 
 app_name = "pushjobs"
 urlpatterns = [
     path("masters/", views.push_all_course_masters_view, name="push_all_course_masters"),
     path("to-courses/<int:pk>/", views.push_to_courses_view, name="push_to_courses"),
     path("courses/", views.push_all_courses_view, name="push_all_courses"),
+    path("to-sections/<int:pk>/", section_push_views.push_to_sections_view, name="push_to_sections"),
     path("queue/", views.batch_queue_view, name="batch_queue"),
     path("queue/rows/", views.batch_queue_rows_view, name="batch_queue_rows"),
     path("batch-processing/", views.batch_processing_view, name="batch_processing"),

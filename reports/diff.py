@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog.setup_types import COURSE, MASTER, SECTION, SETUP_TYPES, SetupType
+from catalog.setup_types import COURSE, LINKED, LOCAL, MASTER, SECTION, SETUP_TYPES, TEACHER, UNLINKED, SetupType
 
 # What the course keeps of its own while a partial lock is open (R4), as the SQL
 # projection of each payload field that is compared instead of the whole value.
@@ -89,14 +89,14 @@ class LevelPair:
     partial_locks: bool  # R4 applies (master to course only)
 
 
-MASTER_COURSE = LevelPair(MASTER, COURSE, None, ("linked", "unlinked"), "local", True, True)
+MASTER_COURSE = LevelPair(MASTER, COURSE, None, (LINKED, UNLINKED), LOCAL, True, True)
 # Residual course items stay at the course (R19); the sections take the rest.
-COURSE_SECTION = LevelPair(COURSE, SECTION, ("linked", "unlinked", "local"), ("linked",), "teacher", False, False)
+COURSE_SECTION = LevelPair(COURSE, SECTION, (LINKED, UNLINKED, LOCAL), (LINKED,), TEACHER, False, False)
 
 
 def pair_types(pair: LevelPair) -> list[tuple[int, SetupType]]:
     """The types both levels hold, each with its index in SETUP_TYPES (its bit position)."""
-    return [(i, t) for i, t in enumerate(SETUP_TYPES) if pair.upper in t.models and pair.lower in t.models]
+    return [(i, t) for i, t in enumerate(SETUP_TYPES) if pair.upper in t.levels and pair.lower in t.levels]
 
 
 def type_bits(bits: int, index: int) -> int:
@@ -248,7 +248,7 @@ d{n} AS (
 
 
 _BITS_CASE = f"""CASE
-  WHEN d.low_state = 'unlinked' THEN
+  WHEN d.low_state = '{UNLINKED}' THEN
     CASE WHEN d.change = 'removed' THEN {BIT_REMOVED_UNLINKED} WHEN d.change = 'same' THEN {BIT_UNLINKED_SAME}
          ELSE {BIT_UNLINKED_CHANGED} END
   WHEN d.change = 'added' THEN {BIT_ADDED}
@@ -261,7 +261,7 @@ _BITS_CASE = f"""CASE
 
 def row_bit(change: str, low_state: str | None) -> int:
     """The bit of one difference row: the Python twin of the SQL CASE above."""
-    if low_state == "unlinked":
+    if low_state == UNLINKED:
         return {REMOVED: BIT_REMOVED_UNLINKED, SAME: BIT_UNLINKED_SAME}.get(change, BIT_UNLINKED_CHANGED)
     return {
         ADDED: BIT_ADDED,
@@ -284,7 +284,7 @@ def flag_sql(pair: LevelPair, scope_sql: str, scope_params: list) -> tuple[str, 
         params += p
         parts.append(
             f"SELECT d.unit_id, ({_BITS_CASE})::bigint << {BITS_PER_TYPE * i} AS bits "
-            f"FROM d{i} d WHERE d.change <> 'same' OR d.low_state = 'unlinked'"
+            f"FROM d{i} d WHERE d.change <> 'same' OR d.low_state = '{UNLINKED}'"
         )
     sql = (
         f"WITH scope AS MATERIALIZED ({scope_sql}),"
@@ -301,6 +301,6 @@ def rows_sql(t: SetupType, pair: LevelPair, scope_sql: str, scope_params: list) 
     sql, p = diff_ctes(t, pair, 0)
     return (
         f"WITH scope AS MATERIALIZED ({scope_sql}),{sql}\n"
-        "SELECT * FROM d0 WHERE change <> 'same' OR low_state = 'unlinked' ORDER BY unit_id",
+        f"SELECT * FROM d0 WHERE change <> 'same' OR low_state = '{UNLINKED}' ORDER BY unit_id",
         list(scope_params) + p,
     )

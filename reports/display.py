@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from catalog.setup_display import HEADINGS, HEADINGS_BY_TYPE
+from catalog.setup_display import HEADINGS
 from catalog.setup_types import SetupType
 
 
@@ -31,7 +31,7 @@ class RecordNames:
 
 
 def field_label(t: SetupType, field_name: str) -> str:
-    return HEADINGS_BY_TYPE.get((t.name, field_name), HEADINGS.get(field_name, field_name)).lower()
+    return t.field_headings.get(field_name, HEADINGS.get(field_name, field_name)).lower()
 
 
 def type_words(name: str) -> str:

@@ -8,8 +8,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
 from catalog.errors import InputError
-from catalog.setup_display import TITLES as TYPE_TITLES
-from catalog.setup_types import SETUP_TYPES
+from catalog.setup_types import SETUP_TYPES, SETUP_TYPES_BY_NAME
 
 from .diff import COURSE_SECTION, pair_types
 from .selectors import (
@@ -91,7 +90,9 @@ class ReportFilterForm(forms.Form):
         else:
             types = [t.name for t in SETUP_TYPES]
             changes = [c for c in CHANGES if kind == COURSE_AUDIT or c != DELETED]
-        self.fields["type"].choices = [("", "(every type)")] + [(t, TYPE_TITLES.get(t, _words(t))) for t in types]
+        self.fields["type"].choices = [("", "(every type)")] + [
+            (t, SETUP_TYPES_BY_NAME[t].title if t in SETUP_TYPES_BY_NAME else _words(t)) for t in types
+        ]
         self.fields["state"].choices = [("", "(every state)")] + [(s, s) for s in COURSE_STATES]
         self.fields["change"].choices = [("", "(every change)")] + [(c, c) for c in changes]
         self.fields["sort"].choices = [(s, SORT_LABELS.get(s, s)) for s in SORTS[kind]]

@@ -42,7 +42,7 @@ def _col(model, field: str) -> str:
 
 
 def _levels_of(t: SetupType) -> list[int]:
-    return [i for i, level in enumerate(LEVEL_NAMES) if level in t.models]
+    return [i for i, level in enumerate(LEVEL_NAMES) if level in t.levels]
 
 
 def residual_listing_sql(

@@ -7,10 +7,12 @@ from django.db import models
 
 from catalog.setup_types import (
     CATEGORY_NAME_KEY,
+    SECTION,
     SECTION_ITEM_STATES,
     CategoryFields,
     CompositeFields,
     GradeCalcOptionFields,
+    setup_models_register,
 )
 
 
@@ -146,3 +148,11 @@ class PostedGrade(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["section", "item", "term", "student"], name="posted_grade_unique"),
         ]
+
+
+setup_models_register(
+    SECTION,
+    categories=SectionCategory,
+    grade_calc_options=SectionGradeCalcOption,
+    composite_grades=SectionComposite,
+)

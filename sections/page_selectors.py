@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from catalog.models import Calendar, SchoolYear, User
 from catalog.setup_display import setup_cells, setup_headings, setup_items, setup_ordering
-from catalog.setup_types import CATEGORIES, COMPOSITE_GRADES, GRADE_CALC_OPTIONS, SECTION
+from catalog.setup_types import CATEGORIES, SECTION, SETUP_TYPES
 
 from .models import Assignment, PostedGrade, Score, Section, SectionCategory, SectionItem
 from .selectors import section_category_manager
@@ -124,12 +124,23 @@ def _rows(section: Section, setup_type) -> list[SectionItemRow]:
     return rows
 
 
-def section_grade_calc_options(*, section: Section) -> tuple[list[str], list[SectionItemRow]]:
-    return setup_headings(GRADE_CALC_OPTIONS), _rows(section, GRADE_CALC_OPTIONS)
+@dataclass(frozen=True)
+class PushedSetupTable:
+    """A section's items of one type that the course pushes and the teacher reads."""
+
+    anchor: str
+    title: str
+    headings: list[str]
+    rows: list[SectionItemRow]
 
 
-def section_composites(*, section: Section) -> tuple[list[str], list[SectionItemRow]]:
-    return setup_headings(COMPOSITE_GRADES), _rows(section, COMPOSITE_GRADES)
+def section_pushed_setup(*, section: Section) -> list[PushedSetupTable]:
+    """One table per section-level type that teachers do not manage themselves."""
+    return [
+        PushedSetupTable(t.name.replace("_", "-"), t.title, setup_headings(t), _rows(section, t))
+        for t in SETUP_TYPES
+        if SECTION in t.levels and not t.teacher_managed
+    ]
 
 
 def section_assignments(*, section: Section) -> QuerySet[Assignment]:

@@ -24,11 +24,10 @@ from .page_selectors import (
     section_assignments,
     section_categories,
     section_category_get,
-    section_composites,
     section_get,
-    section_grade_calc_options,
     section_list,
     section_posted_grades,
+    section_pushed_setup,
 )
 from .selectors import section_category_lock_message
 from .services import section_category_create, section_category_delete, section_category_update
@@ -75,16 +74,11 @@ def section_list_view(request):
 
 def section_detail_view(request, pk: int):
     section = _section(request, pk)
-    gco_headings, gco_rows = section_grade_calc_options(section=section)
-    composite_headings, composite_rows = section_composites(section=section)
     context = {
         "section": section,
         "course": section.course,
         "categories": section_categories(section=section),
-        "gco_headings": gco_headings,
-        "gco_rows": gco_rows,
-        "composite_headings": composite_headings,
-        "composite_rows": composite_rows,
+        "pushed_setup": section_pushed_setup(section=section),
         "assignments": section_assignments(section=section),
         "posted_grades": section_posted_grades(section=section),
         "breadcrumbs": _breadcrumbs(request, section),

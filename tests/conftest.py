@@ -34,9 +34,16 @@ CHROMIUM_ARGS = [
 # ---------------------------------------------------------------------------
 
 
+# How long a browser expectation or navigation may wait for its event on a loaded machine
+# (Playwright's own default, 5 s, is not enough on a busy 2-core CI machine).
+BROWSER_TIMEOUT_MS = 30_000
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -98,7 +105,9 @@ class BrowserPage:
 def browser_page(chromium, live_server):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    # CI runs on a busy 2-core machine: expectations wait on the event for up to BROWSER_TIMEOUT_MS.
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    page.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))

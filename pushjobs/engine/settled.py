@@ -25,14 +25,16 @@ from __future__ import annotations
 
 from django.db import connection
 
-from catalog.setup_types import SECTION
+from catalog.models import Calendar
+from catalog.setup_types import LINKED, LOCAL, RESIDUAL, SECTION, TEACHER
+from courses.models import Course
 from sections.models import Assignment, Section
 
 from .bulk import field_by_attname
 from .context import CourseContext, MasterContext
 from .levels import TypeLevel, type_level
 
-LINKED, RESIDUAL, LOCAL, TEACHER = "linked", "residual", "local", "teacher"
+COURSES, CALENDARS = Course._meta.db_table, Calendar._meta.db_table
 
 
 def _qn(name: str) -> str:
@@ -83,14 +85,14 @@ def _course_level_ctes(ctx: MasterContext, tl: TypeLevel, n: int) -> tuple[str, 
         own{n} AS (
             SELECT x.course_id, count(*) FILTER (WHERE {copy}) AS copies,
                    count(*) FILTER (WHERE NOT ({allowed})) AS others
-            FROM {ct} x JOIN courses_course c ON c.id = x.course_id AND c.id = ANY(%s)
+            FROM {ct} x JOIN {COURSES} c ON c.id = x.course_id AND c.id = ANY(%s)
             LEFT JOIN {mt} m ON m.id = x.source_id AND m.master_id = c.master_id
             WHERE x.course_id = ANY(%s)
             GROUP BY x.course_id
         ),
         src{n} AS (
             SELECT c.id AS course_id, count(*) AS n, bool_or({term_missing}) AS term_missing
-            FROM courses_course c JOIN catalog_calendar cal ON cal.id = c.calendar_id
+            FROM {COURSES} c JOIN {CALENDARS} cal ON cal.id = c.calendar_id
             JOIN {mt} m ON m.master_id = c.master_id
             WHERE c.id = ANY(%s) GROUP BY c.id
         )"""
@@ -189,7 +191,7 @@ def _sections_unsettled(ctx, course_ids: list[int], remove_teacher: dict[str, bo
         selects.append(select)
     if ctx.section_advisory:
         selects.append(
-            "SELECT s.course_id FROM s JOIN courses_course c ON c.id = s.course_id WHERE s.advisory <> c.advisory"
+            f"SELECT s.course_id FROM s JOIN {COURSES} c ON c.id = s.course_id WHERE s.advisory <> c.advisory"
         )
     if not selects:
         return set()

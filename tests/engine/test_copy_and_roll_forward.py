@@ -10,7 +10,7 @@ from catalog.errors import InputError
 from catalog.models import Calendar, CourseCatalog, User
 from coursemasters.copy import course_master_copy
 from coursemasters.models import CourseMaster
-from courses.rollforward import calendar_roll_forward
+from sections.rollforward import calendar_roll_forward
 
 from .conftest import (
     CATALOG,

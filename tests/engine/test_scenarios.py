@@ -2,8 +2,8 @@
 
 from catalog.accounts import system_user
 from catalog.setup_types import MASTER_PUSH_DATA
-from courses.rollforward import calendar_roll_forward
 from pushjobs.engine import FAILED_DESYNCED, KEPT_RESIDUAL, REPORT_COLUMNS, SKIPPED_IGNORE_MASTER_PUSH
+from sections.rollforward import calendar_roll_forward
 
 from .conftest import (
     CATALOG,

@@ -34,7 +34,9 @@ def test_r40_r44_district_admin_previews_runs_now_and_downloads_the_report(brows
     _open_master_tool(page)
 
     # when they pick 22-23 (the page shows that year's catalogs) and High School Catalog
-    page.get_by_label("Select Year").select_option("22-23")
+    # Changing the year reloads the page with that year's catalogs: wait on that navigation.
+    with page.expect_navigation():
+        page.get_by_label("Select Year").select_option("22-23")
     expect(page.get_by_label("Course Catalog")).to_contain_text("Middle School Catalog")
     page.get_by_label("Course Catalog").select_option("High School Catalog")
     # only that catalog's calendars are offered, all ticked
@@ -81,7 +83,9 @@ def test_r41_district_admin_submits_to_batch_for_later_and_cancels(browser_page,
     page = browser_page.page
     browser_page.login("admin1")
     _open_master_tool(page)
-    page.get_by_label("Select Year").select_option("22-23")
+    # Changing the year reloads the page with that year's catalogs: wait on that navigation.
+    with page.expect_navigation():
+        page.get_by_label("Select Year").select_option("22-23")
     page.get_by_label("Course Catalog").select_option("High School Catalog")
 
     # when they submit to batch for tomorrow 10:15 PM at high priority
@@ -162,7 +166,9 @@ def test_r45_notification_leads_to_the_job_page(browser_page, district):
     page = browser_page.page
     browser_page.login("admin1")
     _open_master_tool(page)
-    page.get_by_label("Select Year").select_option("22-23")
+    # Changing the year reloads the page with that year's catalogs: wait on that navigation.
+    with page.expect_navigation():
+        page.get_by_label("Select Year").select_option("22-23")
     page.get_by_label("Course Catalog").select_option("High School Catalog")
     page.get_by_role("button", name="Run Now").click()
     job = PushJob.objects.get()

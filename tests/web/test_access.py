@@ -127,13 +127,13 @@ VIEWS = [
     (
         "push to sections",
         "get",
-        lambda d: reverse("courses:course_push_to_sections", args=[d.own_course.pk]),
+        lambda d: reverse("pushjobs:push_to_sections", args=[d.own_course.pk]),
         (200, 200, 403),
     ),
     (
         "other school's push to sections",
         "get",
-        lambda d: reverse("courses:course_push_to_sections", args=[d.other_school_course.pk]),
+        lambda d: reverse("pushjobs:push_to_sections", args=[d.other_school_course.pk]),
         (200, 403, 403),
     ),
     ("section list", "get", lambda d: reverse("sections:section_list"), (200, 200, 200)),

@@ -291,7 +291,7 @@ def test_r11_ignore_master_push_toggle(client, district):
 
 def test_push_to_sections_needs_the_confirmation_ticked(client, district):
     client.force_login(district.school_admin)
-    url = reverse("courses:course_push_to_sections", args=[district.own_course.pk])
+    url = reverse("pushjobs:push_to_sections", args=[district.own_course.pk])
     page = _text(client.get(url))
     assert "I understand and wish to continue" in page
     response = client.post(url, {"data": ["categories"]})
@@ -403,7 +403,7 @@ def test_r19_push_to_sections_confirmed_pushes_the_course_setup_and_says_what_ch
     # given a course category the sections do not have yet
     assert not SectionCategory.objects.filter(section=district.own_section, name="Participation").exists()
     client.force_login(district.school_admin)
-    url = reverse("courses:course_push_to_sections", args=[district.own_course.pk])
+    url = reverse("pushjobs:push_to_sections", args=[district.own_course.pk])
     # when the school admin confirms the push of categories
     response = client.post(url, {"data": ["categories"], "confirm": "on"}, follow=True)
     # then the sections hold it, pushed and locked, and the page says what the push did

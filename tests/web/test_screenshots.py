@@ -27,7 +27,7 @@ def _pages(district):
         ("admin1", "course-master", f"/masters/{district.master.pk}/"),
         ("principal", "home-school-admin", "/"),
         ("principal", "course-with-locks", f"/courses/{district.own_course.pk}/"),
-        ("principal", "push-to-sections-confirmation", f"/courses/{district.own_course.pk}/push-to-sections/"),
+        ("principal", "push-to-sections-confirmation", f"/push/to-sections/{district.own_course.pk}/"),
         ("jdoe", "home-teacher", "/"),
         ("jdoe", "teacher-section", f"/sections/{district.own_section.pk}/"),
         ("jdoe", "teacher-pushed-category-locked", f"/sections/{district.own_section.pk}/categories/{pushed.pk}/edit/"),

@@ -1,7 +1,7 @@
 """``roll_forward --school NUMBER --from-year Y --to-year Y2`` (cli.md, rules.md R61)."""
 
 from catalog.commands import DistrictCommand
-from courses.rollforward import calendar_roll_forward
+from sections.rollforward import calendar_roll_forward
 
 
 class Command(DistrictCommand):

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import transaction
 
 from catalog.errors import InputError
 from catalog.models import Calendar, School, SchoolYear, User
 from catalog.permissions import can_manage_school
 from catalog.setup_types import COURSE, SECTION, SETUP_TYPES
+from coursemasters.models import CourseMaster
+from courses.models import Course
 
-from .models import Course
+from .models import Section
 
 RESIDUAL = "residual"
 
@@ -93,11 +94,7 @@ def calendar_roll_forward(
         # (the school may have changed catalogs since).
         fields = _copy_fields(Course, "calendar_id")
         old_courses = list(Course.objects.filter(calendar=source).order_by("pk").values("id", *fields))
-        master_ids = set(
-            apps.get_model("coursemasters", "CourseMaster")
-            .objects.filter(catalog_id=school.catalog_id)
-            .values_list("id", flat=True)
-        )
+        master_ids = set(CourseMaster.objects.filter(catalog_id=school.catalog_id).values_list("id", flat=True))
         new_courses = Course.objects.bulk_create(
             [
                 Course(
@@ -127,7 +124,6 @@ def calendar_roll_forward(
             )
             course_item_maps[setup_type.name] = {r["id"]: n.pk for r, n in zip(rows, new_items, strict=True)}
 
-        Section = apps.get_model("sections", "Section")
         section_fields = _copy_fields(Section, "course_id")
         old_sections = list(
             Section.objects.filter(course__calendar=source).order_by("pk").values("id", "course_id", *section_fields)

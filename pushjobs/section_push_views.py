@@ -1,0 +1,53 @@
+"""Push to Sections for one course (R19): the button on a course's page. It lives here, beside
+Push to Courses, because courses sit below the push engine and may not import it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from catalog.errors import InputError
+from courses.forms import PushToSectionsForm
+from courses.views import course_breadcrumbs, course_for_request, course_url
+
+from .engine.api import CoursePushOptions
+from .jobs import push_job_run_inline
+
+
+def push_to_sections_view(request, pk: int):
+    course = course_for_request(request, pk)
+    form = PushToSectionsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        options = CoursePushOptions(
+            school=course.calendar.school.number,
+            year=course.calendar.year.name,
+            course=course.number,
+            data=frozenset(form.cleaned_data["data"]),
+            overwrite_categories=form.cleaned_data["overwrite_categories"],
+        )
+        try:
+            _job, outcome = push_job_run_inline(user=request.user, options=options)
+        except (InputError, PermissionError) as error:
+            form.add_error(None, str(error))
+        else:
+            attention = len(outcome.rows)
+            messages.success(
+                request,
+                f"Pushed {course.number} to its sections: {outcome.summary.line()}."
+                + (
+                    f" {attention} outcome{'s' if attention != 1 else ''} need attention: get the report in the "
+                    "Batch Queue."
+                    if attention
+                    else ""
+                ),
+            )
+            return redirect(course_url(course, "sections"))
+    context = {
+        "title": f"Push {course.number} to its sections",
+        "course": course,
+        "form": form,
+        "section_count": course.sections.count(),
+        "cancel_url": course_url(course),
+        "breadcrumbs": course_breadcrumbs(course, current="Push to Sections"),
+    }
+    return render(request, "courses/push_to_sections.html", context, status=400 if request.method == "POST" else 200)
