@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from catalog.setup_types import COURSE, SECTION
 from courses.models import Course
-from sections.models import Section
+from sections.models import Assignment, Section
 
 from . import bulk
 from .api import CONFLICT, FAILED_ERROR, REMOVED, PushInputError, PushOutcome, ResultRow, Summary, UndoOptions
@@ -342,25 +342,24 @@ def _plan_row(cu: _CourseUndo, r, current, sections, attributes, course) -> None
 
 
 def _kept_in_use(plans: list[_CourseUndo], current) -> None:
-    """R30: an item the job created that now holds teacher data stays, and is reported."""
-    from .snapshot import Facts, Snapshot
+    """R30: an item the job created that now holds teacher data stays, and is reported.
 
+    An item holds teacher data when the data points at it: an assignment in a section category
+    (R20's assignment rule), and a course item whose section item kept here is pushed from it.
+    Posted grades and aligned assignments name a task or standard, not a grade calc option or a
+    composite row, so removing those rows takes nothing from a teacher; they go (and a push then
+    undone leaves the district exactly as it was, R73)."""
     candidates = [(cu, tl, it) for cu in plans if not cu.reasons for tl, its in cu.deletes.items() for it in its]
-    if not candidates:
+    held = [it.id for _, tl, it in candidates if tl.level == SECTION and tl.spec.in_use.assignment_category]
+    if not held:
         return
-    snap = Snapshot()
-    for _cu, tl, it in candidates:
-        pool = snap.course_items if tl.level == COURSE else snap.section_items
-        pool.setdefault(tl.name, {}).setdefault(it.owner, []).append(it)
-    facts = Facts(sorted({cu.course_pk for cu, _, _ in candidates}), snap)
-    checks = {}
+    used = set(Assignment.objects.filter(category_id__in=held).values_list("category_id", flat=True).distinct())
+    kept_sources = {
+        (tl.name, it.source) for _, tl, it in candidates if tl.level == SECTION and it.id in used and it.source
+    }
     for cu, tl, it in candidates:
-        key = (tl, it.owner)
-        if key not in checks:
-            checks[key] = (
-                facts.course_in_use(tl, it.owner) if tl.level == COURSE else facts.section_in_use(tl, it.owner)
-            )
-        if not checks[key](it):
+        in_use = it.id in used if tl.level == SECTION else (tl.name, it.id) in kept_sources
+        if not in_use:
             continue
         cu.deletes[tl].remove(it)
         change = next(
@@ -374,7 +373,7 @@ def _kept_in_use(plans: list[_CourseUndo], current) -> None:
                 tl.name,
                 change.item,
                 CONFLICT,
-                "created by the job and now in use (assignments or posted grades): kept (R30)",
+                "created by the job and now in use (assignments): kept (R30)",
             )
         )
 
