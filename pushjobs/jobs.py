@@ -59,6 +59,7 @@ from pushjobs.engine.changes import changes_write
 
 from . import permissions as job_permissions
 from .models import Notification, PushJob, PushJobChunk, PushResultRow
+from .teacher_notices import teacher_notifications_create
 
 logger = logging.getLogger(__name__)
 
@@ -691,6 +692,7 @@ def _push_job_finish(job_id: int) -> None:
         )
         job.refresh_from_db()
         _notify_finished(job)
+        teacher_notifications_create(job)  # R75
         _request_tick()  # a conflicting job may have waited for this one
 
 

@@ -1,0 +1,68 @@
+"""R75: teachers are told. When a job renames, removes, relinks, adopts or locks items in a
+teacher's sections, or grays out their grade calc options, the teacher gets one notification for
+the job, listing what changed in which section and why. Read from the job's change log (R70) in
+one query, written with one insert, however many sections the job touched."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from catalog.setup_types import SETUP_TYPES_BY_NAME
+
+from .models import ChangeRow, Notification, PushJob
+
+# The changes a teacher is told about, and why they happened, in words.
+TOLD = ("renamed", "removed", "relinked", "adopted", "created", "grayed_out")
+MAX_LINES = 100
+
+
+def _label(data_type: str) -> str:
+    spec = SETUP_TYPES_BY_NAME.get(data_type)
+    return spec.label if spec else data_type.replace("_", " ")
+
+
+def _why(change: str, label: str, before: dict | None, after: dict | None) -> str:
+    if change == "renamed":
+        return f'renamed to "{after.get("name")}": the course pushes a {label} with its name'
+    if change == "removed":
+        if before and before.get("state") == "teacher":
+            return "removed: an overwrite push deletes teacher items not in use (no assignments)"
+        return "removed: the course no longer has it"
+    if change == "relinked":
+        return "relinked to the course's item: set to its values and locked"
+    if change == "adopted":
+        return "adopted: set to the course's values and locked; its assignments stay"
+    if change == "created":
+        return "added from the course and locked: the course manages it"
+    return "grayed out: its task or standard is no longer set up at the course, so nothing is calculated"
+
+
+def teacher_notifications_create(job: PushJob) -> int:
+    """One notification per teacher whose sections the job changed as R75 says; how many."""
+    rows = (
+        ChangeRow.objects.filter(job=job, level="section", teacher_pk__isnull=False, change__in=TOLD)
+        .order_by("teacher_pk", "school", "course", "section", "pk")
+        .values_list(
+            "teacher_pk", "school", "calendar", "course", "section", "data_type", "item", "change", "before", "after"
+        )
+    )
+    lines = defaultdict(list)
+    for teacher_pk, school, calendar, course, section, data_type, item, change, before, after in rows:
+        label = _label(data_type)
+        shown = before.get("name", item) if change == "renamed" and before else item
+        why = _why(change, label, before, after)
+        lines[teacher_pk].append(f'- {course} section {section} ({school}, {calendar}): {label} "{shown}" {why}')
+    if not lines:
+        return 0
+    what = f"{job.get_kind_display()}, {job.target} {job.year}"
+    notices = []
+    for teacher_pk, told in lines.items():
+        more = len(told) - MAX_LINES
+        text = "\n".join(told[:MAX_LINES])
+        if more > 0:
+            text += f"\n… and {more} more: the job's change log lists them all."
+        notices.append(
+            Notification(user_id=teacher_pk, job=job, message=f"Job {job.pk} ({what}) changed your sections:\n{text}")
+        )
+    Notification.objects.bulk_create(notices)
+    return len(notices)
