@@ -84,7 +84,7 @@ class StandardAlignmentFields(models.Model):
 
 
 class CategoryFields(models.Model):
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=255)
     weight = models.DecimalField(max_digits=7, decimal_places=2, default=Decimal("0"))
     sequence = models.PositiveIntegerField(default=0, validators=limits.category_sequence_validators)
     drop_lowest = models.PositiveIntegerField(default=0, validators=limits.category_drop_lowest_validators)
@@ -122,7 +122,7 @@ class AssessmentFields(models.Model):
 
 class GradeCalcOptionFields(models.Model):
     item = models.ForeignKey("catalog.GradingItem", on_delete=models.PROTECT, related_name="+")
-    term = models.CharField(max_length=20)
+    term = models.CharField(max_length=255)
     calculation = models.CharField(max_length=30, choices=[(c, c) for c in CALCULATIONS], default="in_progress")
     grading_scale = models.ForeignKey(
         "catalog.GradingScale", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -433,31 +433,48 @@ SETUP_TYPES: tuple[SetupType, ...] = (
 SETUP_TYPES_BY_NAME = {t.name: t for t in SETUP_TYPES}
 
 
-# The tools' lists, in the seed's order, derived from the specs.
-TOOL_TYPES: tuple[SetupType, ...] = tuple(sorted(SETUP_TYPES, key=lambda t: t.tool_position))
+@dataclass(frozen=True)
+class ToolLists:
+    """What the lock settings and the push tools list, derived from the specs."""
 
-# Lock names for setup types (R1); composite_weights is a lock but not a type (R4).
-SETUP_LOCKS: tuple[str, ...] = tuple(lock for t in TOOL_TYPES for lock in (t.lock, t.partial_lock) if lock)
-LOCK_TITLES: dict[str, str] = {
-    **{t.lock: t.title for t in TOOL_TYPES},
-    **{t.partial_lock: t.partial_lock_title for t in TOOL_TYPES if t.partial_lock},
-}
+    locks: tuple[str, ...]
+    lock_titles: dict[str, str]
+    master_data_labels: dict[str, str]
+    course_data_labels: dict[str, str]
 
-# The "Data to be pushed" checkboxes of the two tools (cli.md --data): Course Info and
-# Advisory are attributes, not setup types.
+
+# Course Info and Advisory are checkboxes of the tools, and attributes, not setup types.
 COURSE_INFO, ADVISORY = "course_info", "advisory"
-MASTER_PUSH_DATA_LABELS: dict[str, str] = {
-    COURSE_INFO: "Course Info",
-    **{t.master_data: t.master_data_label for t in TOOL_TYPES},
-}
-COURSE_PUSH_DATA_LABELS: dict[str, str] = {
-    **{
-        t.course_data: t.course_data_label
-        for t in sorted(SETUP_TYPES, key=lambda t: t.course_tool_position)
-        if t.course_data
-    },
-    ADVISORY: "Advisory",
-}
+
+
+def tool_lists(types: tuple[SetupType, ...]) -> ToolLists:
+    """The lock list and the tools' "Data to be pushed" checkboxes (cli.md --data), in the seed's
+    orders, for these types."""
+    in_master_order = sorted(types, key=lambda t: t.tool_position)
+    in_course_order = sorted(types, key=lambda t: t.course_tool_position)
+    return ToolLists(
+        # composite_weights is a lock but not a type (R4).
+        locks=tuple(lock for t in in_master_order for lock in (t.lock, t.partial_lock) if lock),
+        lock_titles={
+            **{t.lock: t.title for t in in_master_order},
+            **{t.partial_lock: t.partial_lock_title for t in in_master_order if t.partial_lock},
+        },
+        master_data_labels={
+            COURSE_INFO: "Course Info",
+            **{t.master_data: t.master_data_label for t in in_master_order},
+        },
+        course_data_labels={
+            **{t.course_data: t.course_data_label for t in in_course_order if t.course_data},
+            ADVISORY: "Advisory",
+        },
+    )
+
+
+_LISTS = tool_lists(SETUP_TYPES)
+SETUP_LOCKS: tuple[str, ...] = _LISTS.locks
+LOCK_TITLES: dict[str, str] = _LISTS.lock_titles
+MASTER_PUSH_DATA_LABELS: dict[str, str] = _LISTS.master_data_labels
+COURSE_PUSH_DATA_LABELS: dict[str, str] = _LISTS.course_data_labels
 MASTER_PUSH_DATA: tuple[str, ...] = tuple(MASTER_PUSH_DATA_LABELS)
 COURSE_PUSH_DATA: tuple[str, ...] = tuple(COURSE_PUSH_DATA_LABELS)
 # Both tools' words, for lists that show either kind of job.
