@@ -8,9 +8,10 @@ must refuse bad ones with the same message (R32).
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import Lower, Trim
 
 from .errors import InputError
@@ -161,6 +162,8 @@ def _clean_field(setup_type: SetupType, name: str, value):
     field = setup_type.model("master")._meta.get_field(name)
     label = f"{setup_type.label} {name.replace('_', ' ')}"
     if isinstance(field, models.ForeignKey):
+        if isinstance(value, str):
+            value = _text(value)
         if value in (None, ""):
             if not field.null:
                 raise InputError(f"{label} is required")
@@ -169,14 +172,17 @@ def _clean_field(setup_type: SetupType, name: str, value):
     if isinstance(field, models.DecimalField):
         return _decimal(value, label, field)
     if isinstance(field, models.PositiveIntegerField):
-        if isinstance(value, bool):
-            raise InputError(f"{label}: {value!r} is not a whole number")
+        # Parsed from text, so True and 1.0 ("True", "1.0") are not taken for whole numbers.
         try:
             number = int(str(value).strip())
         except (TypeError, ValueError):
             raise InputError(f"{label}: {value!r} is not a whole number") from None
         if number < 0:
             raise InputError(f"{label} cannot be negative")
+        # Past the column's range PostgreSQL would refuse the row with a DataError, not a message.
+        highest = connection.ops.integer_field_range(field.get_internal_type())[1]
+        if number > highest:
+            raise InputError(f"{label}: {number} is too large (at most {highest})")
         return number
     if isinstance(field, models.BooleanField):
         if not isinstance(value, bool):
@@ -187,7 +193,7 @@ def _clean_field(setup_type: SetupType, name: str, value):
             value = ""
         if not isinstance(value, str):
             raise InputError(f"{label}: {value!r} is not text")
-        value = value.strip()
+        value = _text(value)
         if name in setup_type.key_fields and not value:
             raise InputError(f"{label} cannot be empty")
         if len(value) > field.max_length:
@@ -201,8 +207,7 @@ def _clean_field(setup_type: SetupType, name: str, value):
 
 
 def _decimal(value, label: str, field: models.DecimalField) -> Decimal:
-    if isinstance(value, bool) or value is None:
-        raise InputError(f"{label}: {value!r} is not a number")
+    # Parsed from text, so True and None ("True", "None") are not taken for numbers.
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -211,10 +216,19 @@ def _decimal(value, label: str, field: models.DecimalField) -> Decimal:
         raise InputError(f"{label}: {value!r} is not a number")
     if number < 0:
         raise InputError(f"{label} cannot be negative")
-    number = number.quantize(Decimal(1).scaleb(-field.decimal_places))
-    if number >= Decimal(10) ** (field.max_digits - field.decimal_places):
+    places = Decimal(1).scaleb(-field.decimal_places)
+    limit = Decimal(10) ** (field.max_digits - field.decimal_places)
+    # Compared before rounding (rounding 1E+100 to cents is itself an error) and after (99999.995
+    # rounds up to 100000.00, which the column cannot hold).
+    if number >= limit or number.quantize(places) >= limit:
         raise InputError(f"{label}: {value} is too large")
-    return number
+    return number.quantize(places)
+
+
+def _text(value: str) -> str:
+    """Text as the district means it: NFC-normalised, so keys that look the same are the same,
+    and trimmed (R90)."""
+    return unicodedata.normalize("NFC", value).strip()
 
 
 def _reference(model, value, label: str, implied_kind: str | None = None):
@@ -225,7 +239,7 @@ def _reference(model, value, label: str, implied_kind: str | None = None):
         if obj is None:
             raise InputError(f"{label}: no {model._meta.verbose_name} with id {value}")
     elif isinstance(value, str):
-        obj = _by_natural_key(model, value.strip(), label, implied_kind)
+        obj = _by_natural_key(model, _text(value), label, implied_kind)
     else:
         raise InputError(f"{label}: {value!r} does not name a {model._meta.verbose_name}")
     if implied_kind and obj.kind != implied_kind:
@@ -264,6 +278,9 @@ def _by_natural_key(model, value: str, label: str, implied_kind: str | None):
     raise InputError(f"{label}: cannot be named by text")  # pragma: no cover
 
 
+CENT = Decimal("0.01")
+
+
 def _composite_children(value) -> list[dict]:
     if not isinstance(value, list | tuple):
         raise InputError("composite grade children: a list of {item, weight} is required")
@@ -276,16 +293,18 @@ def _composite_children(value) -> list[dict]:
         if item is None:
             if not isinstance(raw_item, str):
                 raise InputError(f"composite grade child {i}: {raw_item!r} does not name a task or standard")
-            item = grading_item_get(ref=raw_item.strip(), label=f"composite grade child {i}")
+            item = grading_item_get(ref=_text(raw_item), label=f"composite grade child {i}")
         weight = child.get("weight", "0")
         try:
             number = Decimal(str(weight).strip())
         except (InvalidOperation, ValueError):
             raise InputError(f"composite grade child {i} weight: {weight!r} is not a number") from None
-        if not number.is_finite() or number < 0 or number >= 100000:
+        # Compared before rounding and after, as in _decimal.
+        if not number.is_finite() or number < 0 or number >= 100000 or number.quantize(CENT) >= 100000:
             raise InputError(f"composite grade child {i} weight: {weight!r} is not a number from 0 to 99999.99")
         # Kept as text in the form the database gives any weight ("50.00"), as the exchange import does.
-        children.append({"item": item.ref, "weight": str(number.quantize(Decimal("0.01")))})
+        # + 0: "-0" is kept as "0.00", not "-0.00" (a numeric column does the same for _decimal).
+        children.append({"item": item.ref, "weight": str(number.quantize(CENT) + 0)})
     refs = [c["item"] for c in children]
     duplicates = sorted({r for r in refs if refs.count(r) > 1})
     if duplicates:
