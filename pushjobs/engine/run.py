@@ -8,6 +8,8 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import connection, transaction
 
+from catalog.district_lock import district_shared_lock
+
 from .api import (
     FAILED_ERROR,
     REMOVED,
@@ -61,6 +63,7 @@ def push_chunk(options: Options, course_ids, *, dry_run: bool = False) -> PushOu
     if not course_ids:
         return PushOutcome()
     with transaction.atomic():
+        district_shared_lock()  # an import that replaces the district waits, or is waited for
         if not dry_run:
             # Deferred foreign keys would only fail at COMMIT, for the whole chunk; checked at
             # each statement, an error stays with the chunk's apply and can be isolated.

@@ -32,7 +32,11 @@ class Command(DistrictCommand):
                     f'--as: user "{user.username}" is not a district admin; only district admins import'
                 )
             document = document_read(options["file"])
-            district_import(document, replace=options["replace"])
+            district_import(
+                document,
+                replace=options["replace"],
+                on_wait=lambda: self.stderr.write("Waiting for the pushes that are running to finish..."),
+            )
         counts = ", ".join(
             f"{len(document.get(name, []))} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections")
         )
