@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from catalog.accounts import ROLE_GROUPS
+from catalog.composites import composite_cycle, composite_cycle_text
+from catalog.district_lock import district_exclusive_lock
 from catalog.errors import InputError
+from catalog.limits import date_out_of_range
 from catalog.models import (
     AssessmentTest,
     Calendar,
@@ -34,6 +39,7 @@ from catalog.models import (
     School,
     SchoolYear,
     User,
+    grading_scale_bands_clean,
 )
 from catalog.setup_types import COURSE, EXTRA_ATTRIBUTES, MASTER, SECTION, SetupType, category_name_key
 from coursemasters.models import CourseMaster
@@ -57,6 +63,7 @@ from .formats import (
     type_fields,
     types_at,
 )
+from .normalise import document_normalise, json_text_parse
 from .schema import schema_validate
 
 BATCH_SIZE = 5000
@@ -84,12 +91,16 @@ def document_read(path) -> dict:
     except UnicodeDecodeError as error:
         raise DistrictFileError("document", f"the file is not UTF-8 text (byte {error.start})") from error
     try:
-        return json.loads(text)
+        return json_text_parse(text)
     except json.JSONDecodeError as error:
         raise DistrictFileError(f"line {error.lineno} column {error.colno}", f"not valid JSON ({error.msg})") from error
+    except RecursionError as error:
+        raise DistrictFileError(
+            "document", "lists or objects are nested too deeply to read (the format nests at most 7 levels)"
+        ) from error
 
 
-def district_import(document: dict, *, replace: bool = False) -> None:
+def district_import(document: dict, *, replace: bool = False, on_wait: Callable[[], None] | None = None) -> None:
     """Load a district exchange document into the database, all or nothing.
 
     Into an empty database; with ``replace``, everything the district holds is
@@ -97,10 +108,14 @@ def district_import(document: dict, *, replace: bool = False) -> None:
     data, push jobs with their reports and notifications), keeping the user
     accounts the document does not name. Raises DistrictFileError (path and
     problem) for a bad document and InputError when the database already holds
-    a district and ``replace`` is not set; nothing is changed then.
+    a district and ``replace`` is not set; nothing is changed then. A push that is writing
+    is waited for (``on_wait`` is told), and pushes wait for the import (issue 11).
     """
+    # Keys and names NFC-normalised and trimmed, hostile text refused, before anything reads them (R90).
+    document = document_normalise(document)
     schema_validate(document)
     with transaction.atomic():
+        district_exclusive_lock(on_wait=on_wait)
         if district_exists():
             if not replace:
                 raise InputError("the database already holds a district; use --replace")
@@ -263,7 +278,10 @@ class _Importer:
     def tests_and_scales(self) -> None:
         tests = [AssessmentTest(code=r["code"], name=r["name"]) for _, r in self._unique("tests", "code")]
         self.tests = {t.code: t.pk for t in _bulk(AssessmentTest, tests)}
-        scales = [GradingScale(name=r["name"]) for _, r in self._unique("grading_scales", "name")]
+        scales = [
+            GradingScale(name=r["name"], bands=_bands(r.get("bands", []), f"grading_scales[{i}].bands"))
+            for i, r in self._unique("grading_scales", "name")
+        ]
         self.scales = {s.name: s.pk for s in _bulk(GradingScale, scales)}
 
     def catalogs_(self) -> None:
@@ -500,6 +518,7 @@ class _Importer:
         for setup_type in types_at(level):
             model = setup_type.model(level)
             forms = type_fields(setup_type, level)
+            has_children = any(form.kind == CHILDREN for form in forms)
             rows, keys = [], []
             for owner in owners:
                 path, owner_id, record = owner[0], owner[1], owner[2]
@@ -508,10 +527,14 @@ class _Importer:
                 calendar_label = owner[5] if level != MASTER else None
                 seen: dict = {}
                 used_sources: dict[int, int] = {}
+                composite_paths: dict[str, str] = {}
                 for j, item in enumerate(record.get(setup_type.name, [])):
                     item_path = f"{path}.{setup_type.name}[{j}]"
                     values, rendered = self.item_values(setup_type, forms, item, item_path)
-                    dup_key = category_name_key(rendered[0]) if setup_type.name == "categories" else tuple(rendered)
+                    if has_children:
+                        composite_paths[item["parent"]] = item_path
+                    renamable = setup_type.rename_field is not None
+                    dup_key = category_name_key(rendered[0]) if renamable else tuple(rendered)
                     if dup_key in seen:
                         shown = " ".join(rendered)
                         raise DistrictFileError(
@@ -530,6 +553,8 @@ class _Importer:
                         )
                     rows.append(values)
                     keys.append((owner_id, source_match_key(setup_type, " ".join(rendered))))
+                if composite_paths:
+                    self._refuse_circular(record.get(setup_type.name, []), composite_paths)
             # Ids are needed for what points at these items: the level below, and
             # the assignments that name a section category.
             if level != SECTION or setup_type.in_use.assignment_category:
@@ -581,6 +606,12 @@ class _Importer:
                 raise DistrictFileError(path, f'no grading task "{code}" in grading_tasks')
             raise DistrictFileError(path, f'no standard "{code}" in standards')
         return pk
+
+    @staticmethod
+    def _refuse_circular(composites: list[dict], paths: dict[str, str]) -> None:
+        cycle = composite_cycle({c["parent"]: [child["item"] for child in c.get("children", ())] for c in composites})
+        if cycle:
+            raise DistrictFileError(paths[cycle[0]], composite_cycle_text(cycle))
 
     def _children(self, parent: str | None, children: list, path: str) -> list[dict]:
         result, seen = [], {}
@@ -727,8 +758,21 @@ def _attributes(model, data: dict) -> dict:
     return values
 
 
+def _bands(bands: list, path: str) -> list[dict]:
+    """R80: a scale's bands as the database keeps them; a grade given twice or a minimum outside
+    0..1000 is refused, naming the band."""
+    try:
+        return grading_scale_bands_clean(bands)
+    except ValidationError as error:
+        raise DistrictFileError(path, error.messages[0]) from None
+
+
 def _date(text: str, path: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except ValueError as error:
         raise DistrictFileError(path, f'"{text}" is not a date') from error
+    problem = date_out_of_range(day)
+    if problem:
+        raise DistrictFileError(path, problem)
+    return day

@@ -167,6 +167,25 @@ def composite_containing_its_parent(doc):
     return f"course_masters[{i}].composite_grades[0].children[{n}].item: a composite cannot contain its own parent"
 
 
+def circular_composites_on_a_master(doc):
+    # S1 is made of Q1G and Q2G; Q1G made of S1 closes the circle (issue 11).
+    i, master = find(doc["course_masters"], number="ENG9")
+    master["composite_grades"].append({"parent": "task:Q1G", "children": [{"item": "task:S1", "weight": "100"}]})
+    return f"course_masters[{i}].composite_grades[1]: circular composite grades: task:Q1G → task:S1 → task:Q1G"
+
+
+def circular_composites_on_a_course(doc):
+    i, course = find(doc["courses"], number="ENG9", calendar={"school": "101", "year": "22-23"})
+    course["composite_grades"].append(
+        {"parent": "standard:ELA.R.1", "children": [{"item": "standard:ELA.W.1", "weight": "100"}], "state": "local"}
+    )
+    n = len(course["composite_grades"]) - 1
+    return (
+        f"courses[{i}].composite_grades[{n}]: circular composite grades: "
+        "standard:ELA.R.1 → standard:ELA.W.1 → standard:ELA.R.1"
+    )
+
+
 def course_master_from_another_catalog(doc):
     i, course = find(doc["courses"], number="SCI7")
     course["master"] = "ENG9"
@@ -298,9 +317,9 @@ def impossible_date(doc):
     return 'school_years[0].start: "2022-02-30" is not a date'
 
 
-def course_name_longer_than_thirty(doc):
-    doc["courses"][0]["name"] = "English 9 Honors with Writing Lab"
-    return "courses[0].name: is longer than 30 characters"
+def master_name_longer_than_thirty(doc):
+    doc["course_masters"][0]["name"] = "English 9 Honors with Writing Lab"
+    return "course_masters[0].name: is longer than 30 characters"
 
 
 def unknown_desynced_type(doc):
@@ -347,6 +366,8 @@ CASES = [
     composite_child_unknown,
     composite_child_twice,
     composite_containing_its_parent,
+    circular_composites_on_a_master,
+    circular_composites_on_a_course,
     course_master_from_another_catalog,
     course_master_at_a_school_without_catalog,
     course_in_unknown_calendar,
@@ -369,7 +390,7 @@ CASES = [
     district_admin_with_schools,
     year_ending_before_it_starts,
     impossible_date,
-    course_name_longer_than_thirty,
+    master_name_longer_than_thirty,
     unknown_desynced_type,
     unknown_lock,
 ]
@@ -420,10 +441,10 @@ def test_r32_import_into_a_database_holding_a_district_needs_replace(loaded, sma
 
 
 def test_r32_text_the_database_cannot_store_is_refused_and_changes_nothing(loaded, small_doc):
-    # PostgreSQL text cannot hold NUL characters; the database's refusal still rejects the whole file
+    # PostgreSQL text cannot hold NUL characters: refused before the database sees it, with the path (R90)
     small_doc["courses"][0]["name"] = "English\u00009"
     with pytest.raises(DistrictFileError) as raised:
         district_import(small_doc, replace=True)
-    assert str(raised.value).startswith("document: the database refused the file")
+    assert str(raised.value).startswith("courses[0].name: contains a NUL character")
     assert row_counts() == loaded
     assert district_export_json() == SMALL_TEXT
