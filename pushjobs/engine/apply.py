@@ -83,6 +83,12 @@ def apply_plans(plans: list[CoursePlan], *, section_types_pushed: set[str]) -> N
 
     changed = [cp for cp in plans if cp.course_fields]
     if changed:
+        numbered = [cp for cp in changed if "number" in cp.course_fields]
+        given_up = {(cp.course.calendar_id, cp.course.attrs["number"]) for cp in numbered}
+        if any((cp.course.calendar_id, cp.course_fields["number"]) in given_up for cp in numbered):
+            # A course takes the number another gives up here (R16); the unique constraint is
+            # checked row by row, so every new number is set in a second statement.
+            bulk.update_rows(Course, ("number",), [(cp.course.id, f"~push {cp.course.id}~") for cp in numbered])
         names = sorted({n for cp in changed for n in cp.course_fields})
         bulk.update_rows(
             Course,

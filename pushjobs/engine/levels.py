@@ -31,6 +31,7 @@ class TypeLevel:
     extras: tuple[str, ...]  # section-only attnames (R23's read_only)
     key_idx: tuple[int, ...]
     rename_idx: int | None
+    rename_max_length: int | None  # the renamed field's max_length: "Name (1)" must fit it
     term_idx: int | None
     in_use_item_idx: tuple[int, ...]
     in_use_term_idx: int | None
@@ -95,6 +96,7 @@ def type_level(spec_name: str, level: str) -> TypeLevel:
         extras=extras,
         key_idx=tuple(range(len(key_names))),
         rename_idx=idx(spec.rename_field),
+        rename_max_length=None if spec.rename_field is None else model._meta.get_field(spec.rename_field).max_length,
         term_idx=idx(spec.calendar_term_field),
         in_use_item_idx=tuple(idx(n) for n in spec.in_use.item_fields),
         in_use_term_idx=idx(spec.in_use.term_field),

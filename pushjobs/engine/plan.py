@@ -25,8 +25,9 @@ from .api import (
 from .levels import TypeLevel
 
 LINKED, UNLINKED, RESIDUAL, LOCAL, TEACHER = "linked", "unlinked", "residual", "local", "teacher"
+# The states of items a push made, which it pairs with their sources by identity (R6): at the
+# course an unlinked item too, so that overwrite relinks it whatever the course renamed it to (R15).
 PUSHED_STATES = {COURSE: (LINKED, UNLINKED), "section": (LINKED,)}
-MAX_NAME = 100
 
 
 class Ref:
@@ -110,12 +111,13 @@ class CoursePlan:
         self.rows.append(PendingRow(section, data_type or tl.name, tl, values, outcome, detail))
 
 
-def free_name(name: str, is_taken) -> str:
-    """``Name (1)``, ``Name (2)``, ...: the first name no item of the owner has (R13, R19)."""
+def free_name(name: str, is_taken, max_length: int) -> str:
+    """``Name (1)``, ``Name (2)``, ...: the first name no item of the owner has (R13, R19), the
+    name shortened so that it still fits the field with its suffix."""
     n = 1
     while True:
         suffix = f" ({n})"
-        candidate = name.strip()[: MAX_NAME - len(suffix)] + suffix
+        candidate = name.strip()[: max_length - len(suffix)] + suffix
         if not is_taken(candidate):
             return candidate
         n += 1
@@ -238,16 +240,40 @@ def plan_owner(
                 else f"the teacher's own {tl.spec.label} has this key",
             )
 
+    def fate(it: Item) -> str | None:
+        """The state an item no source claims is left in, or None when the push removes it."""
+        st = it.state
+        if st in pushed_states and it.source in conflicted:
+            return st  # its source cannot be pushed here: left as it is
+        if st in pushed_states or st == RESIDUAL or remove_local:
+            return RESIDUAL if in_use(it) else None
+        return st
+
     frozen: set[int] = set()
     if not renamable and pair and by_key:
-        # A linked item whose source changed its key onto a key another item holds: a conflict.
-        for ref, it in list(pair.items()):
-            k = key(src_values[ref])
-            if k != key(it.values) and k in by_key:
-                cp.row(section, tl, src_values[ref], CONFLICT, f"another {tl.spec.label} here has this key")
-                del pair[ref]
-                paired.discard(id(it))
-                frozen.add(id(it))
+        # A linked item whose source moved its key (a grade calc option to another term) onto a key
+        # that another item here keeps is a conflict, and stays as it is; so its own key stays
+        # taken, for the next one that moves. An item this push removes gives its key up (apply
+        # writes removals first).
+        held = set()
+        moved = True
+        while moved:
+            moved = False
+            for ref, it in list(pair.items()):
+                k = key(src_values[ref])  # an item that keeps its key meets neither by_key nor held
+                holder = by_key.get(k)
+                if k in held or (holder is not None and fate(holder) is not None):
+                    cp.row(section, tl, src_values[ref], CONFLICT, f"another {tl.spec.label} here has this key")
+                    del pair[ref]
+                    paired.discard(id(it))
+                    frozen.add(id(it))
+                    held.add(key(it.values))
+                    moved = True
+        if held:
+            # Nor can a source new here be created on a key that an item left as it is keeps.
+            for ref, values in [c for c in creates if key(c[1]) in held]:
+                cp.row(section, tl, values, CONFLICT, f"another {tl.spec.label} here has this key")
+                creates.remove((ref, values))
 
     ops = cp.level_ops(tl)
     final: list[Item] = []
@@ -263,34 +289,16 @@ def plan_owner(
         for it in targets:
             if id(it) in paired:
                 continue
-            st = it.state
-            if id(it) in frozen:  # left exactly as it is
+            if id(it) in frozen:  # left exactly as it is, and still pushed on to sections
                 if want_final:
                     final.append(it)
                 continue
-            if st in pushed_states:
-                if it.source in conflicted and it.source is not None:
-                    staying.append((it, st))
-                    continue
-                if in_use(it):
-                    staying.append((it, RESIDUAL))
-                else:
-                    ops.deletes.append(it.id)
-                    cp.removed += 1
-            elif st == RESIDUAL:
-                if in_use(it):
-                    staying.append((it, RESIDUAL))
-                else:
-                    ops.deletes.append(it.id)
-                    cp.removed += 1
-            elif remove_local:
-                if in_use(it):
-                    staying.append((it, RESIDUAL))
-                else:
-                    ops.deletes.append(it.id)
-                    cp.removed += 1
+            state = fate(it)
+            if state is None:
+                ops.deletes.append(it.id)
+                cp.removed += 1
             else:
-                staying.append((it, st))
+                staying.append((it, state))
 
         taken = None
         for it, state in staying:
@@ -301,7 +309,9 @@ def plan_owner(
                     taken.update(key(i.values) for i, _ in staying)
                 ri = tl.rename_idx
                 new = free_name(
-                    values[ri], lambda name, v=values, ri=ri, t=taken: key(v[:ri] + (name,) + v[ri + 1 :]) in t
+                    values[ri],
+                    lambda name, v=values, ri=ri, t=taken: key(v[:ri] + (name,) + v[ri + 1 :]) in t,
+                    tl.rename_max_length,
                 )
                 values = values[:ri] + (new,) + values[ri + 1 :]
                 taken.add(key(values))
@@ -383,30 +393,7 @@ def plan_master_course(ctx, snap, course, numbers_taken: dict) -> CoursePlan:
     master = snap.masters[course.master_id]
     pushed = {tl.name for tl in ctx.course_types}
     if not ctx.overwrite:
-        for tl in ctx.course_types:
-            for it in snap.course_items[tl.name].get(course.id, ()):
-                if it.state == UNLINKED:
-                    cp.row(
-                        "",
-                        tl,
-                        it.values,
-                        FAILED_DESYNCED,
-                        f"edited at the course while {tl.spec.name.replace('_', ' ')} were unlocked, which broke "
-                        "the link to the master; overwrite mode relinks it",
-                    )
-        for name in course.desynced_types:
-            if name in pushed:
-                cp.rows.append(
-                    PendingRow(
-                        "",
-                        name,
-                        None,
-                        "",
-                        FAILED_DESYNCED,
-                        f"an item pushed from the master was deleted at the course while {name.replace('_', ' ')} "
-                        "were unlocked, which broke the link; overwrite mode relinks it",
-                    )
-                )
+        cp.rows = _desync_rows(ctx, snap, course)
         if cp.rows:
             cp.failed = FAILED_DESYNCED
             return cp
@@ -416,22 +403,20 @@ def plan_master_course(ctx, snap, course, numbers_taken: dict) -> CoursePlan:
         want = master.attrs[attribute]
         if course.attrs[attribute] == want:
             continue
-        if attribute == "number":
-            holder = numbers_taken.get((course.calendar_id, want))
-            if holder is not None and holder != course.id:
-                cp.rows.append(
-                    PendingRow(
-                        "",
-                        "course_info",
-                        None,
-                        "number",
-                        CONFLICT,
-                        f'number "{want}" is already used by another course of this calendar',
-                    )
+        if attribute == "number" and _number_holders(ctx, snap, numbers_taken).get((course.calendar_id, want)) != (
+            course.id
+        ):
+            cp.rows.append(
+                PendingRow(
+                    "",
+                    "course_info",
+                    None,
+                    "number",
+                    CONFLICT,
+                    f'number "{want}" is already used by another course of this calendar',
                 )
-                continue
-            numbers_taken.pop((course.calendar_id, course.attrs["number"]), None)
-            numbers_taken[(course.calendar_id, want)] = course.id
+            )
+            continue
         cp.course_fields[attribute] = want
     if cp.course_fields:
         cp.updated += 1  # Course Info counts as one item
@@ -504,6 +489,84 @@ def plan_master_course(ctx, snap, course, numbers_taken: dict) -> CoursePlan:
     if ctx.section_advisory:
         _plan_advisory(cp, snap, course, cp.course_fields.get("advisory", course.attrs["advisory"]))
     return cp
+
+
+def _desync_rows(ctx, snap, course) -> list[PendingRow]:
+    """R9, R14: why a push-mode push fails this course as a whole (nothing: it is not desynced)."""
+    out: list[PendingRow] = []
+    for tl in ctx.course_types:
+        for it in snap.course_items[tl.name].get(course.id, ()):
+            if it.state == UNLINKED:
+                out.append(
+                    PendingRow(
+                        "",
+                        tl.name,
+                        tl,
+                        it.values,
+                        FAILED_DESYNCED,
+                        f"edited at the course while {tl.spec.name.replace('_', ' ')} were unlocked, which broke "
+                        "the link to the master; overwrite mode relinks it",
+                    )
+                )
+    pushed = {tl.name for tl in ctx.course_types}
+    for name in course.desynced_types:
+        if name in pushed:
+            out.append(
+                PendingRow(
+                    "",
+                    name,
+                    None,
+                    "",
+                    FAILED_DESYNCED,
+                    f"an item pushed from the master was deleted at the course while {name.replace('_', ' ')} "
+                    "were unlocked, which broke the link; overwrite mode relinks it",
+                )
+            )
+    return out
+
+
+_HOLDERS = object()  # numbers_taken[_HOLDERS]: who holds each number once the chunk's moves are decided
+
+
+def _number_holders(ctx, snap, numbers_taken: dict) -> dict:
+    """R16: (calendar id, number) -> the course that holds it after this push, worked out once per
+    chunk, so that no course's outcome depends on the order the courses are planned in.
+
+    A course of the chunk takes its master's number when nobody holds it, or when its holder is
+    a course of the chunk that moves to another number in this push (chains of moves too); of two
+    courses given one free number, the first in id order takes it and the other has a conflict.
+    Still conflicts: two courses that would trade numbers, and a number that a course of a later
+    chunk gives up (it is taken when this chunk is planned)."""
+    holders = numbers_taken.get(_HOLDERS)
+    if holders is not None:
+        return holders
+    holders = dict(numbers_taken)
+    moving = []
+    for course in snap.courses:
+        master = snap.masters.get(course.master_id)
+        if (
+            master is None
+            or course.ignore_master_push
+            or master.attrs["number"] == course.attrs["number"]
+            or (not ctx.overwrite and _desync_rows(ctx, snap, course))
+        ):
+            continue
+        moving.append((course, (course.calendar_id, master.attrs["number"])))
+    while moving:
+        waiting = []
+        for course, want in moving:
+            if want in holders:
+                waiting.append((course, want))
+                continue
+            old = (course.calendar_id, course.attrs["number"])
+            if holders.get(old) == course.id:
+                del holders[old]
+            holders[want] = course.id
+        if len(waiting) == len(moving):
+            break
+        moving = waiting
+    numbers_taken[_HOLDERS] = holders
+    return holders
 
 
 def plan_course_sections(ctx, snap, course) -> CoursePlan:
