@@ -308,9 +308,10 @@ def _plan_row(cu: _CourseUndo, r, current, sections, attributes, course) -> None
         if r.level == SECTION and owner not in sections:
             cu.reasons.append(f"section {r.section} no longer exists")
             return
-        holder = items["by_key"].get((owner, tl.key(tuple(before["values"]))))
-        if holder is not None or r.item_pk in items["by_id"]:
-            cu.reasons.append(f"{_describe(r)}: another item now has its key")
+        # Its key may be held by an item this undo removes (an overwrite removes a teacher category
+        # and creates the pushed one of that name): _check_keys judges the final state.
+        if r.item_pk in items["by_id"]:
+            cu.reasons.append(f"{_describe(r)}: it is there again")
             return
         cu.inserts[tl].append((r.item_pk, owner, before["state"], before["source"], tuple(before["values"])))
         cu.changes.append(
@@ -392,7 +393,8 @@ def _check_keys(cu: _CourseUndo, current) -> None:
         for owner, values in final.values():
             k = (owner, tl.key(tuple(values)))
             if k in seen:
-                cu.reasons.append(f"{tl.spec.label} {values[0]!s}: another item holds its key")
+                where = "" if tl.level == COURSE else "a section's "
+                cu.reasons.append(f"{where}{tl.spec.label} {values[0]!s}: another item now has its key")
                 return
             seen.add(k)
 

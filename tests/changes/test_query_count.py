@@ -1,0 +1,50 @@
+"""The change log, undo and teachers' notifications cost queries per chunk, not per course,
+section or item (STYLE.md; as tests/engine/test_query_count.py for the push itself)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from exchange.district import district_import
+from exchange.generator import district_generate
+from pushjobs.engine import MasterPushOptions, UndoOptions, push_scope
+from pushjobs.models import ChangeRow
+
+from .helpers import run
+
+CHUNK = 5
+# A push chunk's own bound (tests/engine/test_query_count.py) plus the job's chunk bookkeeping,
+# the change log's reads (teachers, names, cleared links) and its one COPY.
+PER_CHUNK = 70
+# Per job: options, scope, job rows, chunk split, finish, notifications.
+PER_JOB = 90
+
+
+@pytest.mark.parametrize("schools", [2, 8])
+def test_change_log_and_undo_queries_are_bounded_per_chunk(db, settings, schools):
+    settings.PUSH_CHUNK_SIZE = CHUNK
+    district_import(district_generate(schools=schools, masters=20, seed=3, unpushed=True))
+    options = MasterPushOptions(year="24-25", catalog="High School Catalog", mode="overwrite", to_sections=True)
+    chunks = -(-len(push_scope(options)) // CHUNK)
+
+    with CaptureQueriesContext(connection) as pushed:
+        job, _ = run(options)
+    rows = ChangeRow.objects.filter(job=job).count()
+    assert rows > 100 * schools
+    assert len(pushed) <= chunks * PER_CHUNK + PER_JOB, (len(pushed), chunks)
+
+    with CaptureQueriesContext(connection) as undone:
+        undo, outcome = run(UndoOptions(job=job.pk))
+    assert outcome.summary.courses_failed == 0
+    assert ChangeRow.objects.filter(job=undo).count() == rows
+    assert len(undone) <= chunks * PER_CHUNK + PER_JOB, (len(undone), chunks)
+    print(f"schools={schools} chunks={chunks} rows={rows} push={len(pushed)} undo={len(undone)}")
+
+    # And one chunk holding every course costs what one chunk costs, push and undo alike.
+    settings.PUSH_CHUNK_SIZE = 10_000
+    with CaptureQueriesContext(connection) as redone:
+        redo, outcome = run(UndoOptions(job=undo.pk))
+    assert outcome.summary.courses_failed == 0, outcome.rows[:3]
+    assert ChangeRow.objects.filter(job=redo).count() == rows
+    assert len(redone) <= PER_CHUNK + PER_JOB, len(redone)
+    print(f"one chunk: undo of the undo={len(redone)}")
