@@ -178,3 +178,21 @@ def test_r73_undo_push_command_prints_the_summary_and_exits_1_on_a_conflict(dist
     with pytest.raises(CommandError) as error:
         call_command("undo_push", "999999")
     assert error.value.returncode == 2
+
+
+def test_r73_undo_push_batch_submits_an_undo_job_for_later(district, capsys):
+    doc = pushed(district)
+    _changing_push_setup(doc)
+    job, _ = run(_options())
+    capsys.readouterr()
+
+    call_command("undo_push", str(job.pk), "--batch", "--at", "2099-01-31T22:00")
+
+    undo = PushJob.objects.get(kind=PushJob.UNDO)
+    assert capsys.readouterr().out.strip().splitlines()[-1] == str(undo.pk)
+    assert undo.status == PushJob.QUEUED and undo.options == {"kind": "undo", "job": job.pk}
+    assert (undo.target, undo.catalog, undo.conflict_keys) == (job.target, job.catalog, job.conflict_keys)
+    assert not ChangeRow.objects.filter(job=undo).exists()
+    with pytest.raises(CommandError) as error:  # a queued job is not one to undo (R32)
+        call_command("undo_push", str(undo.pk))
+    assert error.value.returncode == 2
