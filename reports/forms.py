@@ -23,6 +23,7 @@ from .selectors import (
     RESIDUAL,
     SORTS,
     UNLINKED,
+    FilterMissing,
     report_choices,
     report_filters_resolve,
     report_masters,
@@ -77,13 +78,17 @@ class ReportFilterForm(forms.Form):
         self.fields["year"].choices = [(y, y) for y in choices["years"]]
         required = REQUIRED.get(kind, ())
         self.fields["catalog"].choices = [("", "(all catalogs)")] + [(c, c) for c in choices["catalogs"]]
-        self.fields["catalog"].required = "catalog" in required
+        # A filter the report needs is asked for by the page (FilterMissing), not refused as an
+        # error, so the field is not required of the form; the browser still asks for it.
+        if "catalog" in required:
+            self.fields["catalog"].widget.attrs.update(required=True)
         catalog = self.data.get("catalog") if self.is_bound else None
         masters = report_masters(catalog=catalog) if catalog else []
         self.fields["master"].choices = [("", "(all course masters)")] + [(n, f"{n} {name}") for n, name in masters]
         everyone = "(all schools)" if school_ids is None else "(all my schools)"
         self.fields["school"].choices = [("", everyone)] + [(n, f"{n} {name}") for n, name in choices["schools"]]
-        self.fields["school"].required = "school" in required
+        if "school" in required:
+            self.fields["school"].widget.attrs.update(required=True)
         if kind == COURSE_AWAITING_PUSH:
             types = [t.name for _, t in pair_types(COURSE_SECTION)] + [ADVISORY]
             changes = [c for c in CHANGES if c not in (UNLINKED, DELETED)]
@@ -130,6 +135,10 @@ class ReportFilterForm(forms.Form):
                 sort=data.get("sort"),
                 school_ids=self.school_ids,
             )
+        except FilterMissing as missing:
+            # Not an error: the page shows the filters and asks for the one it needs.
+            self.missing_prompt = missing.prompt
+            data["filters"] = None
         except InputError as error:
             raise forms.ValidationError(str(error)) from None
         return data

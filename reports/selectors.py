@@ -217,6 +217,15 @@ class ReportFilters:
         return q
 
 
+class FilterMissing(InputError):
+    """A filter the report cannot do without was left out: the command names the option, the
+    page asks for it in words (``prompt``)."""
+
+    def __init__(self, message: str, *, prompt: str):
+        super().__init__(message)
+        self.prompt = prompt
+
+
 def report_filters_resolve(
     *,
     kind: str,
@@ -240,7 +249,7 @@ def report_filters_resolve(
     if kind not in REPORT_KINDS:
         raise InputError(f'unknown report "{kind}" (choose from: {", ".join(REPORT_KINDS)})')
     if not year:
-        raise InputError(f"{kind}: --year is required")
+        raise FilterMissing(f"{kind}: --year is required", prompt="Choose a school year to see this report.")
     year_obj = SchoolYear.objects.filter(name=year).first()
     if year_obj is None:
         raise InputError(f'no school year "{year}"')
@@ -267,12 +276,18 @@ def report_filters_resolve(
     calendar_obj = None
     if kind == MASTER_AWAITING_PUSH:
         if catalog_obj is None:
-            raise InputError(f"{kind}: --catalog is required (the report is per catalog and year)")
+            raise FilterMissing(
+                f"{kind}: --catalog is required (the report is per catalog and year)",
+                prompt="Choose a course catalog to see this report: it shows one catalog in one school year.",
+            )
         if not Calendar.objects.filter(year=year_obj, school__catalog=catalog_obj).exists():
             raise InputError(f'no calendar in {year_obj.name} uses catalog "{catalog_obj.name}"')
     if kind == COURSE_AWAITING_PUSH:
         if school_obj is None:
-            raise InputError(f"{kind}: --school is required (the report is per calendar: school and year)")
+            raise FilterMissing(
+                f"{kind}: --school is required (the report is per calendar: school and year)",
+                prompt="Choose a school to see this report: it shows one school's calendar in one school year.",
+            )
         calendar_obj = Calendar.objects.filter(school=school_obj, year=year_obj).first()
         if calendar_obj is None:
             raise InputError(f"school {school_obj.number} has no calendar in {year_obj.name}")

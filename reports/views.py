@@ -182,6 +182,8 @@ def _report_page(request, kind: str):
     }
     if not form.is_valid():
         return render(request, "reports/report.html", context, status=400)
+    if form.cleaned_data["filters"] is None:
+        return render(request, "reports/report.html", {**context, "prompt": form.missing_prompt})
     report = report_get(filters=form.cleaned_data["filters"])
     query = report.filters.as_query()
     base = reverse(URL_NAMES[kind])
@@ -268,11 +270,17 @@ def report_download_view(request, kind: str, fmt: str):
         raise Http404("No such report download")
     school_ids = _require_report_reader(request.user)
     form = _form(request, kind, school_ids)
-    if not form.is_valid():
+    if not form.is_valid() or form.cleaned_data["filters"] is None:
         return render(
             request,
             "reports/report.html",
-            {"kind": kind, "title": TITLES[kind], "form": form, "url_name": URL_NAMES[kind]},
+            {
+                "kind": kind,
+                "title": TITLES[kind],
+                "form": form,
+                "url_name": URL_NAMES[kind],
+                "prompt": getattr(form, "missing_prompt", None),
+            },
             status=400,
         )
     report = report_get(filters=form.cleaned_data["filters"])

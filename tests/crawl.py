@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 # Not followed: they end the session or change data (every change is a POST, but a crawler
 # must not even try).
-SKIP_PATHS = ("/logout/", "/admin/")
+SKIP_PATHS = ("/logout/", "/admin/", "/static/")
 DOWNLOAD_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -76,6 +76,8 @@ class Crawl:
     base: str
     limit: int = 150
     per_pattern: int = 2
+    # Also submit the page's GET forms (filters) with the options they have selected.
+    forms: bool = True
     pages: dict[str, Page] = field(default_factory=dict)
 
     def run(self, start: str = "/") -> dict[str, Page]:
@@ -102,7 +104,7 @@ class Crawl:
         parser = _Links()
         parser.feed(body.decode("utf-8", "replace"))
         found = [urllib.parse.urljoin(url, href) for href in parser.links]
-        for form in parser.forms:
+        for form in parser.forms if self.forms else ():
             action = urllib.parse.urljoin(url, form["action"] or url)
             action = action.split("?")[0]
             found.append(f"{action}?{urllib.parse.urlencode(form['fields'])}" if form["fields"] else action)
@@ -110,7 +112,7 @@ class Crawl:
         for target in found:
             parts = urllib.parse.urlsplit(target)
             if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != self.base):
-                continue
+                continue  # another site, mailto:, javascript:
             if any(parts.path.startswith(p) for p in SKIP_PATHS):
                 continue
             result.append(urllib.parse.urlunsplit(("", "", parts.path, parts.query, "")))

@@ -147,11 +147,21 @@ def test_report_page_without_filters_uses_the_defaults(client, district, users):
     assert (filters.year.name, filters.catalog.name) == (YEAR, CATALOG)
 
 
-def test_report_page_bad_filter_names_the_problem(client, district, users):
+def test_report_page_without_a_required_filter_asks_for_it(client, district, users):
+    # issue 14: a link that names the year alone opens the filters and asks, in words
     load(district)
     page = login(client, users, "admin").get(reverse("reports:course_awaiting_push"), {"year": YEAR})
+    assert page.status_code == 200
+    assert "Choose a school to see this report" in page.text
+    assert "--school" not in page.text
+    assert "report" not in page.context
+
+
+def test_report_page_bad_filter_names_the_problem(client, district, users):
+    load(district)
+    page = login(client, users, "admin").get(reverse("reports:course_awaiting_push"), {"year": "99-00"})
     assert page.status_code == 400
-    assert "This field is required" in page.text or "--school is required" in page.text
+    assert "Select a valid choice. 99-00 is not one of the available choices." in page.text
 
 
 def test_r53_page_state_filter_and_sort(client, district, users):

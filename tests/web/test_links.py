@@ -9,94 +9,47 @@ pages do not crowd out the rest of the site.
 
 from __future__ import annotations
 
-from collections import deque
-from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.crawl import Crawl
+
 MAX_PAGES = 150
 QUERIES_PER_PATH = 3
-# Not pages: signing out (a POST anyway) ends the crawl's session; the admin site has its own sign-in.
-SKIPPED_PREFIXES = ("/logout/", "/admin/", "/static/")
 # Broken links that are known and filed, by role, page path and link path. Each must still be
 # broken: once it answers, the test fails until its entry is removed here.
-KNOWN_BROKEN = {
-    # The push page links to the report with ?year= alone, but that report needs its catalog too
-    # (400); the fix belongs in templates/pushjobs/push_all_course_masters.html (issue 19).
-    ("district_admin", "/push/masters/", "/reports/master-awaiting-push/"),
-}
+KNOWN_BROKEN: set = set()
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
+def _fetcher(client):
+    """The final answer to a GET, following same-site redirects (a redirect to sign-in stays 302);
+    a download is read to its end."""
 
-    def handle_starttag(self, tag, attrs):
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-
-def _links_of(page: str, html: str) -> list[str]:
-    """The same-site links of a page, as paths with their query strings."""
-    parser = _Links()
-    parser.feed(html)
-    links = []
-    for href in parser.hrefs:
-        url, _ = urldefrag(urljoin("http://testserver" + page, href))
-        parts = urlsplit(url)
-        if parts.scheme != "http" or parts.netloc != "testserver" or not parts.path:
-            continue  # another site, mailto:, javascript:, or a fragment of this page
-        links.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return links
-
-
-def _answer(client, url: str):
-    """The final answer to a GET of url, following same-site redirects (a redirect to sign-in is 302)."""
-    response = client.get(url)
-    for _ in range(5):
-        if response.status_code not in (301, 302, 303, 307, 308):
-            break
-        target = urljoin("http://testserver" + url, response["Location"])
-        parts = urlsplit(target)
-        if parts.netloc != "testserver" or parts.path.startswith("/login/"):
-            break
-        url = parts.path + (f"?{parts.query}" if parts.query else "")
+    def fetch(url: str) -> tuple[int, str, bytes]:
         response = client.get(url)
-    return response
+        for _ in range(5):
+            if response.status_code not in (301, 302, 303, 307, 308):
+                break
+            parts = urlsplit(urljoin("http://testserver" + url, response["Location"]))
+            if parts.netloc != "testserver" or parts.path.startswith("/login/"):
+                break
+            url = parts.path + (f"?{parts.query}" if parts.query else "")
+            response = client.get(url)
+        content_type = response.get("Content-Type", "")
+        if getattr(response, "streaming", False):
+            return response.status_code, content_type, b"".join(response.streaming_content)
+        return response.status_code, content_type, response.content
+
+    return fetch
 
 
 def _crawl(client) -> tuple[list[tuple[str, str, int]], int]:
     """(page, link, status) of every link that did not answer 200, and how many pages were read."""
-    seen = {"/"}
-    queries_of_path = {"/": 1}
-    queue = deque([("(start)", "/")])
-    broken = []
-    pages = 0
-    while queue and pages < MAX_PAGES:
-        page, url = queue.popleft()
-        response = _answer(client, url)
-        pages += 1
-        if response.status_code != 200:
-            broken.append((page, url, response.status_code))
-            continue
-        if not response.get("Content-Type", "").startswith("text/html"):
-            if getattr(response, "streaming", False):
-                b"".join(response.streaming_content)  # a download must stream to its end too
-            continue
-        for link in _links_of(url, response.content.decode()):
-            path = link.partition("?")[0]
-            if link in seen or path.startswith(SKIPPED_PREFIXES):
-                continue
-            if queries_of_path.get(path, 0) >= QUERIES_PER_PATH:
-                continue
-            seen.add(link)
-            queries_of_path[path] = queries_of_path.get(path, 0) + 1
-            queue.append((url, link))
-    return broken, pages
+    crawl = Crawl(fetch=_fetcher(client), base="testserver", limit=MAX_PAGES, per_pattern=QUERIES_PER_PATH, forms=False)
+    pages = crawl.run("/")
+    broken = [(p.found_on or "(start)", p.url, p.status) for p in pages.values() if p.status != 200]
+    return broken, len(pages)
 
 
 @pytest.mark.parametrize("role", ["district_admin", "school_admin", "teacher"])
