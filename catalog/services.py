@@ -11,7 +11,8 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, models, transaction
+from django.core.validators import MaxValueValidator
+from django.db import models, transaction
 from django.db.models.functions import Lower, Trim
 
 from .errors import InputError
@@ -179,9 +180,10 @@ def _clean_field(setup_type: SetupType, name: str, value):
             raise InputError(f"{label}: {value!r} is not a whole number") from None
         if number < 0:
             raise InputError(f"{label} cannot be negative")
-        # Past the column's range PostgreSQL would refuse the row with a DataError, not a message.
-        highest = connection.ops.integer_field_range(field.get_internal_type())[1]
-        if number > highest:
+        # The field's own range (catalog.limits), and the column's: past it PostgreSQL would refuse
+        # the row with a DataError, not a message.
+        highest = min((v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)), default=None)
+        if highest is not None and number > highest:
             raise InputError(f"{label}: {number} is too large (at most {highest})")
         return number
     if isinstance(field, models.BooleanField):

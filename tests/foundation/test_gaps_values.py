@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 
 from catalog.errors import InputError
+from catalog.limits import CATEGORY_DROP_LOWEST_MAX, CATEGORY_SEQUENCE_MAX
 from catalog.models import AssessmentTest
-from catalog.setup_types import SETUP_LOCKS, SETUP_TYPES_BY_NAME
+from catalog.setup_types import SETUP_LOCKS, SETUP_TYPES_BY_NAME, CategoryFields, TaskAlignmentFields
 from coursemasters.services import master_item_create, master_item_update
 from courses.models import Course
 from courses.services import course_ignore_master_push_set, course_item_create, course_item_update
@@ -84,6 +85,11 @@ def setup(district):
     return Setup
 
 
+# The longest texts the columns hold (R90), read from the models so the tests follow them.
+NAME_MAX = CategoryFields._meta.get_field("name").max_length
+GROUP_MAX = TaskAlignmentFields._meta.get_field("score_group").max_length
+PG_INTEGER_MAX = 2147483647
+
 LEVELS = pytest.mark.parametrize("level", ["master", "course"])
 
 # (setup type, the values under test, the message). Each is refused in a create (with NEW_KEY) and an
@@ -113,8 +119,8 @@ REFUSED = [
     ("categories", {"name": " \t "}, "category name cannot be empty"),
     ("grade_calc_options", {"term": " "}, "grade calc option term cannot be empty"),
     ("categories", {"name": 5}, "category name: 5 is not text"),
-    ("categories", {"name": "x" * 101}, "category name is longer than 100 characters"),
-    ("grading_tasks", {"score_group": "g" * 101}, "grading task score group is longer than 100 characters"),
+    ("categories", {"name": "x" * (NAME_MAX + 1)}, f"category name is longer than {NAME_MAX} characters"),
+    ("grading_tasks", {"score_group": "g" * (GROUP_MAX + 1)}, f"score group is longer than {GROUP_MAX} characters"),
     # numbers
     ("categories", {"weight": "NaN"}, "category weight: 'NaN' is not a number"),
     ("categories", {"weight": float("nan")}, "category weight: nan is not a number"),
@@ -131,7 +137,17 @@ REFUSED = [
     ("categories", {"sequence": "1.5"}, "category sequence: '1.5' is not a whole number"),
     ("categories", {"sequence": True}, "category sequence: True is not a whole number"),
     ("categories", {"drop_lowest": -1}, "category drop lowest cannot be negative"),
-    ("categories", {"sequence": 2147483648}, r"category sequence: 2147483648 is too large \(at most 2147483647\)"),
+    (
+        "categories",
+        {"sequence": CATEGORY_SEQUENCE_MAX + 1},
+        rf"category sequence: {CATEGORY_SEQUENCE_MAX + 1} is too large \(at most {CATEGORY_SEQUENCE_MAX}\)",
+    ),
+    (
+        "categories",
+        {"drop_lowest": str(CATEGORY_DROP_LOWEST_MAX + 1)},
+        rf"category drop lowest: {CATEGORY_DROP_LOWEST_MAX + 1} is too large \(at most {CATEGORY_DROP_LOWEST_MAX}\)",
+    ),
+    ("categories", {"sequence": PG_INTEGER_MAX + 1}, rf"category sequence: {PG_INTEGER_MAX + 1} is too large"),
     # composite children
     ("composite_grades", {"children": "task:Q1G"}, "composite grade children: a list of {item, weight} is required"),
     ("composite_grades", {"children": [{"weight": "50"}]}, "composite grade child 1: give an item and a weight"),
@@ -202,12 +218,16 @@ ACCEPTED = [
     ("categories", {"weight": "99999.99"}, {"weight": Decimal("99999.99")}),
     ("categories", {"weight": "99999.994"}, {"weight": Decimal("99999.99")}),
     ("grading_tasks", {"credit": "9999.99"}, {"credit": Decimal("9999.99")}),
-    ("categories", {"sequence": 2147483647}, {"sequence": 2147483647}),
+    (
+        "categories",
+        {"sequence": CATEGORY_SEQUENCE_MAX, "drop_lowest": CATEGORY_DROP_LOWEST_MAX},
+        {"sequence": CATEGORY_SEQUENCE_MAX, "drop_lowest": CATEGORY_DROP_LOWEST_MAX},
+    ),
     ("categories", {"sequence": " 3 "}, {"sequence": 3}),
     # text of exactly the maximum length, also once trimmed; optional text cleared
-    ("categories", {"name": "x" * 100}, {"name": "x" * 100}),
-    ("categories", {"name": "  " + "y" * 100 + " "}, {"name": "y" * 100}),
-    ("grading_tasks", {"score_group": "g" * 100}, {"score_group": "g" * 100}),
+    ("categories", {"name": "x" * NAME_MAX}, {"name": "x" * NAME_MAX}),
+    ("categories", {"name": "  " + "y" * NAME_MAX + " "}, {"name": "y" * NAME_MAX}),
+    ("grading_tasks", {"score_group": "g" * GROUP_MAX}, {"score_group": "g" * GROUP_MAX}),
     ("grading_tasks", {"score_group": ""}, {"score_group": ""}),
     ("standards", {"score_group": None}, {"score_group": ""}),
     # keys are NFC-normalised (R90): a decomposed é is stored composed
