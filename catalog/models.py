@@ -3,6 +3,7 @@ locks, grading tasks and standards, tests, grading scales, and its people."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
@@ -11,7 +12,7 @@ from django.utils.crypto import salted_hmac
 class District(models.Model):
     """The one district this installation serves (a single row)."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=255)
     batch_processing_enabled = models.BooleanField(default=True)
 
     def __str__(self):
@@ -26,7 +27,7 @@ class District(models.Model):
 
 
 class SchoolYear(models.Model):
-    name = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=255, unique=True)
     start = models.DateField()
     end = models.DateField()
 
@@ -41,7 +42,7 @@ class SchoolYear(models.Model):
 
 
 class GradingScale(models.Model):
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=255, unique=True)
 
     class Meta:
         ordering = ["name"]
@@ -63,8 +64,8 @@ class GradingItem(models.Model):
     KIND_CHOICES = [(TASK, "Grading task"), (STANDARD, "Standard")]
 
     kind = models.CharField(max_length=10, choices=KIND_CHOICES)
-    code = models.CharField(max_length=50)
-    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=255)
+    name = models.CharField(max_length=255)
     post_only = models.BooleanField(default=False)
 
     class Meta:
@@ -89,8 +90,8 @@ class GradingItem(models.Model):
 class AssessmentTest(models.Model):
     """A district test that an assessment aligns (exchange format: ``tests``)."""
 
-    code = models.CharField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=255)
 
     class Meta:
         ordering = ["code"]
@@ -103,7 +104,7 @@ class AssessmentTest(models.Model):
 class CourseCatalog(models.Model):
     """A catalog of course masters, with the district's lock settings (R1)."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=255, unique=True)
     # Names from catalog.setup_types.COURSE_ATTRIBUTES and SETUP_LOCKS.
     locked_attributes = models.JSONField(default=list, blank=True)
     locked_types = models.JSONField(default=list, blank=True)
@@ -122,8 +123,8 @@ class CourseCatalog(models.Model):
 
 
 class School(models.Model):
-    number = models.CharField(max_length=20, unique=True)
-    name = models.CharField(max_length=200)
+    number = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=255)
     catalog = models.ForeignKey(CourseCatalog, null=True, blank=True, on_delete=models.PROTECT, related_name="schools")
 
     class Meta:
@@ -136,7 +137,7 @@ class School(models.Model):
 class Calendar(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="calendars")
     year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="calendars")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=255)
     terms = models.JSONField(default=list, help_text="Ordered term names, e.g. Q1..Q4")
 
     class Meta:
@@ -155,6 +156,15 @@ class User(AbstractUser):
     TEACHER = "teacher"
     ROLE_CHOICES = [(DISTRICT_ADMIN, "District admin"), (SCHOOL_ADMIN, "School admin"), (TEACHER, "Teacher")]
 
+    # Up to 255 characters, as the systems districts sign in with make them (R90).
+    username = models.CharField(
+        "username",
+        max_length=255,
+        unique=True,
+        help_text="Required. 255 characters or fewer. Letters, digits and @/./+/-/_ only.",
+        validators=[UnicodeUsernameValidator()],
+        error_messages={"unique": "A user with that username already exists."},
+    )
     role = models.CharField(max_length=20, choices=ROLE_CHOICES, default=TEACHER)
     schools = models.ManyToManyField(School, blank=True, related_name="staff")
 

@@ -19,7 +19,7 @@ class CourseMasterCopyForm(forms.Form):
     to_catalog = forms.ModelChoiceField(
         queryset=CourseCatalog.objects.all(), label="Copy into catalog", empty_label=None
     )
-    new_number = forms.CharField(label="New course master number", max_length=30)
+    new_number = forms.CharField(label="New course master number", max_length=255)
     new_name = forms.CharField(label="New name", max_length=30, help_text="At most 30 characters.")
     data = forms.MultipleChoiceField(
         label="Grading setup to copy",

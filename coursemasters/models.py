@@ -21,7 +21,8 @@ from catalog.setup_types import (
 class CourseAttributeFields(models.Model):
     """Course attributes shared by masters and courses (rules.md section 2)."""
 
-    number = models.CharField(max_length=30)
+    number = models.CharField(max_length=255)
+    # A course master's name is at most 30 characters (the seed's rule); a course's, 255 (R90).
     name = models.CharField(max_length=30)
     state_code = models.CharField(max_length=30, blank=True, default="")
     description = models.TextField(blank=True, default="")

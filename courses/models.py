@@ -19,6 +19,7 @@ from coursemasters.models import CourseAttributeFields
 
 
 class Course(CourseAttributeFields):
+    name = models.CharField(max_length=255)
     calendar = models.ForeignKey("catalog.Calendar", on_delete=models.PROTECT, related_name="courses")
     # Must be a master of the course's school's catalog: enforced by
     # courses.services (and a database trigger on PostgreSQL).

@@ -9,6 +9,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from catalog import limits
+
 from .errors import DistrictFileError, json_path
 from .fastschema import Unsupported, compile_schema
 
@@ -28,6 +30,15 @@ _TYPE_WORDS = {
 @cache
 def district_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def schema_limits() -> dict[str, tuple[int, int]]:
+    """The ranges of the schema's ``$defs`` that catalog.limits names once: the shipped schema
+    file must say the same (tests/exchange/test_r90_identifiers.py checks it)."""
+    return {
+        "sequence": (limits.CATEGORY_SEQUENCE_MIN, limits.CATEGORY_SEQUENCE_MAX),
+        "dropLowest": (limits.CATEGORY_DROP_LOWEST_MIN, limits.CATEGORY_DROP_LOWEST_MAX),
+    }
 
 
 @cache

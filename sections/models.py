@@ -18,7 +18,7 @@ from catalog.setup_types import (
 
 class Section(models.Model):
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="sections")
-    number = models.CharField(max_length=20)
+    number = models.CharField(max_length=255)
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="sections"
     )
@@ -106,13 +106,13 @@ class SectionComposite(SectionItem, CompositeFields):
 
 class Assignment(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="assignments")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=255)
     # PROTECT: a category with an assignment is "in use" (R20) and must survive.
     category = models.ForeignKey(
         SectionCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
     )
     items = models.ManyToManyField("catalog.GradingItem", blank=True, related_name="+")
-    term = models.CharField(max_length=20, blank=True, default="")
+    term = models.CharField(max_length=255, blank=True, default="")
     points = models.DecimalField(max_digits=8, decimal_places=2, default=0)
 
     class Meta:
@@ -125,7 +125,7 @@ class Assignment(models.Model):
 
 class Score(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="scores")
-    student = models.CharField(max_length=50)
+    student = models.CharField(max_length=255)
     # May exceed the points possible: extra credit.
     score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     comment = models.TextField(blank=True, default="")
@@ -138,8 +138,8 @@ class Score(models.Model):
 class PostedGrade(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="posted_grades")
     item = models.ForeignKey("catalog.GradingItem", on_delete=models.PROTECT, related_name="+")
-    term = models.CharField(max_length=20)
-    student = models.CharField(max_length=50)
+    term = models.CharField(max_length=255)
+    student = models.CharField(max_length=255)
     grade = models.CharField(max_length=20)
     comment = models.TextField(blank=True, default="")
 

@@ -101,7 +101,7 @@ def duplicate_user_ignoring_case(doc):
 def duplicate_category_names_ignoring_case(doc):
     doc["courses"][0]["categories"].append({"name": " homework ", "state": "local"})
     n = len(doc["courses"][0]["categories"]) - 1
-    return f'courses[0].categories[{n}]: duplicate category " homework " (also categories[0])'
+    return f'courses[0].categories[{n}]: duplicate category "homework" (also categories[0])'
 
 
 def duplicate_grade_calc_option(doc):

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from catalog.models import User
 from catalog.setup_types import (
     CALCULATIONS,
     COURSE_ATTRIBUTES,
@@ -18,9 +19,10 @@ from catalog.setup_types import (
     SETUP_TYPES,
 )
 from coursemasters.models import CourseMaster
+from courses.models import Course
 from exchange.district import SCHEMA_PATH, district_schema
 from exchange.fastschema import Unsupported, compile_schema
-from sections.models import Assignment, PostedGrade, Section, SectionCategory
+from sections.models import Assignment, PostedGrade, Score, Section, SectionCategory
 
 from .conftest import SMALL
 
@@ -62,14 +64,28 @@ def test_schema_names_the_setup_types_locks_and_attributes_of_the_code():
     ("schema", "field"),
     [
         (DEFS["courseNumber"], CourseMaster._meta.get_field("number")),
-        (DEFS["courseName"], CourseMaster._meta.get_field("name")),
+        (DEFS["masterName"], CourseMaster._meta.get_field("name")),
+        (DEFS["courseName"], Course._meta.get_field("name")),
         (DEFS["term"], PostedGrade._meta.get_field("term")),
-        (DEFS["key20"], Section._meta.get_field("number")),
+        (DEFS["key"], Section._meta.get_field("number")),
+        (DEFS["key"], Score._meta.get_field("student")),
+        (SCHEMA["properties"]["users"]["items"]["properties"]["username"], User._meta.get_field("username")),
         (DEFS["categoryName"], SectionCategory._meta.get_field("name")),
         (DEFS["assignment"]["properties"]["name"], Assignment._meta.get_field("name")),
         (DEFS["postedGrade"]["properties"]["grade"], PostedGrade._meta.get_field("grade")),
     ],
-    ids=["course number", "course name", "term", "section number", "category name", "assignment", "grade"],
+    ids=[
+        "course number",
+        "master name",
+        "course name",
+        "term",
+        "section number",
+        "student",
+        "username",
+        "category name",
+        "assignment",
+        "grade",
+    ],
 )
 def test_schema_lengths_are_the_database_lengths(schema, field):
     # a file the schema accepts never fails in the database for being too long
