@@ -145,7 +145,6 @@ def section_category_edit_view(request, pk: int, category_pk: int):
 
 
 def section_category_delete_view(request, pk: int, category_pk: int):
-
     section = _section(request, pk)
     category = _category(section, category_pk)
     error = section_category_lock_message(category=category, action="deleted")
@@ -159,7 +158,8 @@ def section_category_delete_view(request, pk: int, category_pk: int):
             return redirect(_section_url(section, "categories"))
     context = {
         "title": f"Delete category {category.name}?",
-        "explanation": f"The category {category.name} is removed from section {section}.",
+        "refused_title": f"Category {category.name} cannot be deleted",
+        "explanation": f"The category {category.name} will be removed from section {section}.",
         "error": error,
         "cancel_url": _section_url(section, "categories"),
         "breadcrumbs": _breadcrumbs(request, section, current=f"Delete {category.name}"),

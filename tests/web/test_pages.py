@@ -348,6 +348,19 @@ def test_r30_category_holding_assignments_cannot_be_deleted(client, district):
     assert SectionCategory.objects.filter(pk=own.pk).exists()
 
 
+def test_r22_deleting_a_locked_category_shows_only_the_refusal(client, district):
+    # issue 14 bug 2: the refusal, and not "the category ... is removed" below it
+    client.force_login(district.teacher)
+    homework = SectionCategory.objects.get(section=district.own_section, name="Homework")
+    url = reverse("sections:section_category_delete", args=[district.own_section.pk, homework.pk])
+    for response in (client.get(url), client.post(url)):
+        page = _text(response)
+        assert "cannot be deleted" in page
+        assert "removed from section" not in page
+        assert 'type="submit" class="btn btn-danger"' not in response.content.decode()
+    assert SectionCategory.objects.filter(pk=homework.pk).exists()
+
+
 def test_teacher_adds_and_deletes_an_own_category(client, district):
     client.force_login(district.teacher)
     section = district.own_section
