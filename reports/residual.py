@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from catalog.models import Calendar, School, SchoolYear, User
+from catalog.models import Calendar, CourseCatalog, School, SchoolYear, User
 from catalog.setup_types import COURSE, SECTION, SETUP_TYPES, SetupType
 from coursemasters.models import CourseMaster
 from courses.models import Course
@@ -136,12 +136,14 @@ def _details_sql(t: SetupType, lvl: int) -> str:
     return f"""
 SELECT r.id, {keys}, c.id AS course_id, c.number AS course_number, c.name AS course_name,
        c.master_id, m.number AS master_number, sc.number AS school_number, sc.name AS school_name,
-       y.name AS year_name, {section_cols},
+       y.name AS year_name, {section_cols}, c.ignore_master_push,
+       coalesce(cat.locked_types ? %s, false) AS type_locked, cat.name AS catalog_name,
        coalesce(x.assignments, 0) AS assignments, coalesce(x.scores, 0) AS scores,
        coalesce(x.posted, 0) AS posted, x.teachers
 FROM {_t(model)} r {joins}
 JOIN {_t(Calendar)} cal ON cal.id = c.calendar_id
 JOIN {_t(School)} sc ON sc.id = cal.school_id
+LEFT JOIN {_t(CourseCatalog)} cat ON cat.id = sc.catalog_id
 JOIN {_t(SchoolYear)} y ON y.id = cal.year_id
 LEFT JOIN {_t(CourseMaster)} m ON m.id = c.master_id
 LEFT JOIN LATERAL (
@@ -174,8 +176,18 @@ def _action(t: SetupType, lvl: int, d: dict) -> str:
         held.append(_plural(d["posted_grades"], "posted grade"))
     what = type_words(t.name)
     if not held:
-        push = "push from the master" if lvl == 0 else "push to sections"
-        return f"nothing keeps it any more: the next {push} of {what} removes it"
+        if lvl == 1:
+            return f"nothing keeps it any more: the next push to sections of {what} removes it"
+        if d["master_number"] and d["type_locked"] and not d["ignore_master_push"]:
+            return f"nothing keeps it any more: the next push from course master {d['master_number']} removes it"
+        # No push from a master reaches it: the course manages it, so it goes when the course deletes it.
+        if not d["master_number"]:
+            why = "the course has no course master"
+        elif d["ignore_master_push"]:
+            why = "the course ignores master pushes"
+        else:
+            why = f"{what} are not locked on catalog {d['catalog_name']}"
+        return f"nothing keeps it any more: delete it at course {d['course_number']} ({why}, so no push removes it)"
     if lvl == 0:
         if d["master_number"]:
             back = f"or re-add it to course master {d['master_number']} and push: the push relinks it"
@@ -196,7 +208,7 @@ def residual_details(units) -> dict[tuple[int, int, int], dict]:
     for (lvl, ti), ids in sorted(groups.items()):
         t = SETUP_TYPES[ti]
         with report_cursor() as cursor:
-            cursor.execute(_details_sql(t, lvl), [ids])
+            cursor.execute(_details_sql(t, lvl), [t.lock, ids])
             columns = [c.name for c in cursor.description]
             rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         model = t.model(LEVEL_NAMES[lvl])
@@ -229,6 +241,9 @@ def residual_details(units) -> dict[tuple[int, int, int], dict]:
                 "assignments": int(row["assignments"]),
                 "scores": int(row["scores"]),
                 "posted_grades": int(row["posted"]),
+                "type_locked": row["type_locked"],
+                "ignore_master_push": row["ignore_master_push"],
+                "catalog_name": row["catalog_name"] or "",
             }
             d["action"] = _action(t, lvl, d)
             out[(lvl, ti, row["id"])] = d

@@ -1,6 +1,7 @@
 """R52 Residual Data: every residual item at course and section level, with the teacher
 data that keeps it (R20) and what would let it go."""
 
+from catalog.models import CourseCatalog
 from pushjobs.engine import MasterPushOptions, push_run
 
 from .conftest import CATALOG, YEAR, assignment_doc, category, course, gco, load, master, section
@@ -37,7 +38,26 @@ def test_r52_residual_data_after_an_overwrite(district):
     # exactly as the engine will judge it at the next push.
     at_course = rows[("101 North High", "course", "")]
     assert (at_course["assignments"], at_course["scores"], at_course["posted_grades"]) == ("0", "0", "0")
-    assert "the next push from the master of categories removes it" in at_course["action"]
+    assert "the next push from course master ENG9 removes it" in at_course["action"]
+
+
+def test_r52_a_residual_item_no_push_can_reach_names_the_fix_that_works(district):
+    # issue 14 bug 10: the same item after categories were unlocked: no master push removes it
+    section(district, "1")["assignments"] = [assignment_doc("Unit test", "Tests", scores=4)]
+    master(district)["categories"] = [category("Homework", "20.00", 1)]
+    for c in district["courses"]:
+        c["categories"][1]["source"] = None
+    load(district)
+    push_run(MasterPushOptions(year=YEAR, catalog=CATALOG, mode="overwrite", to_sections=True))
+    CourseCatalog.objects.filter(name=CATALOG).update(locked_types=["grade_calc_options"])
+
+    at_course = {(r["level"], r["school"]): r for r in rows_of()}[("course", "101 North High")]
+
+    assert "next push" not in at_course["action"]
+    assert at_course["action"] == (
+        f"nothing keeps it any more: delete it at course ENG9 (categories are not locked on catalog {CATALOG}, "
+        "so no push removes it)"
+    )
 
 
 def test_r52_residual_grade_calc_option_kept_by_posted_grades_and_assignments(district):
