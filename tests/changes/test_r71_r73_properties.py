@@ -30,7 +30,7 @@ def test_r71_dry_run_rows_are_the_rows_the_push_writes(db, doc, options):
         transaction.set_rollback(True)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=30)
+@settings(PROPERTY_SETTINGS, max_examples=18)
 @given(doc=districts(), options=any_options)
 def test_r73_push_then_undo_is_the_district_before_and_undo_of_undo_is_the_push(db, doc, options):
     with transaction.atomic():
