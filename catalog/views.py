@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from .errors import InputError
 from .forms import CatalogLocksForm, ToolbarForm
+from .lock_impact import lock_impact
 from .models import CourseCatalog
 from .page_selectors import catalog_list, catalog_masters
 from .services import catalog_locks_set
@@ -21,10 +22,10 @@ def catalog_list_view(request):
     return render(request, "catalog/catalog_list.html", {"catalogs": catalog_list()})
 
 
-def _catalog_page(request, catalog: CourseCatalog, form: CatalogLocksForm, status: int = 200):
+def _catalog_page(request, catalog: CourseCatalog, form: CatalogLocksForm, status: int = 200, lock_warnings=None):
     query = request.GET.get("q", "").strip()
     masters = Paginator(catalog_masters(catalog=catalog, query=query), 50).get_page(request.GET.get("page"))
-    context = {"catalog": catalog, "form": form, "masters": masters, "query": query}
+    context = {"catalog": catalog, "form": form, "masters": masters, "query": query, "lock_warnings": lock_warnings}
     return render(request, "catalog/catalog_detail.html", context, status=status)
 
 
@@ -42,6 +43,11 @@ def catalog_locks_view(request, pk: int):
     if not form.is_valid():
         return _catalog_page(request, catalog, form, status=400)
     change = form.change()
+    if change.lock and request.POST.get("confirm") != "1":
+        # Before saving: which courses the lock would desync, and why (R9).
+        warnings = lock_impact(catalog=catalog, types=change.lock)
+        if warnings:
+            return _catalog_page(request, catalog, form, lock_warnings=warnings)
     try:
         catalog_locks_set(user=request.user, catalog=catalog, lock=change.lock, unlock=change.unlock)
     except (InputError, PermissionError) as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 
 from catalog.errors import InputError
@@ -144,3 +144,44 @@ def course_desync_reasons_bulk(*, course_ids: Iterable[int]) -> dict[int, list[s
                     f"the course while {what} were unlocked ({what} are locked now)"
                 )
     return reasons
+
+
+LOCK_IMPACT_LIMIT = 50
+
+
+def courses_desynced_by_locking(*, catalog, types: tuple[str, ...]) -> list[str]:
+    """One sentence per linked course of the catalog that locking ``types`` would desync (R9): it
+    has unlinked items of such a type, or remembers deleting one. A fixed number of queries."""
+    reasons: dict[int, list[str]] = {}
+    labels: dict[int, str] = {}
+    linked = Course.objects.filter(master__catalog=catalog)
+    for setup_type in SETUP_TYPES:
+        if setup_type.lock not in types:
+            continue
+        what = setup_type.name.replace("_", " ")
+        counts = (
+            setup_type.model(COURSE)
+            .objects.filter(course__in=linked, state=CourseItem.UNLINKED)
+            .values("course_id")
+            .annotate(n=Count("pk"))
+        )
+        for row in counts:
+            n = row["n"]
+            reasons.setdefault(row["course_id"], []).append(
+                f"{n} {setup_type.label if n == 1 else what} changed at the course"
+            )
+        for course_id in linked.filter(desynced_types__contains=[setup_type.name]).values_list("pk", flat=True):
+            reasons.setdefault(course_id, []).append(f"a pushed {setup_type.label} deleted at the course")
+    if not reasons:
+        return []
+    courses = Course.objects.filter(pk__in=list(reasons)).select_related("calendar__school", "calendar__year")
+    for course in courses.order_by("calendar__school__number", "calendar__year__name", "number"):
+        labels[course.pk] = (
+            f"{course.calendar.school.number} {course.calendar.school.name}, {course.calendar.year.name}: "
+            f"course {course.number} {course.name}"
+        )
+    ordered = [pk for pk in labels]
+    sentences = [f"{labels[pk]} ({'; '.join(reasons[pk])})" for pk in ordered[:LOCK_IMPACT_LIMIT]]
+    if len(ordered) > LOCK_IMPACT_LIMIT:
+        sentences.append(f"and {len(ordered) - LOCK_IMPACT_LIMIT} more courses")
+    return sentences
