@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pushjobs",
     "reports",
     "exchange",
+    "interop",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # An app may import apps of a lower rank only; apps of one rank do not import each other.
-RANK = {"catalog": 0, "coursemasters": 1, "courses": 2, "sections": 3, "pushjobs": 4, "reports": 4, "exchange": 5}
+RANK = {
+    "catalog": 0,
+    "coursemasters": 1,
+    "courses": 2,
+    "sections": 3,
+    "pushjobs": 4,
+    "reports": 4,
+    "exchange": 5,
+    "interop": 6,
+}
 LOADERS = {"get_model", "get_app_config", "import_module", "get_models"}
 
 
