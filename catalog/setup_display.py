@@ -102,3 +102,19 @@ def setup_items(setup_type: SetupType, level: str, **filters) -> models.QuerySet
     if related:
         items = items.select_related(*related)
     return items.order_by(*setup_ordering(setup_type))
+
+
+def shares_warning(setup_type: SetupType, items) -> str:
+    """A warning when one owner's weights of a type do not total 100 (the demo reached 130):
+    weighted grades divide by the total, so each weight counts as its share of it."""
+    if setup_type.share_field is None:
+        return ""
+    weights = [getattr(item, setup_type.share_field) or 0 for item in items]
+    total = sum(weights)
+    if not weights or total == 0 or total == 100:
+        return ""
+    shown = f"{Decimal(total).normalize():f}"
+    return (
+        f"The {setup_type.share_field}s of these {setup_type.title.lower()} total {shown}, not 100: "
+        f"a weighted grade counts each one as its share of {shown}."
+    )

@@ -252,6 +252,9 @@ class SetupType:
     # Teachers set up their own items of this type in their sections (categories); the
     # section page shows the other section types as tables pushed from the course.
     teacher_managed: bool = False
+    # A payload field whose values across one owner's items are shares of 100 (category
+    # weights): the pages warn when they do not total 100.
+    share_field: str | None = None
     # --- what the push engine needs (pushjobs.engine) ---
     # R20: what teacher data keeps an item alive.
     in_use: InUseRule = InUseRule()
@@ -363,6 +366,7 @@ CATEGORIES = SetupType(
     course_tool_position=1,
     key_format='"{name}"',
     teacher_managed=True,
+    share_field="weight",
 )
 ASSESSMENTS = SetupType(
     name="assessments",

@@ -13,6 +13,7 @@ from catalog.setup_display import (
     setup_item_label,
     setup_items,
     setup_title,
+    shares_warning,
 )
 from catalog.setup_types import COURSE_ATTRIBUTES, MASTER, SETUP_TYPES, SetupType
 
@@ -43,6 +44,7 @@ class SetupGroup:
     headings: list[str]
     locked: bool
     rows: list[ItemRow] = field(default_factory=list)
+    warning: str = ""
 
 
 def master_get(*, pk: int) -> CourseMaster | None:
@@ -77,6 +79,7 @@ def master_setup_groups(*, master: CourseMaster) -> list[SetupGroup]:
             group.rows.append(
                 ItemRow(pk=item.pk, label=setup_item_label(setup_type, item), cells=setup_cells(setup_type, item))
             )
+        group.warning = shares_warning(setup_type, items)
         groups.append(group)
     return groups
 

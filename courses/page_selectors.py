@@ -18,6 +18,7 @@ from catalog.setup_display import (
     setup_item_label,
     setup_items,
     setup_title,
+    shares_warning,
 )
 from catalog.setup_types import COMPOSITE_GRADES, COURSE, COURSE_ATTRIBUTES, SETUP_TYPES, SetupType
 from coursemasters.models import CourseMaster
@@ -58,6 +59,7 @@ class CourseSetupGroup:
     headings: list[str]
     locked: bool  # the type is locked on the catalog of a linked course
     rows: list[CourseItemRow] = field(default_factory=list)
+    warning: str = ""
 
 
 def course_list(*, calendar: Calendar | None, school_ids: list[int] | None, year=None, query: str = "") -> QuerySet:
@@ -155,6 +157,7 @@ def course_setup_groups(*, course: Course) -> list[CourseSetupGroup]:
                     weights_only=locked and weights_open,
                 )
             )
+        group.warning = shares_warning(setup_type, items)
         groups.append(group)
     return groups
 
