@@ -146,7 +146,7 @@ def setup_values_assign(*, setup_type: SetupType, item, values: dict) -> list[st
         current = getattr(item, attname)
         new = value.pk if isinstance(value, models.Model) else value
         if name == "children":
-            differs = not composite_children_equal(current or [], new)
+            differs = not composite_children_equal(current, new)
         else:
             differs = current != new
         if differs:
@@ -321,7 +321,7 @@ def composite_children_equal(a: list[dict], b: list[dict], *, weights: bool = Tr
     if not weights:
         return True
     try:
-        pairs = zip(a, b, strict=True)
+        pairs = zip(a, b, strict=True)  # the same length: the items matched above
         return all(Decimal(str(x.get("weight", "0"))) == Decimal(str(y.get("weight", "0"))) for x, y in pairs)
     except InvalidOperation:
         return False

@@ -201,8 +201,8 @@ def course_item_delete(*, user: User, item) -> None:
                 course_item_locked_message(course=course, setup_type=stype, describe=describe, action="deleted")
             )
         # An item whose master item is already gone was going away at the next push anyway:
-        # deleting it breaks nothing.
-        if pushed and item.source_id is not None and stype.name not in course.desynced_types:
+        # deleting it breaks nothing. (Only pushed items have a source: the models' check constraint.)
+        if item.source_id is not None and stype.name not in course.desynced_types:
             course.desynced_types = [*course.desynced_types, stype.name]
             course.save(update_fields=["desynced_types"])
         item.delete()

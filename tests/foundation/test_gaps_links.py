@@ -8,7 +8,7 @@ from coursemasters.models import CourseMaster, MasterCategory
 from coursemasters.services import master_item_delete
 from courses.models import Course, CourseCategory
 from courses.selectors import course_desync_reasons
-from courses.services import course_item_delete, course_link_set
+from courses.services import course_item_delete, course_item_update, course_link_set
 
 from .conftest import unlock
 
@@ -88,3 +88,14 @@ def test_r8_deleting_a_pushed_item_whose_master_item_is_gone_does_not_desync(dis
     assert Course.objects.get(pk=district["course"].pk).desynced_types == []
     catalog_locks_set(user=district["district_admin"], catalog=district["catalog"], lock=["categories"])
     assert course_desync_reasons(course=district["course"]) == []
+
+
+def test_r8_editing_a_pushed_item_whose_master_item_is_gone_makes_it_the_courses_change(district):
+    # given the master deleted its category, and the course's type is unlocked
+    master_item_delete(user=district["district_admin"], item=district["m_category"])
+    unlock(district, "categories")
+    # when the course edits its copy
+    course_item_update(user=district["school_admin"], item=district["c_categories"], values={"weight": "35"})
+    # then the edit lands: the item is unlinked (there is no master item left to be in step with)
+    item = CourseCategory.objects.get(pk=district["c_categories"].pk)
+    assert (item.weight, item.state, item.source_id) == (Decimal("35.00"), "unlinked", None)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from catalog.errors import InputError, LockedError
 from catalog.models import AssessmentTest, CourseCatalog
@@ -99,6 +100,15 @@ def test_r1_two_lock_changes_at_once_both_take_effect(district):
     locked = catalog_locks(catalog)["locked_types"]
     assert "categories" not in locked and "grading_tasks" not in locked
     assert "assessments" in locked
+
+
+def test_r5_a_lock_change_that_changes_nothing_writes_nothing(district):
+    with CaptureQueriesContext(connection) as queries:
+        catalog_locks_set(
+            user=district["district_admin"], catalog=district["catalog"], lock=["categories", "credits"], unlock=[]
+        )
+    assert [q["sql"] for q in queries if q["sql"].startswith("UPDATE")] == []
+    assert catalog_locks(district["catalog"])["locked_types"] == district["catalog"].locked_types
 
 
 # ---------------------------------------------------------------------------

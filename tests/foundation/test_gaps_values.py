@@ -285,3 +285,10 @@ def test_r32_ignore_master_push_must_be_true_or_false(district, ignore):
     with pytest.raises(InputError, match=f"ignore master push: {ignore!r} is not true or false"):
         course_ignore_master_push_set(user=district["school_admin"], course=district["course"], ignore=ignore)
     assert Course.objects.get(pk=district["course"].pk).ignore_master_push is True
+
+
+def test_r32_a_course_grade_calc_option_cannot_move_to_a_term_its_calendar_lacks(setup, district):
+    before = setup.snapshot("course")
+    with pytest.raises(InputError, match=r'term "S1" is not a term of calendar 22-23 North High \(Q1, Q2, Q3, Q4\)'):
+        setup.update("course", "grade_calc_options", {"term": "S1"})
+    assert setup.snapshot("course") == before
