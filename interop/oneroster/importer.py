@@ -30,16 +30,19 @@ leaves the class without that teacher; a user is deactivated. Every sourcedId se
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from catalog import models as catalog_models
 from catalog.accounts import user_sync_role_group
 from catalog.district_lock import district_exclusive_lock
 from catalog.errors import InputError
-from catalog.models import Calendar, CourseCatalog, District, School, SchoolYear, User
+from catalog.models import Calendar, CourseCatalog, District, GradingScale, School, SchoolYear, User
 from coursemasters.models import CourseMaster
 from courses.models import Course
 from interop.models import SourcedRecord
@@ -169,6 +172,7 @@ class _Import:
         self.categories()
         self.line_items()
         self.results()
+        self.score_scales()
 
     # -- orgs and sessions -----------------------------------------------------------
 
@@ -322,7 +326,17 @@ class _Import:
                     continue
                 calendar = self.calendar(school, year)
                 master = None
-                if calendar.school.catalog_id is not None and row.get("courseCode"):
+                if row.get("metadata.courseMasterSourcedId"):
+                    # The link this product's own export writes (OneRoster has no place for it).
+                    master_key = self.resolve("course", row, "metadata.courseMasterSourcedId")
+                    if "master" not in master_key:
+                        raise row.fail("metadata.courseMasterSourcedId", "does not name a district course")
+                    master = CourseMaster.objects.filter(
+                        catalog__name=master_key["master"][0], number=master_key["master"][1]
+                    ).first()
+                    if master is not None and master.catalog_id != calendar.school.catalog_id:
+                        master = None
+                elif calendar.school.catalog_id is not None and row.get("courseCode"):
                     master = CourseMaster.objects.filter(
                         catalog_id=calendar.school.catalog_id, number=row.get("courseCode")
                     ).first()
@@ -583,7 +597,9 @@ class _Import:
                 continue
             row.date("assignDate")
             row.date("dueDate")
-            category = self.section_category(section, self.resolve("category", row, "categorySourcedId"))
+            category = None
+            if row.get("categorySourcedId"):
+                category = self.section_category(section, self.resolve("category", row, "categorySourcedId"))
             session = self.resolve("academicSession", row, period_column)
             term = session["term"][1] if "term" in session else ""
             if term and term not in section.course.calendar.terms:
@@ -624,6 +640,26 @@ class _Import:
             )
             self.summary.add("scores created" if created else "scores updated")
             self.remember("result", row.get("sourcedId"), {"score": [*item["assignment"], student]})
+
+    def score_scales(self) -> None:
+        bands_clean = getattr(catalog_models, "grading_scale_bands_clean", None)
+        for row in self.rows("scoreScales"):
+            title = _text(row, "title")
+            self.resolve("org", row, "orgSourcedId")
+            self.unique(("scoreScale", title), row, "title", f'grading scale "{title}"')
+            bands = []
+            for part in re.findall(r"\{([^{}]*)\}", row.get("scoreScaleValue")):
+                minimum, _, grade = part.partition(":")
+                bands.append({"grade": grade.strip(), "min": minimum.strip()})
+            scale, created = GradingScale.objects.get_or_create(name=title)
+            self.summary.add("grading scales created" if created else "grading scales unchanged")
+            if bands and bands_clean is not None:  # R80's bands, where this version of the product has them
+                try:
+                    scale.bands = bands_clean(bands)
+                except ValidationError as error:
+                    raise row.fail("scoreScaleValue", error.messages[0]) from None
+                scale.save(update_fields=["bands"])
+            self.remember("scoreScale", row.get("sourcedId"), {"scale": title})
 
 
 def sourced_ids_forget(kind: str | None = None) -> None:
