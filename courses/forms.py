@@ -12,30 +12,45 @@ from catalog.setup_types import COURSE_PUSH_DATA, COURSE_PUSH_DATA_LABELS
 from .page_selectors import course_link_choices
 
 
-class MasterChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.number} {obj.name}"
+def master_choice_text(master) -> str:
+    return f"{master.number} {master.name}"
 
 
 class CourseLinkForm(forms.Form):
-    """Link the course to a master of its school's catalog, or unlink it (R7)."""
+    """Link the course to a master of its school's catalog, or unlink it (R7). A catalog holds
+    hundreds of masters, so the master is typed and picked from suggestions (a datalist: no
+    script), by number or name, rather than scrolled for in a list."""
 
-    master = MasterChoiceField(
-        queryset=None,
+    master = forms.CharField(
         required=False,
-        empty_label="(not linked)",
         label="Course master",
-        help_text="Linking changes no item: what the master has awaits the next push. Unlinking makes the course's "
-        "linked and unlinked items local.",
+        max_length=300,
+        help_text="Type a number or a name and pick from the list; leave empty to unlink. Linking changes no item: "
+        "what the master has awaits the next push. Unlinking makes the course's linked and unlinked items local.",
+        widget=forms.TextInput(attrs={"list": "master-options", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, course, **kwargs):
-        kwargs.setdefault("initial", {"master": course.master_id})
+        kwargs.setdefault("initial", {"master": master_choice_text(course.master) if course.master_id else ""})
         super().__init__(*args, **kwargs)
-        self.fields["master"].queryset = course_link_choices(course=course)
+        self.masters = course_link_choices(course=course)
         self.helper = FormHelper()
         self.helper.form_id = "course-link-form"
         self.helper.add_input(Submit("save", "Save link"))
+
+    def options(self) -> list[str]:
+        return [master_choice_text(m) for m in self.masters]
+
+    def clean_master(self):
+        text = self.cleaned_data["master"].strip()
+        if not text:
+            return None
+        # "ENG9 English 9" as suggested, or the number alone.
+        number = text.split(" ", 1)[0]
+        master = self.masters.filter(number=number).first()
+        if master is None:
+            raise forms.ValidationError(f'No course master "{number}" in this catalog: pick one from the list.')
+        return master
 
 
 class IgnoreMasterPushForm(forms.Form):

@@ -214,6 +214,7 @@ def course_link_view(request, pk: int):
         "cancel_url": course_url(course),
         "breadcrumbs": course_breadcrumbs(course, current="Course master link"),
         "helper_form": True,
+        "datalist": {"id": "master-options", "options": form.options()},
     }
     return render(request, "crispy_form_page.html", context, status=400 if request.method == "POST" else 200)
 

@@ -277,6 +277,25 @@ def test_r7_unlinking_a_course_from_the_link_page(client, district):
     assert not CourseCategory.objects.filter(course=course, state__in=["linked", "unlinked"]).exists()
 
 
+def test_r7_the_master_is_picked_by_typing_from_suggestions(client, district):
+    # issue 14: a catalog of 152 masters is no plain select; a datalist suggests them by number and name
+    client.force_login(district.school_admin)
+    course = district.own_course
+    url = reverse("courses:course_link", args=[course.pk])
+    page = client.get(url).content.decode()
+    assert 'list="master-options"' in page
+    assert '<option value="ENG9 English 9"></option>' in page
+
+    unknown = client.post(url, {"master": "NOPE9"})
+    assert unknown.status_code == 400
+    assert "No course master &quot;NOPE9&quot; in this catalog" in unknown.content.decode()
+
+    client.post(url, {"master": ""})
+    client.post(url, {"master": "ENG9 English 9"})
+    course.refresh_from_db()
+    assert course.master.number == "ENG9"
+
+
 def test_r11_ignore_master_push_toggle(client, district):
     client.force_login(district.school_admin)
     course = district.own_course
