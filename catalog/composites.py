@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .errors import InputError
+
 
 def composite_cycle(children_of: Mapping[str, Iterable[str]]) -> list[str] | None:
     """A cycle among parent -> children edges, as the items in order with the first repeated at
@@ -43,3 +45,18 @@ def composite_cycle(children_of: Mapping[str, Iterable[str]]) -> list[str] | Non
 
 def composite_cycle_text(cycle: list[str]) -> str:
     return "circular composite grades: " + " → ".join(cycle)
+
+
+def composites_refuse_cycle(*, setup_type, item, queryset) -> None:
+    """Refuse (InputError) an item whose composite, beside the owner's other composites in
+    ``queryset``, would close a circle; nothing for the types that have no children."""
+    if "children" not in setup_type.payload_fields:
+        return
+    edges = {
+        other.parent.ref: [child["item"] for child in other.children or ()]
+        for other in queryset.exclude(pk=item.pk).select_related("parent")
+    }
+    edges[item.parent.ref] = [child["item"] for child in item.children or ()]
+    cycle = composite_cycle(edges)
+    if cycle:
+        raise InputError(f"{composite_cycle_text(cycle)}: a composite grade cannot be made, in the end, of itself")

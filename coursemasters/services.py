@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import models, transaction
 
+from catalog.composites import composites_refuse_cycle
 from catalog.errors import InputError
 from catalog.models import CourseCatalog, User
 from catalog.permissions import can_manage_district
@@ -152,6 +153,7 @@ def master_item_create(*, user: User, master: CourseMaster, setup_type: str, val
         item = stype.model(MASTER)(master=master)
         setup_values_assign(setup_type=stype, item=item, values=cleaned)
         _check_key_free(stype, item, master)
+        composites_refuse_cycle(setup_type=stype, item=item, queryset=stype.model(MASTER).objects.filter(master=master))
         item.save()
     return item
 
@@ -168,6 +170,9 @@ def master_item_update(*, user: User, item, values: dict):
         if set(changed) & set(stype.key_fields):
             _check_key_free(stype, item, master)
         if changed:
+            composites_refuse_cycle(
+                setup_type=stype, item=item, queryset=stype.model(MASTER).objects.filter(master=master)
+            )
             item.save(update_fields=changed)
     return item
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from catalog.composites import composites_refuse_cycle
 from catalog.errors import InputError, LockedError
 from catalog.models import CourseCatalog, User
 from catalog.permissions import can_manage_school
@@ -125,6 +126,7 @@ def course_item_create(*, user: User, course: Course, setup_type: str, values: d
         setup_values_assign(setup_type=stype, item=item, values=cleaned)
         _check_key_free(stype, item, course)
         _check_term(stype, item, course)
+        composites_refuse_cycle(setup_type=stype, item=item, queryset=stype.model(COURSE).objects.filter(course=course))
         item.save()
     return item
 
@@ -168,6 +170,7 @@ def course_item_update(*, user: User, item, values: dict):
         if set(changed) & set(stype.key_fields):
             _check_key_free(stype, item, course)
         _check_term(stype, item, course)
+        composites_refuse_cycle(setup_type=stype, item=item, queryset=stype.model(COURSE).objects.filter(course=course))
         fields = list(changed)
         new_state = item.state
         if pushed:
