@@ -45,6 +45,8 @@ def undo_check(user: User, options: UndoOptions) -> None:
     job = _job(options.job)
     if job.status != PushJob.COMPLETED:
         raise InputError(f"job {job.pk} is {job.status}: only a completed job can be undone")
+    if job.kind == "preview":
+        raise InputError(f"job {job.pk} is a preview: it changed nothing, so there is nothing to undo")
     refusal = undo_refusal(user, job)
     if refusal:
         raise PermissionError(refusal)

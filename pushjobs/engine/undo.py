@@ -47,6 +47,7 @@ REMOVED_CHANGE = REMOVED
 logger = logging.getLogger(__name__)
 
 STATE_COLUMNS = ("state", "source_id")
+PREVIEW_KIND = "preview"  # a preview job (R71) writes no change log: nothing to undo
 MAX_REASONS = 5
 
 
@@ -58,6 +59,8 @@ def _job(options: UndoOptions):
         raise PushInputError(f"no job {options.job}")
     if job.status != PushJob.COMPLETED:
         raise PushInputError(f"job {job.pk} is {job.status}: only a completed job can be undone")
+    if job.kind == PREVIEW_KIND:
+        raise PushInputError(f"job {job.pk} is a preview: it changed nothing, so there is nothing to undo")
     return job
 
 
