@@ -27,7 +27,14 @@ class SchoolYearAdmin(admin.ModelAdmin):
 
 @admin.register(GradingScale)
 class GradingScaleAdmin(admin.ModelAdmin):
+    # R80: bands as JSON, [{"grade": "A", "min": "90"}, ...]; the model's clean checks them.
+    list_display = ["name", "bands_display"]
     search_fields = ["name"]
+    fields = ["name", "bands"]
+
+    @admin.display(description="Bands")
+    def bands_display(self, scale: GradingScale) -> str:
+        return ", ".join(f"{band['grade']} {band['min']}" for band in scale.bands)
 
 
 @admin.register(GradingItem)

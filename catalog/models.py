@@ -1,9 +1,12 @@
 """The district's own definitions: years, schools, calendars, catalogs and their
 locks, grading tasks and standards, tests, grading scales, and its people."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
@@ -41,14 +44,52 @@ class SchoolYear(models.Model):
         return self.name
 
 
+# A band's minimum percent (R80): a decimal from 0 to 1000 (extra credit takes a percent past 100).
+BAND_MIN_LIMIT = Decimal("1000")
+
+
+def grading_scale_bands_clean(bands) -> list[dict]:
+    """R80: a scale's bands as stored, ``[{"grade": "A", "min": "90.00"}, ...]`` in the order given.
+    Raises ValidationError naming the problem: a grade given twice, a minimum that is not a
+    decimal from 0 to 1000."""
+    if not isinstance(bands, list):
+        raise ValidationError("bands must be a list of {grade, min}")
+    out, seen = [], set()
+    for i, band in enumerate(bands):
+        if not isinstance(band, dict) or set(band) != {"grade", "min"}:
+            raise ValidationError(f"band {i + 1} must be {{grade, min}}")
+        grade = band["grade"]
+        if not isinstance(grade, str) or not grade.strip() or len(grade) > 20:
+            raise ValidationError(f"band {i + 1}: the grade must be text of 1 to 20 characters")
+        grade = grade.strip()
+        if grade in seen:
+            raise ValidationError(f'band {i + 1}: grade "{grade}" is given twice')
+        seen.add(grade)
+        try:
+            minimum = Decimal(str(band["min"]))
+        except (InvalidOperation, ValueError):
+            raise ValidationError(f'band {i + 1} ("{grade}"): the minimum must be a decimal') from None
+        if not minimum.is_finite() or not (0 <= minimum <= BAND_MIN_LIMIT):
+            raise ValidationError(f'band {i + 1} ("{grade}"): the minimum must be from 0 to 1000')
+        out.append({"grade": grade, "min": str(minimum.quantize(Decimal("0.01")))})
+    return out
+
+
 class GradingScale(models.Model):
     name = models.CharField(max_length=255, unique=True)
+    # R80: [{"grade": "A", "min": "90.00"}, ...]. A percent gets the band with the highest minimum
+    # at or below it; no bands: a percent and no letter. One value, because a scale is defined,
+    # imported and exported as a whole; sections.grades reads it with jsonb in SQL.
+    bands = models.JSONField(default=list, blank=True, validators=[grading_scale_bands_clean])
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        self.bands = grading_scale_bands_clean(self.bands)
 
 
 class GradingItem(models.Model):

@@ -143,7 +143,7 @@ class _Exporter:
             "courses": self.courses,
             "district": self.district,
             "format": lambda: FORMAT,
-            "grading_scales": lambda: [{"name": name} for name in sorted(self.scales.values())],
+            "grading_scales": self.grading_scales,
             "grading_tasks": lambda: self.grading_items(GradingItem.TASK),
             "school_years": self.school_years,
             "schools": self.schools,
@@ -191,6 +191,14 @@ class _Exporter:
                 record["post_only"] = row["post_only"]
             records.append(record)
         return sorted(records, key=lambda r: r["code"])
+
+    def grading_scales(self) -> list[dict]:
+        # R80: "bands" is written when a scale has any (absent means []), so files without bands
+        # export as they were.
+        records = []
+        for name, bands in GradingScale.objects.values_list("name", "bands"):
+            records.append({"bands": bands, "name": name} if bands else {"name": name})
+        return sorted(records, key=lambda r: r["name"])
 
     def tests_(self) -> list[dict]:
         return sorted(

@@ -93,6 +93,13 @@ TESTS = [
     ("PSAT", "PSAT/NMSQT"),
 ]
 SCALES = ["1-4", "A-F", "E-S-N-U", "Pass/Fail"]
+# R80: each scale's bands (grade, minimum percent), highest first, as districts set them up.
+SCALE_BANDS = {
+    "1-4": [("4", "85"), ("3", "70"), ("2", "50"), ("1", "0")],
+    "A-F": [("A", "90"), ("B", "80"), ("C", "70"), ("D", "60"), ("F", "0")],
+    "E-S-N-U": [("E", "90"), ("S", "75"), ("N", "60"), ("U", "0")],
+    "Pass/Fail": [("P", "60"), ("F", "0")],
+}
 
 ELEMENTARY, MIDDLE, HIGH = "elementary", "middle", "high"
 CATALOGS = {
@@ -321,7 +328,9 @@ class _Generator:
             "standards": [{"code": c, "name": n, "post_only": False} for group in STANDARDS.values() for c, n in group]
             + [{"code": c, "name": n, "post_only": True} for c, n in WORK_HABITS],
             "tests": [{"code": c, "name": n} for c, n in TESTS],
-            "grading_scales": [{"name": n} for n in SCALES],
+            "grading_scales": [
+                {"name": n, "bands": [{"grade": g, "min": f"{m}.00"} for g, m in SCALE_BANDS[n]]} for n in SCALES
+            ],
             "catalogs": [
                 {"name": spec["name"], "locks": {"attributes": spec["attributes"], "types": spec["types"]}}
                 for spec in CATALOGS.values()

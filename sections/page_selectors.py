@@ -14,6 +14,7 @@ from catalog.models import Calendar, SchoolYear, User
 from catalog.setup_display import setup_cells, setup_headings, setup_items, setup_ordering
 from catalog.setup_types import CATEGORIES, SECTION, SETUP_TYPES
 
+from .grades import Grade, section_grades
 from .models import Assignment, PostedGrade, Score, Section, SectionCategory, SectionItem
 from .selectors import section_category_manager
 
@@ -155,6 +156,11 @@ def section_assignments(*, section: Section) -> QuerySet[Assignment]:
 
 def section_posted_grades(*, section: Section) -> QuerySet[PostedGrade]:
     return PostedGrade.objects.filter(section=section).select_related("item").order_by("item__code", "term", "student")
+
+
+def section_current_grades(*, section: Section) -> list[Grade]:
+    """Each student's in-progress grade per grade calc option (R81): one query."""
+    return section_grades(section_ids=[section.pk])
 
 
 def section_category_get(*, section: Section, pk: int) -> SectionCategory | None:

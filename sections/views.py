@@ -24,6 +24,7 @@ from .page_selectors import (
     section_assignments,
     section_categories,
     section_category_get,
+    section_current_grades,
     section_get,
     section_list,
     section_posted_grades,
@@ -81,6 +82,7 @@ def section_detail_view(request, pk: int):
         "pushed_setup": section_pushed_setup(section=section),
         "assignments": section_assignments(section=section),
         "posted_grades": section_posted_grades(section=section),
+        "grades": section_current_grades(section=section),
         "breadcrumbs": _breadcrumbs(request, section),
     }
     return render(request, "sections/section_detail.html", context)
