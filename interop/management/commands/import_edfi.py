@@ -1,0 +1,33 @@
+"""``import_edfi DIR --catalog NAME [--create-masters] [--as USER]`` (cli.md, R93): load Ed-Fi 5.x
+interchange XML files from DIR, all or nothing; exit 2 naming the file, line and element."""
+
+from django.db import transaction
+
+from catalog.commands import DistrictCommand
+from catalog.permissions import can_manage_district
+from interop.edfi import edfi_import
+
+
+class Command(DistrictCommand):
+    help = (
+        "Load Ed-Fi 5.x interchange XML (EducationOrganization, EducationOrgCalendar, MasterSchedule, "
+        "StudentGradebook, Standards) from DIR; LEA courses become masters in catalog NAME. Only district admins."
+    )
+    changes_data = True
+
+    def add_arguments(self, parser):
+        parser.add_argument("dir", help="the folder of interchange XML files")
+        parser.add_argument("--catalog", required=True, help="the catalog the LEA's courses are masters of")
+        parser.add_argument("--create-masters", action="store_true", help="make masters of courses defined by a school")
+
+    def handle_command(self, *args, **options):
+        with transaction.atomic():
+            user = self.acting_user(options)
+            if not can_manage_district(user):
+                raise PermissionError(
+                    f'--as: user "{user.username}" is not a district admin; only district admins import'
+                )
+            summary = edfi_import(options["dir"], catalog=options["catalog"], create_masters=options["create_masters"])
+        for warning in summary.warnings:
+            self.stderr.write(f"warning: {warning}")
+        self.stderr.write(f"imported {options['dir']}: {summary.line()}")
