@@ -15,11 +15,15 @@ report, which the push commands' ``--report`` writes too).
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,6 +68,16 @@ def xlsx_cell(sheet, value: Any) -> WriteOnlyCell | None:
         value = "Yes" if value else "No"
     if isinstance(value, int | float | Decimal):
         return WriteOnlyCell(sheet, value=value)
+    if isinstance(value, datetime.datetime):
+        # A date a person can sort and filter: in the district's time, as the pages show it.
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        cell = WriteOnlyCell(sheet, value=local.replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
     text = cell_text(str(value))
     cell = WriteOnlyCell(sheet, value=text)
     # openpyxl types a str beginning with "=" as a formula when it is assigned; force text.
@@ -74,3 +88,37 @@ def xlsx_cell(sheet, value: Any) -> WriteOnlyCell | None:
 def xlsx_row(sheet, values: Iterable[Any]) -> list[WriteOnlyCell | None]:
     """A row for ``sheet.append``, every cell through ``xlsx_cell``."""
     return [xlsx_cell(sheet, value) for value in values]
+
+
+# Columns whose text runs long (a detail, before and after values) get room to read.
+WIDE_COLUMNS = {"detail": 60, "before": 50, "after": 50, "action": 60, "item": 30, "difference": 50}
+
+
+class XlsxTable:
+    """A sheet of a write-only workbook laid out for a person: a bold header row that stays in
+    view (frozen), an autofilter over every column, and widths that fit the header (wider for
+    the columns that hold sentences). ``close()`` before the workbook is saved."""
+
+    def __init__(self, book, title: str, header: list[str], *, labels: list[str] | None = None):
+        self.sheet = book.create_sheet(title)
+        self.columns = len(header)
+        self.rows = 1
+        self.sheet.freeze_panes = "A2"
+        shown = labels or header
+        for i, (name, label) in enumerate(zip(header, shown, strict=True), start=1):
+            width = WIDE_COLUMNS.get(name, min(40, max(12, len(label) + 4)))
+            self.sheet.column_dimensions[get_column_letter(i)].width = width
+        cells = []
+        for label in shown:
+            cell = WriteOnlyCell(self.sheet, value=cell_text(label))
+            cell.data_type = "s"
+            cell.font = Font(bold=True)
+            cells.append(cell)
+        self.sheet.append(cells)
+
+    def append(self, values: Iterable[Any]) -> None:
+        self.sheet.append(xlsx_row(self.sheet, values))
+        self.rows += 1
+
+    def close(self) -> None:
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(max(1, self.columns))}{self.rows}"

@@ -15,7 +15,7 @@ from typing import IO
 
 from openpyxl import Workbook
 
-from catalog.spreadsheets import csv_writer, xlsx_row
+from catalog.spreadsheets import XlsxTable, csv_writer
 from pushjobs.engine.changes import CHANGE_COLUMNS, json_text
 
 from .models import ChangeRow, PushJob
@@ -64,10 +64,10 @@ def change_rows_write_csv(rows: Iterable, out: IO[str], *, job: int | None = Non
 
 def change_rows_write_xlsx(rows: Iterable, out: IO[bytes], *, job: int | None = None) -> None:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("Changes")
-    sheet.append(xlsx_row(sheet, CHANGE_COLUMNS))
+    table = XlsxTable(book, "Changes", list(CHANGE_COLUMNS))
     for row in rows:
-        sheet.append(xlsx_row(sheet, _values(row, job)))
+        table.append(_values(row, job))
+    table.close()
     book.save(out)
 
 

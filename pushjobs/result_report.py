@@ -14,7 +14,7 @@ from typing import IO
 from django.utils import timezone
 from openpyxl import Workbook
 
-from catalog.spreadsheets import csv_writer, xlsx_row
+from catalog.spreadsheets import XlsxTable, csv_writer, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
 from .models import PushJob
@@ -105,10 +105,10 @@ def result_rows_write_xlsx(
     for name, label in SUMMARY_LABELS:
         sheet.append(xlsx_row(sheet, [label, totals[name]]))
     sheet.append(xlsx_row(sheet, ["Summary", summary.line()]))
-    rows_sheet = book.create_sheet("Rows")
-    rows_sheet.append(xlsx_row(rows_sheet, REPORT_COLUMNS))
+    table = XlsxTable(book, "Rows", list(REPORT_COLUMNS))
     for row in rows:
-        rows_sheet.append(xlsx_row(rows_sheet, _values(row)))
+        table.append(_values(row))
+    table.close()
     book.save(out)
 
 

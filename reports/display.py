@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from catalog.setup_display import HEADINGS
-from catalog.setup_types import SetupType
+from catalog.setup_types import PUSH_DATA_LABELS, SETUP_TYPES_BY_NAME, SetupType
 
 
 class RecordNames:
@@ -36,3 +36,55 @@ def field_label(t: SetupType, field_name: str) -> str:
 
 def type_words(name: str) -> str:
     return name.replace("_", " ")
+
+
+# Words for people (pages and XLSX) of the values the CSV keeps as codes (docs/reports.md).
+COURSE_STATE_WORDS = {
+    "in_sync": "In sync",
+    "awaiting_push": "Awaiting push",
+    "course_controlled": "Course controlled",
+    "desynced": "Desynced",
+    "ignored": "Ignored",
+}
+ITEM_STATE_WORDS = {
+    "linked": "Linked",
+    "unlinked": "Unlinked",
+    "residual": "Residual",
+    "local": "Local",
+    "teacher": "Teacher",
+}
+CHANGE_WORDS = {
+    "added": "Added",
+    "changed": "Changed",
+    "removed": "Removed",
+    "conflict": "Conflict",
+    "unlinked": "Unlinked",
+    "deleted": "Deleted",
+}
+LEVEL_WORDS = {"course": "Course", "section": "Section"}
+YES_NO = {"yes": "Yes", "no": "No", "True": "Yes", "False": "No"}
+_WORDS_BY_COLUMN = {
+    "course_state": COURSE_STATE_WORDS,
+    "state": {**ITEM_STATE_WORDS, **COURSE_STATE_WORDS},
+    "course_item_state": ITEM_STATE_WORDS,
+    "section_item_state": ITEM_STATE_WORDS,
+    "change": CHANGE_WORDS,
+    "level": LEVEL_WORDS,
+    "locked": YES_NO,
+}
+
+
+def people_word(column: str, value):
+    """A report value as a person reads it: ``in_sync`` is "In sync", ``grade_calc_options``
+    "Grade calc options"; other values as they are."""
+    if not isinstance(value, str) or not value:
+        return value
+    if column == "data_type":
+        setup_type = SETUP_TYPES_BY_NAME.get(value)
+        return setup_type.title if setup_type else PUSH_DATA_LABELS.get(value, value)
+    return _WORDS_BY_COLUMN.get(column, {}).get(value, value)
+
+
+def column_heading(column: str) -> str:
+    """``course_master_name`` is "Course master name"."""
+    return column.replace("_", " ").capitalize()

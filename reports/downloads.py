@@ -13,8 +13,9 @@ from collections.abc import Iterator
 
 from openpyxl import Workbook
 
-from catalog.spreadsheets import csv_writer, xlsx_row
+from catalog.spreadsheets import XlsxTable, csv_writer, xlsx_row
 
+from .display import column_heading, people_word
 from .selectors import COURSE_AUDIT, COURSE_STATES, MASTER_AWAITING_PUSH, Report
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -97,18 +98,20 @@ def report_xlsx_write(report: Report, target) -> None:
         summary.append([])
         add(summary, ["course state", "courses"])
         for state in COURSE_STATES:
-            add(summary, [state, counts["states"][state]])
+            add(summary, [people_word("course_state", state), counts["states"][state]])
     if counts.get("masters"):
         summary.append([])
-        add(summary, ["course_master", "course_master_name", "courses", *COURSE_STATES])
+        add(summary, ["Course master", "Name", "Courses", *(people_word("course_state", s) for s in COURSE_STATES)])
         for m in counts["masters"]:
             add(summary, [m["number"], m["name"], m["courses"], *(m[s] for s in COURSE_STATES)])
-    rows = workbook.create_sheet("Rows")
-    add(rows, report.columns)
-    numeric = [i for i, c in enumerate(report.columns) if c in NUMERIC_COLUMNS]
+    # The XLSX is for people: headings and values in words (the CSV keeps the codes, for scripts).
+    columns = list(report.columns)
+    rows = XlsxTable(workbook, "Rows", columns, labels=[column_heading(c) for c in columns])
+    numeric = [i for i, c in enumerate(columns) if c in NUMERIC_COLUMNS]
     for row in report.rows():
-        values = list(row.values)
+        values = [people_word(c, v) for c, v in zip(columns, row.values, strict=True)]
         for i in numeric:
             values[i] = int(values[i])
-        add(rows, values)
+        rows.append(values)
+    rows.close()
     workbook.save(target)

@@ -11,6 +11,7 @@ from catalog.errors import InputError
 from catalog.setup_types import SETUP_TYPES, SETUP_TYPES_BY_NAME
 
 from .diff import COURSE_SECTION, pair_types
+from .display import people_word
 from .selectors import (
     ADVISORY,
     CHANGES,
@@ -45,7 +46,6 @@ SORT_LABELS = {
     "teacher": "Teacher",
     "type": "Data type",
 }
-STATE_LABELS = {s: s for s in COURSE_STATES}
 
 
 def _words(value: str) -> str:
@@ -98,8 +98,10 @@ class ReportFilterForm(forms.Form):
         self.fields["type"].choices = [("", "(every type)")] + [
             (t, SETUP_TYPES_BY_NAME[t].title if t in SETUP_TYPES_BY_NAME else _words(t)) for t in types
         ]
-        self.fields["state"].choices = [("", "(every state)")] + [(s, s) for s in COURSE_STATES]
-        self.fields["change"].choices = [("", "(every change)")] + [(c, c) for c in changes]
+        self.fields["state"].choices = [("", "(every state)")] + [
+            (s, people_word("course_state", s)) for s in COURSE_STATES
+        ]
+        self.fields["change"].choices = [("", "(every change)")] + [(c, people_word("change", c)) for c in changes]
         self.fields["sort"].choices = [(s, SORT_LABELS.get(s, s)) for s in SORTS[kind]]
         for name in list(self.fields):
             if name not in FIELDS[kind]:

@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from catalog.permissions import can_manage_district, managed_school_ids
 from catalog.toolbar import toolbar_selection
 
+from .display import people_word
 from .downloads import (
     CSV_CONTENT_TYPE,
     FORMATS,
@@ -111,6 +112,7 @@ def _url(name: str, pk: int | None) -> str:
 @dataclass
 class Cell:
     text: str
+    code: str = ""  # the value's code, for a badge's colour
     href: str = ""
     sub: str = ""
     badge: bool = False
@@ -130,8 +132,11 @@ def _cells(report: Report, row: ReportRow, previous: ReportRow | None, *, opens_
     repeats = previous is not None and _group(previous, kind) == _group(row, kind)
     cells = []
     for name in PAGE_COLUMNS[kind]:
-        text = row.get(cols, name)
-        cell = Cell(text=text, column=name, badge=name in BADGE_COLUMNS and bool(text), number=name in NUMBER_COLUMNS)
+        code = row.get(cols, name)
+        text = people_word(name, code)
+        cell = Cell(
+            text=text, code=code, column=name, badge=name in BADGE_COLUMNS and bool(code), number=name in NUMBER_COLUMNS
+        )
         cell.repeated = repeats and name in GROUP_COLUMNS[kind]
         if name == "course":
             cell.href = _url("courses:course_detail", row.course_id)
@@ -231,7 +236,15 @@ def _state_links(base: str, query: dict, summary: dict) -> list[dict]:
         active = query.get("state") == state
         if not active:
             q["state"] = state
-        links.append({"state": state, "count": states[state], "href": f"{base}?{urlencode(q)}", "active": active})
+        links.append(
+            {
+                "state": state,
+                "words": people_word("course_state", state),
+                "count": states[state],
+                "href": f"{base}?{urlencode(q)}",
+                "active": active,
+            }
+        )
     return links
 
 

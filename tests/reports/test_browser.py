@@ -77,11 +77,11 @@ def test_filtering_the_course_audit_by_hand(browser_page, shown_district):
     page.wait_for_load_state()
 
     states = page.locator("#report-table tr.audit-course-row .col-state").all_inner_texts()
-    assert [s.strip() for s in states] == ["ignored"]
+    assert [s.strip() for s in states] == ["Ignored"]
     assert "102 South High" in page.locator("#report-table").inner_text()
     # The state counts link to the same filter.
     page.locator("#report-summary a[data-state=desynced]").click()
     page.wait_for_load_state()
     states = page.locator("#report-table tr.audit-course-row .col-state").all_inner_texts()
-    assert states and {s.strip() for s in states} == {"desynced"}
+    assert states and {s.strip() for s in states} == {"Desynced"}
     assert browser_page.unexpected_errors() == []

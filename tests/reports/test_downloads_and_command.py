@@ -10,6 +10,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from reports.display import column_heading, people_word
 from reports.selectors import COLUMNS
 
 from .conftest import CATALOG, PASSWORD, YEAR, assignment_doc, course, load, master, rows_of, section
@@ -60,6 +61,11 @@ def test_all_reports_command_csv_matches_the_selector(busy_district, kind, capsy
     assert _parse_csv(out) == expected
 
 
+def _in_words(rows: list[dict]) -> list[dict]:
+    """The CSV's rows as the XLSX writes them for people: headings and codes in words."""
+    return [{column_heading(k): people_word(k, v) for k, v in row.items()} for row in rows]
+
+
 @pytest.mark.parametrize("kind", list(SITUATIONS))
 def test_all_reports_command_xlsx_to_a_file(busy_district, kind, tmp_path):
     out = tmp_path / "report.xlsx"
@@ -72,8 +78,8 @@ def test_all_reports_command_xlsx_to_a_file(busy_district, kind, tmp_path):
     workbook = load_workbook(out, read_only=True)
     assert workbook.sheetnames == ["Summary", "Rows"]
     rows = [[("" if v is None else str(v)) for v in row] for row in workbook["Rows"].iter_rows(values_only=True)]
-    assert tuple(rows[0]) == COLUMNS[kind]
-    assert [dict(zip(rows[0], r, strict=True)) for r in rows[1:]] == rows_of(kind, **SITUATIONS[kind])
+    assert tuple(rows[0]) == tuple(column_heading(c) for c in COLUMNS[kind])
+    assert [dict(zip(rows[0], r, strict=True)) for r in rows[1:]] == _in_words(rows_of(kind, **SITUATIONS[kind]))
 
 
 def test_command_writes_csv_to_out_file(busy_district, tmp_path):
@@ -141,7 +147,7 @@ def test_all_reports_xlsx_download(admin_client, kind):
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = [[("" if v is None else str(v)) for v in row] for row in workbook["Rows"].iter_rows(values_only=True)]
-    assert [dict(zip(rows[0], r, strict=True)) for r in rows[1:]] == rows_of(kind, **SITUATIONS[kind])
+    assert [dict(zip(rows[0], r, strict=True)) for r in rows[1:]] == _in_words(rows_of(kind, **SITUATIONS[kind]))
 
 
 def test_xlsx_summary_sheet_holds_the_counts(admin_client):
@@ -151,19 +157,10 @@ def test_xlsx_summary_sheet_holds_the_counts(admin_client):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     summary = [tuple(r) for r in workbook["Summary"].iter_rows(values_only=True)]
     assert ("report", "Course Master Awaiting Push") in summary
-    assert ("awaiting_push", 1) in summary  # 101 awaits; 102 is desynced
-    assert ("desynced", 1) in summary
+    assert ("Awaiting push", 1) in summary  # 101 awaits; 102 is desynced
+    assert ("Desynced", 1) in summary
     header = summary.index(
-        (
-            "course_master",
-            "course_master_name",
-            "courses",
-            "in_sync",
-            "awaiting_push",
-            "course_controlled",
-            "desynced",
-            "ignored",
-        )
+        ("Course master", "Name", "Courses", "In sync", "Awaiting push", "Course controlled", "Desynced", "Ignored")
     )
     assert summary[header + 1][:3] == ("ENG9", "English 9", 2)
 
@@ -171,3 +168,17 @@ def test_xlsx_summary_sheet_holds_the_counts(admin_client):
 def test_download_bad_filter_is_400_naming_it(admin_client):
     response = admin_client.get(reverse("reports:download", args=["course-audit", "csv"]), {"year": "99-00"})
     assert response.status_code == 400
+
+
+def test_xlsx_rows_sheet_is_laid_out_for_a_person(admin_client):
+    # issue 14: bold header that stays in view, an autofilter, widths that fit, numbers as numbers
+    response = admin_client.get(reverse("reports:download", args=["residual", "xlsx"]), {"year": YEAR})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Rows"]
+
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+    assert all(cell.font.b for cell in sheet[1])
+    assert sheet.column_dimensions["A"].width >= 12
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.cell(2, header.index("Assignments") + 1).data_type == "n"
+    assert sheet.column_dimensions[sheet.cell(1, header.index("Action") + 1).column_letter].width == 60

@@ -11,6 +11,7 @@ import tempfile
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
 from catalog.permissions import managed_school_ids
+from catalog.progress import ProgressCallback, command_progress, counted
 from reports.downloads import FORMATS, report_csv_lines, report_csv_write, report_xlsx_write
 from reports.selectors import REPORT_KINDS, report_filters_resolve, report_get
 
@@ -50,8 +51,13 @@ class Command(DistrictCommand):
             school=options["school"],
             school_ids=school_ids,
         )
-        report = report_get(filters=filters)
-        out_path = options["out"]
+        with command_progress(self, options) as progress:
+            report = report_get(filters=filters)
+            if progress.enabled:
+                report = _Watched(report, f"{options['kind']} report: rows", progress)
+            self._write(report, fmt, options["out"])
+
+    def _write(self, report, fmt: str, out_path: str | None) -> None:
         if fmt == "xlsx":
             if out_path:
                 report_xlsx_write(report, out_path)
@@ -69,3 +75,16 @@ class Command(DistrictCommand):
             return
         for text in report_csv_lines(report):
             self.stdout.write(text, ending="")
+
+
+class _Watched:
+    """The report, telling progress of each row it gives (the rows are computed as they are written)."""
+
+    def __init__(self, report, what: str, progress: ProgressCallback):
+        self._report, self._what, self._progress = report, what, progress
+
+    def __getattr__(self, name):
+        return getattr(self._report, name)
+
+    def rows(self, *args, **kwargs):
+        return counted(self._report.rows(*args, **kwargs), self._what, self._progress)
