@@ -314,6 +314,7 @@ def test_r13_linked_item_whose_master_item_is_gone_is_removed_or_kept_residual(d
 
 
 def test_r13_local_category_with_a_pushed_name_is_renamed_and_kept(district):
+    # The same name but for case ("homework"): an import trims and compares without case (R90).
     district["courses"][0]["categories"] = [
         category("homework ", "3.00", state="local"),
         category("Homework (1)", "4.00", 2, state="local"),
@@ -329,7 +330,7 @@ def test_r13_local_category_with_a_pushed_name_is_renamed_and_kept(district):
     assert cats["Homework (1)"]["weight"] == "4.00"
     renamed = rows(outcome, RENAMED_LOCAL_ITEM)
     assert [(r.item, r.detail) for r in renamed] == [
-        ("homework ", 'renamed to "homework (2)": the master pushes a category with this name')
+        ("homework", 'renamed to "homework (2)": the master pushes a category with this name')
     ]
     assert outcome.summary.courses_failed == 0
 
