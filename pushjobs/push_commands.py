@@ -14,6 +14,7 @@ from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
 from pushjobs.engine.api import MODES, PUSH, CoursePushOptions, MasterPushOptions, UndoOptions
 
 from .changes_report import change_rows_write_csv, job_change_rows
+from .grade_impact import grade_impact_of_changes, grade_impact_write_csv
 from .jobs import push_job_run_inline, push_job_submit
 from .models import PushJob
 from .result_report import result_rows_write_csv
@@ -49,6 +50,7 @@ class PushCommand(DistrictCommand):
     takes_report = True
     takes_batch = True
     takes_priority = True
+    takes_grade_impact = True
 
     def add_scope_arguments(self, parser):
         raise NotImplementedError
@@ -66,6 +68,12 @@ class PushCommand(DistrictCommand):
         parser.add_argument(
             "--changes", metavar="FILE", help="write the change rows (CSV) here; with --dry-run, those it would write"
         )
+        if self.takes_grade_impact:
+            parser.add_argument(
+                "--grade-impact",
+                metavar="FILE",
+                help="write the students' grades the push moves (CSV) here, when it reaches sections (R82)",
+            )
         if self.takes_batch:
             parser.add_argument("--batch", action="store_true", help="submit to the batch queue; print the job id")
             parser.add_argument("--at", metavar="ISO-TIME", help="with --batch: when to run (default: now)")
@@ -89,6 +97,11 @@ class PushCommand(DistrictCommand):
             rows = job_change_rows(job=job) if job is not None else outcome.changes
             with open(options["changes"], "w", newline="", encoding="utf-8") as out:
                 change_rows_write_csv(rows, out)
+        if options.get("grade_impact"):
+            # R82, R83: from the change rows, what the dry run would move or what the push moved.
+            rows = job_change_rows(job=job) if job is not None else outcome.changes
+            with open(options["grade_impact"], "w", newline="", encoding="utf-8") as out:
+                grade_impact_write_csv(grade_impact_of_changes(rows), out)
         if job is not None:
             self.stderr.write(f"Job {job.pk} {job.status}.")
         self.stdout.write(outcome.summary.line())
@@ -108,6 +121,8 @@ class PushCommand(DistrictCommand):
             raise InputError("--report is for a push run at once; a batch job's report: job_report ID")
         if options.get("changes"):
             raise InputError("--changes is for a push run at once; a batch job's change log: job_changes ID")
+        if options.get("grade_impact"):
+            raise InputError("--grade-impact is for a push run at once; a batch job's is in its result report")
         at = iso_time_parse(options["at"]) if options.get("at") else None
         job = push_job_submit(
             user=user, options=push_options, scheduled_for=at, priority=options.get("priority") or "normal"
@@ -178,6 +193,7 @@ class UndoCommand(PushCommand):
 
     takes_data = False
     takes_priority = False
+    takes_grade_impact = False
 
     def add_scope_arguments(self, parser):
         parser.add_argument("job_id", type=int, metavar="ID", help="the completed job to undo")

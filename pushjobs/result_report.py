@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from catalog.spreadsheets import XlsxTable, csv_writer, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
+from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, grade_impact_values, job_grade_impact
 from .models import PushJob
 from .selectors import push_job_result_rows
 
@@ -92,9 +93,15 @@ def _job_facts(job: PushJob) -> list[tuple[str, object]]:
 
 
 def result_rows_write_xlsx(
-    rows: Iterable, out: IO[bytes], *, summary: Summary, facts: list[tuple[str, object]] = ()
+    rows: Iterable,
+    out: IO[bytes],
+    *,
+    summary: Summary,
+    facts: list[tuple[str, object]] = (),
+    grade_impact: GradeImpact | None = None,
 ) -> None:
-    """An XLSX workbook: a Summary sheet (what ran, and the counts) and a Rows sheet."""
+    """An XLSX workbook: a Summary sheet (what ran, and the counts) and a Rows sheet; with a grade
+    impact (R83), its summary on the Summary sheet and a Grade impact sheet."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Summary")
     for label, value in facts:
@@ -105,16 +112,35 @@ def result_rows_write_xlsx(
     for name, label in SUMMARY_LABELS:
         sheet.append(xlsx_row(sheet, [label, totals[name]]))
     sheet.append(xlsx_row(sheet, ["Summary", summary.line()]))
+    if grade_impact is not None:
+        impact = grade_impact.summary
+        sheet.append([])
+        for label, value in (
+            ("Sections with a grade change", impact.sections_changed),
+            ("Students affected", impact.students_affected),
+            ("Letter grades up", impact.letters_up),
+            ("Letter grades down", impact.letters_down),
+        ):
+            sheet.append(xlsx_row(sheet, [label, value]))
     table = XlsxTable(book, "Rows", list(REPORT_COLUMNS))
     for row in rows:
         table.append(_values(row))
     table.close()
+    if grade_impact is not None:
+        impact_table = XlsxTable(book, "Grade impact", list(GRADE_IMPACT_COLUMNS))
+        for row in grade_impact.rows:
+            impact_table.append(grade_impact_values(row))
+        impact_table.close()
     book.save(out)
 
 
 def result_report_write_xlsx(*, job: PushJob, out: IO[bytes]) -> None:
     summary = Summary(**job.summary) if job.summary else Summary()
-    result_rows_write_xlsx(push_job_result_rows(job=job), out, summary=summary, facts=_job_facts(job))
+    # R83: a push that reached sections carries the grades it moved.
+    impact = job_grade_impact(job=job) if job.to_sections and job.kind != PushJob.UNDO else None
+    result_rows_write_xlsx(
+        push_job_result_rows(job=job), out, summary=summary, facts=_job_facts(job), grade_impact=impact
+    )
 
 
 def result_report_filename(*, job: PushJob, fmt: str) -> str:
