@@ -256,6 +256,8 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # Push engine and batch queue tuning.
 PUSH_CHUNK_SIZE = env.int("PUSH_CHUNK_SIZE", default=250)
+# How many workers one job's chunks are handed to at once (issue 15).
+PUSH_JOB_WORKERS = env.int("PUSH_JOB_WORKERS", default=4)
 BATCH_TICK_SECONDS = env.float("BATCH_TICK_SECONDS", default=15.0)
 BATCH_HEARTBEAT_STALE_SECONDS = env.float("BATCH_HEARTBEAT_STALE_SECONDS", default=300.0)
 BATCH_RETENTION_DAYS = env.int("BATCH_RETENTION_DAYS", default=90)

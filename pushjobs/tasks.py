@@ -6,6 +6,7 @@ Settings give every task ``acks_late`` and a prefetch of one.
 """
 
 from celery import shared_task
+from django.conf import settings
 
 from . import jobs
 
@@ -18,8 +19,16 @@ def batch_tick() -> None:
 
 @shared_task(name="pushjobs.push_job_start", ignore_result=True)
 def push_job_start(job_id: int, token: str, priority: int) -> None:
-    if jobs.push_job_claim(job_id=job_id, token=token):
+    if not jobs.push_job_claim(job_id=job_id, token=token):
+        return
+    if push_job_step.app.conf.task_always_eager:
         _push_job_continue(job_id, priority)
+        return
+    # One job, all workers: its chunks go to up to PUSH_JOB_WORKERS workers at once, each one
+    # chunk after another; a Run Now of another job still finds a worker between chunks.
+    pending = jobs.push_job_prepare(job_id=job_id)
+    for _ in range(max(1, min(pending, settings.PUSH_JOB_WORKERS))):
+        push_job_step.apply_async_on_commit((job_id, priority), priority=priority)
 
 
 @shared_task(name="pushjobs.push_job_step", ignore_result=True)

@@ -82,7 +82,7 @@ class Cluster:
             time.sleep(0.1)
         return process
 
-    def worker(self, name: str) -> subprocess.Popen:
+    def worker(self, name: str, *, concurrency: int = 2) -> subprocess.Popen:
         # One process with threads: a SIGKILL takes the whole worker, mid-chunk, as a crash would.
         return self._start(
             name,
@@ -91,7 +91,7 @@ class Cluster:
                 "-P",
                 "threads",
                 "-c",
-                "2",
+                str(concurrency),
                 "-n",
                 f"{name}@%h",
                 "--without-gossip",
@@ -306,3 +306,35 @@ def test_r46_worker_killed_mid_job_another_finishes_each_course_pushed_once(clus
     assert all(set(cats) == {"homework", "tests"} for cats in pushed_categories(course_ids).values())
     attempts = list(PushJobChunk.objects.filter(job=job).order_by("index").values_list("attempts", flat=True))
     assert attempts[:3] == [1, 1, 2] and max(attempts) == 2  # the killed chunk ran again, once
+
+
+def test_one_job_on_all_workers_a_second_worker_pushes_chunks_while_the_first_is_busy(cluster):
+    # issue 15: once a job's chunks are prepared they go to every free worker at once
+    d = district_build(courses_per_school=4)  # 8 courses of the master: 4 chunks of 2, in id order
+    course_ids = sorted(c.pk for c in d.courses)
+    cluster.worker("first", concurrency=1)
+    cluster.worker("second", concurrency=1)
+    cluster.beat()
+    with psycopg.connect(_libpq_url()) as holder:
+        # given the courses of the first chunk held, so that the worker that takes it waits
+        holder.execute("SELECT id FROM courses_course WHERE id = ANY(%s) FOR UPDATE", [course_ids[:2]])
+        job = push_job_submit(user=d.district_admin, options=master_push(), run_now=True)
+
+        # then the other worker pushes the three other chunks meanwhile
+        wait_for(
+            lambda: PushJobChunk.objects.filter(job=job, status=PushJobChunk.DONE).count() == 3,
+            cluster,
+            what="three chunks pushed while the first waits",
+        )
+        first = PushJobChunk.objects.get(job=job, index=0)
+        assert first.status == PushJobChunk.RUNNING
+        holder.rollback()
+
+    wait_for(finished(job.pk), cluster)
+    job.refresh_from_db()
+    # and the result is that of a push on one worker: every course pushed once, all counted
+    assert job.status == PushJob.COMPLETED, job.error
+    assert job.courses_done == job.courses_total == 8
+    assert job.summary["courses_changed"] == 8 and job.summary["courses_unchanged"] == 0
+    assert all(set(cats) == {"homework", "tests"} for cats in pushed_categories(course_ids).values())
+    assert list(PushJobChunk.objects.filter(job=job).values_list("attempts", flat=True)) == [1, 1, 1, 1]
