@@ -26,28 +26,15 @@ MAX_TEXT = 10_000
 UNTRIMMED_KEYS = frozenset({"description", "comment"})
 
 
-class DuplicateKeyObject(dict):
-    """An object of the file that named a key twice (``duplicate`` holds the key)."""
-
-    duplicate: str = ""
+class NormalisedDocument(dict):
+    """A document document_normalise has already walked (so district_import does not walk it twice)."""
 
 
-def pairs_to_object(pairs: list[tuple[str, object]]) -> dict:
-    """``json.loads(object_pairs_hook=...)``: a dict, marked when a key repeats so that the
-    document walk below can name the path."""
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            marked = DuplicateKeyObject(pairs)
-            marked.duplicate = key
-            return marked
-        result[key] = value
-    return result
-
-
-def json_text_parse(text: str):
-    """Parse JSON text, marking objects with a repeated key (see document_normalise)."""
-    return json.loads(text, object_pairs_hook=pairs_to_object)
+def json_text_parse(text: str) -> dict:
+    """Parse JSON text into a normalised document. Objects are first read as tuples of pairs (the
+    C parser builds them as fast as dicts; a Python hook per object was three times slower), so
+    that the walk can see a repeated key before a dict would silently keep the last one."""
+    return document_normalise(json.loads(text, object_pairs_hook=tuple))
 
 
 def _text(value: str, parts: list, last, trim: bool) -> str:
@@ -63,48 +50,92 @@ def _text(value: str, parts: list, last, trim: bool) -> str:
     return value.strip() if trim else value
 
 
+def _clean(value: str, parts: list, last, trim: bool) -> str:
+    """``value`` itself when it needs nothing (the common case, checked cheaply), else _text's."""
+    if value.isascii() and len(value) <= MAX_TEXT and "\x00" not in value and (not trim or value.strip() is value):
+        return value
+    return _text(value, parts, last, trim)
+
+
 def document_normalise(document):
-    """A copy of ``document`` with every key and name NFC-normalised and trimmed (free text only
-    normalised); raises DistrictFileError with the path for a repeated key, a NUL character, an
-    over-long string or nesting deeper than MAX_DEPTH. Iterative, so no depth breaks it."""
-    if not isinstance(document, dict | list):
+    """``document`` with every key and name NFC-normalised and trimmed (free text only normalised);
+    raises DistrictFileError with the path for a repeated key, a NUL character, an over-long string
+    or nesting deeper than MAX_DEPTH (checked long before Python's own recursion limit). Dicts and
+    lists are changed in place; objects read as tuples of pairs (json_text_parse) become dicts."""
+    if isinstance(document, NormalisedDocument) or not isinstance(document, dict | list | tuple):
         return document
-    root: list = [None]
-    # (container read, container written, path parts, whether its strings are trimmed)
-    stack = [(document, root, 0, [], True)]
-    while stack:
-        source, target, slot, parts, trim = stack.pop()
-        if len(parts) > MAX_DEPTH:
-            raise DistrictFileError(
-                json_path(parts[:MAX_DEPTH]), f"nested more than {MAX_DEPTH} levels deep (the format nests at most 7)"
-            )
-        if isinstance(source, dict):
-            if isinstance(source, DuplicateKeyObject):
-                raise DistrictFileError(json_path(parts), f'has the key "{source.duplicate}" twice')
-            copy: dict = {}
-            target[slot] = copy
-            for key, value in source.items():
-                if not isinstance(key, str):
-                    raise DistrictFileError(json_path(parts), f"has a key that is not text: {key!r}")
-                clean_key = _text(key, parts, key, True)
-                if clean_key in copy:
-                    raise DistrictFileError(json_path(parts), f'has the key "{clean_key}" twice')
-                keep = trim and key not in UNTRIMMED_KEYS
-                if isinstance(value, str):
-                    copy[clean_key] = _text(value, parts, key, keep)
-                elif isinstance(value, dict | list):
-                    copy[clean_key] = None
-                    stack.append((value, copy, clean_key, [*parts, key], keep))
-                else:
-                    copy[clean_key] = value
-        else:
-            items = [None] * len(source)
-            target[slot] = items
-            for index, value in enumerate(source):
-                if isinstance(value, str):
-                    items[index] = _text(value, parts, index, trim)
-                elif isinstance(value, dict | list):
-                    stack.append((value, items, index, [*parts, index], trim))
-                else:
-                    items[index] = value
-    return root[0]
+    result = _walk(document, [], True)
+    return NormalisedDocument(result) if isinstance(result, dict) else result
+
+
+def _object(pairs: tuple, parts: list) -> dict:
+    node = dict(pairs)
+    if len(node) != len(pairs):
+        seen: set = set()
+        duplicate = next(key for key, _value in pairs if key in seen or seen.add(key))
+        raise DistrictFileError(json_path(parts), f'has the key "{duplicate}" twice')
+    return node
+
+
+# Object keys already seen to need nothing (the format's few dozen names, mostly).
+_PLAIN_KEYS: set[str] = set()
+
+
+def _walk(node, parts: list, trim: bool):
+    if len(parts) >= MAX_DEPTH:
+        raise DistrictFileError(
+            json_path(parts), f"nested more than {MAX_DEPTH} levels deep (the format nests at most 7)"
+        )
+    if isinstance(node, tuple):
+        node = _object(node, parts)
+    if isinstance(node, dict):
+        renamed = None
+        for key, value in node.items():
+            if not isinstance(key, str):
+                raise DistrictFileError(json_path(parts), f"has a key that is not text: {key!r}")
+            keep = trim and key not in UNTRIMMED_KEYS
+            if type(value) is str:
+                # _clean's fast path, inlined: this line runs for every string of a large district.
+                if not (
+                    value.isascii()
+                    and (not keep or value.strip() is value)
+                    and len(value) <= MAX_TEXT
+                    and "\x00" not in value
+                ):
+                    node[key] = _text(value, parts, key, keep)
+            elif isinstance(value, dict | list | tuple):
+                parts.append(key)
+                clean = _walk(value, parts, keep)
+                parts.pop()
+                if clean is not value:
+                    node[key] = clean
+            if key in _PLAIN_KEYS:
+                continue
+            clean_key = _clean(key, parts, key, True)
+            if clean_key is key:
+                if len(_PLAIN_KEYS) < 10_000:
+                    _PLAIN_KEYS.add(key)
+            else:
+                renamed = renamed or []
+                renamed.append((key, clean_key))
+        for key, clean_key in renamed or ():
+            if clean_key in node:
+                raise DistrictFileError(json_path(parts), f'has the key "{clean_key}" twice')
+            node[clean_key] = node.pop(key)
+        return node
+    for index, value in enumerate(node):
+        if type(value) is str:
+            if not (
+                value.isascii()
+                and (not trim or value.strip() is value)
+                and len(value) <= MAX_TEXT
+                and "\x00" not in value
+            ):
+                node[index] = _text(value, parts, index, trim)
+        elif isinstance(value, dict | list | tuple):
+            parts.append(index)
+            clean = _walk(value, parts, trim)
+            parts.pop()
+            if clean is not value:
+                node[index] = clean
+    return node
