@@ -253,3 +253,51 @@ def test_r93_course_of_an_unknown_organization_refused(district_db, tmp_path):
     refused(district_db, tmp_path, content,
             'EducationOrganization.xml line 6 Course/EducationOrganizationReference: education organization "999" '
             "is neither the LEA nor a school")  # fmt: skip
+
+
+def test_r93_session_of_an_unknown_school_refused(district_db, tmp_path):
+    content = files()
+    content["EducationOrgCalendar.xml"] = content["EducationOrgCalendar.xml"].replace(
+        f"<TotalInstructionalDays>80</TotalInstructionalDays>{SCHOOL_REF}",
+        "<TotalInstructionalDays>80</TotalInstructionalDays>" + SCHOOL_REF.replace("255901001", "77"),
+    )
+    refused(
+        district_db,
+        tmp_path,
+        content,
+        'EducationOrgCalendar.xml line 5 Session/SchoolReference: no school "77" (in this interchange or the district)',
+    )
+
+
+def test_r93_gradebook_entry_in_a_grading_period_the_calendar_lacks_refused(district_db, tmp_path):
+    content = files()
+    content["StudentGradebook.xml"] = content["StudentGradebook.xml"].replace(
+        "GradingPeriodDescriptor#First Six Weeks</GradingPeriodDescriptor><PeriodSequence>1",
+        "GradingPeriodDescriptor#Sixth Six Weeks</GradingPeriodDescriptor><PeriodSequence>6",
+    )
+    refused(
+        district_db,
+        tmp_path,
+        content,
+        'StudentGradebook.xml line 3 GradebookEntry/GradingPeriodReference: grading period "Sixth Six Weeks" is '
+        "not a term of the section's calendar",
+    )
+
+
+def test_r93_points_that_are_not_a_number_refused(district_db, tmp_path):
+    content = files()
+    content["StudentGradebook.xml"] = content["StudentGradebook.xml"].replace(
+        "<PointsEarned>8.5</PointsEarned>", "<PointsEarned>lots</PointsEarned>"
+    )
+    refused(
+        district_db,
+        tmp_path,
+        content,
+        'StudentGradebook.xml line 4 StudentGradebookEntry/PointsEarned: "lots" is not a number',
+    )
+
+
+def test_r93_files_are_read_in_dependency_order_whatever_their_names(db, tmp_path):
+    renamed = {f"{i}-{name}": text for i, (name, text) in enumerate(reversed(list(files().items())))}
+    run(write(tmp_path, renamed))
+    assert Score.objects.filter(student="604822").exists()
