@@ -6,6 +6,7 @@ services_install() {
     pg_bindir >/dev/null 2>&1 || missing+=(postgresql)
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "Installing ${missing[*]} with apt-get" >&2
@@ -55,4 +56,16 @@ services_stop() {
     as_pg "$(pg_bindir)/pg_ctl" -D "$SERVICES_DIR/pg/data" -m immediate -s stop >/dev/null 2>&1 || true
     [ -f "$SERVICES_DIR/redis.pid" ] && kill "$(cat "$SERVICES_DIR/redis.pid")" 2>/dev/null || true
     rm -rf "$SERVICES_DIR"
+}
+
+test_tools_install() {
+    # axe-core (npm) for the accessibility test: a test tool, kept in .test-tools/, never shipped.
+    [ -f .test-tools/axe.min.js ] && return 0
+    local tmp
+    tmp=$(mktemp -d)
+    echo "Installing axe-core for the accessibility test" >&2
+    npm install --no-save --no-audit --no-fund --silent --prefix "$tmp" axe-core@4.14.1 >/dev/null
+    mkdir -p .test-tools
+    cp "$tmp/node_modules/axe-core/axe.min.js" .test-tools/axe.min.js
+    rm -rf "$tmp"
 }
