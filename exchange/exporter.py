@@ -26,6 +26,7 @@ from catalog.models import (
     SchoolYear,
     User,
 )
+from catalog.progress import ProgressCallback, counted
 from catalog.setup_types import COURSE, EXTRA_ATTRIBUTES, MASTER, SECTION, SetupType
 from coursemasters.models import CourseMaster
 from courses.models import Course
@@ -64,7 +65,7 @@ def district_export_json() -> str:
     return buffer.getvalue()
 
 
-def district_export_write(stream) -> None:
+def district_export_write(stream, progress: ProgressCallback | None = None) -> None:
     """Write the exchange-format JSON to a text stream, one record at a time.
 
     The text is exactly ``json.dumps(district_export(), indent=2, sort_keys=True,
@@ -76,7 +77,7 @@ def district_export_write(stream) -> None:
         first = False
         stream.write(f"  {_dumps(key)}: ")
         if isinstance(value, Iterator | list):
-            _write_list(stream, value)
+            _write_list(stream, value if progress is None else counted(value, f"writing {key}", progress))
         else:
             stream.write(_dumps(value).replace("\n", "\n  "))
     stream.write("\n}\n" if not first else "}\n")

@@ -28,6 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from catalog.errors import InputError
+from catalog.progress import ProgressCallback, counted
 from catalog.setup_types import COURSE, SETUP_TYPES, SETUP_TYPES_BY_NAME
 
 FORMAT = "district-grading/1"
@@ -260,6 +261,7 @@ def district_generate(
     unpushed: bool = False,
     seed: int = 1,
     first_year: int = FIRST_YEAR,
+    progress: ProgressCallback | None = None,
 ) -> dict:
     """A synthetic district as an exchange document (a dict), the same for the same arguments.
 
@@ -289,6 +291,7 @@ def district_generate(
         unpushed=unpushed,
         seed=seed,
         first_year=first_year,
+        progress=progress,
     ).document()
 
 
@@ -317,7 +320,7 @@ class _Generator:
         for level in (ELEMENTARY, MIDDLE, HIGH):
             self.make_masters(level)
         self.make_user("district_admin", [], first="Dana", last="Whitfield")
-        for school in self.school_list:
+        for school in counted(self.school_list, "generating schools", self.o["progress"]):
             self.make_user("school_admin", [school.number])
             self.make_courses(school)
         document = {

@@ -41,6 +41,7 @@ from catalog.models import (
     User,
     grading_scale_bands_clean,
 )
+from catalog.progress import ProgressCallback
 from catalog.setup_types import COURSE, EXTRA_ATTRIBUTES, MASTER, SECTION, SetupType, category_name_key
 from coursemasters.models import CourseMaster
 from courses.models import Course
@@ -100,7 +101,13 @@ def document_read(path) -> dict:
         ) from error
 
 
-def district_import(document: dict, *, replace: bool = False, on_wait: Callable[[], None] | None = None) -> None:
+def district_import(
+    document: dict,
+    *,
+    replace: bool = False,
+    on_wait: Callable[[], None] | None = None,
+    progress: ProgressCallback | None = None,
+) -> None:
     """Load a district exchange document into the database, all or nothing.
 
     Into an empty database; with ``replace``, everything the district holds is
@@ -110,7 +117,10 @@ def district_import(document: dict, *, replace: bool = False, on_wait: Callable[
     problem) for a bad document and InputError when the database already holds
     a district and ``replace`` is not set; nothing is changed then. A push that is writing
     is waited for (``on_wait`` is told), and pushes wait for the import (issue 11).
+    ``progress`` is told how far the load of each level is (issue 18).
     """
+    if progress is not None:
+        progress("checking the file", 0, None)
     # Keys and names NFC-normalised and trimmed, hostile text refused, before anything reads them (R90).
     document = document_normalise(document)
     schema_validate(document)
@@ -119,8 +129,10 @@ def district_import(document: dict, *, replace: bool = False, on_wait: Callable[
         if district_exists():
             if not replace:
                 raise InputError("the database already holds a district; use --replace")
+            if progress is not None:
+                progress("deleting the district's data", 0, None)
             district_data_delete()
-        _Importer(document).run()
+        _Importer(document, progress=progress).run()
         if len(document.get("sections") or ()) >= 1000:
             # A bulk load leaves the planner with no statistics: without them, the first
             # reports and pushes on a large district can pick very bad plans.
@@ -193,8 +205,9 @@ def _chunks(records: list, size: int = CHUNK_SIZE):
 
 
 class _Importer:
-    def __init__(self, document: dict):
+    def __init__(self, document: dict, *, progress: ProgressCallback | None = None):
         self.doc = document
+        self.progress = progress
         self.items: dict[str, int] = {}  # "task:S1" -> GradingItem id
         self.tests: dict[str, int] = {}
         self.scales: dict[str, int] = {}
@@ -213,6 +226,8 @@ class _Importer:
 
     def run(self) -> None:
         try:
+            if self.progress is not None:
+                self.progress("loading definitions, schools and users", 0, None)
             self.district()
             self.school_years()
             self.grading_items()
@@ -228,6 +243,15 @@ class _Importer:
             # Every rule the database enforces is checked above with a clear
             # message; this is the last line, still all or nothing.
             raise DistrictFileError("document", f"the database refused the file: {error}") from error
+
+    def _chunks(self, records: list, what: str):
+        """The records a chunk at a time, telling ``progress`` how many were loaded before each."""
+        for start, chunk in _chunks(records):
+            if self.progress is not None:
+                self.progress(what, start, len(records))
+            yield start, chunk
+        if self.progress is not None:
+            self.progress(what, len(records), len(records))
 
     # -- the district's definitions ------------------------------------------
 
@@ -370,7 +394,7 @@ class _Importer:
     def course_masters(self) -> None:
         records = self.doc.get("course_masters", [])
         seen: dict[tuple[int, str], int] = {}
-        for start, chunk in _chunks(records):
+        for start, chunk in self._chunks(records, "loading course masters"):
             rows = []
             for offset, record in enumerate(chunk):
                 i = start + offset
@@ -404,7 +428,7 @@ class _Importer:
     def courses_(self) -> None:
         records = self.doc.get("courses", [])
         seen: dict[tuple[int, str], int] = {}
-        for start, chunk in _chunks(records):
+        for start, chunk in self._chunks(records, "loading courses"):
             rows, owners = [], []
             for offset, record in enumerate(chunk):
                 i = start + offset
@@ -462,7 +486,7 @@ class _Importer:
     def sections(self) -> None:
         records = self.doc.get("sections", [])
         seen: dict[tuple[int, str], int] = {}
-        for start, chunk in _chunks(records):
+        for start, chunk in self._chunks(records, "loading sections"):
             rows, owners = [], []
             for offset, record in enumerate(chunk):
                 i = start + offset

@@ -42,6 +42,7 @@ from catalog import permissions
 from catalog.errors import InputError
 from catalog.limits import date_out_of_range
 from catalog.models import District, School, User
+from catalog.progress import ProgressCallback
 from courses.models import Course
 from pushjobs import engine
 from pushjobs.engine.api import (
@@ -791,7 +792,12 @@ def push_job_outcome(*, job: PushJob) -> PushOutcome:
 
 
 def push_job_run_inline(
-    *, user: User, options: PushOptions, dry_run: bool = False, poll_seconds: float = 1.0
+    *,
+    user: User,
+    options: PushOptions,
+    dry_run: bool = False,
+    poll_seconds: float = 1.0,
+    progress: ProgressCallback | None = None,
 ) -> tuple[PushJob | None, PushOutcome]:
     """Run a push now in this process, switch or not (R42), after any conflicting job that is
     processing; recorded in the Batch Queue List like any other job. Returns the job and its outcome.
@@ -823,7 +829,9 @@ def push_job_run_inline(
                 break
             time.sleep(poll_seconds)
         while push_job_work_chunk(job_id=job.pk):
-            pass
+            if progress is not None:  # issue 18: courses done of the job's, after each chunk
+                job.refresh_from_db(fields=["courses_done", "courses_total"])
+                progress(f"{job.get_kind_display()}: courses", job.courses_done, job.courses_total)
         # The last chunks may be with a worker that took them over (this process was slow).
         while True:
             job.refresh_from_db()

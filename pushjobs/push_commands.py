@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
+from catalog.progress import command_progress
 from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
 from pushjobs.engine.api import MODES, PUSH, CoursePushOptions, MasterPushOptions, UndoOptions
 
@@ -88,7 +89,12 @@ class PushCommand(DistrictCommand):
             return self._submit(user, push_options, options)
         if options.get("at") or options.get("priority"):
             raise InputError("--at and --priority go with --batch")
-        job, outcome = push_job_run_inline(user=user, options=push_options, dry_run=options["dry_run"])
+        with command_progress(self, options) as progress:
+            if options["dry_run"]:
+                progress.step("planning the push (dry run)")
+            job, outcome = push_job_run_inline(
+                user=user, options=push_options, dry_run=options["dry_run"], progress=progress
+            )
         if options.get("report"):
             with open(options["report"], "w", newline="", encoding="utf-8") as out:
                 result_rows_write_csv(outcome.rows, out)

@@ -4,7 +4,11 @@ Standard output gets nothing but the JSON document."""
 
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
+from catalog.progress import command_progress
+from coursemasters.models import CourseMaster
+from courses.models import Course
 from exchange.district import district_export_write
+from sections.models import Section
 
 
 class _Unterminated:
@@ -25,12 +29,25 @@ class Command(DistrictCommand):
 
     def handle_command(self, *args, **options):
         path = options.get("out")
-        if not path:
-            district_export_write(_Unterminated(self.stdout))
-            return
+        with command_progress(self, options) as progress:
+            if progress.enabled:
+                # The big lists stream from the database: their counts give the time left.
+                progress.expect(
+                    {
+                        "writing course_masters": CourseMaster.objects.count(),
+                        "writing courses": Course.objects.count(),
+                        "writing sections": Section.objects.count(),
+                    }
+                )
+            if not path:
+                district_export_write(_Unterminated(self.stdout), progress=progress)
+                return
+            self._write_file(path, progress)
+        self.stderr.write(f"exported the district to {path}")
+
+    def _write_file(self, path: str, progress) -> None:
         try:
             with open(path, "w", encoding="utf-8", newline="\n") as stream:
-                district_export_write(stream)
+                district_export_write(stream, progress=progress)
         except OSError as error:
             raise InputError(f"--out: cannot write {path} ({error.strerror})") from error
-        self.stderr.write(f"exported the district to {path}")

@@ -5,6 +5,7 @@ import json
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
 from catalog.permissions import can_manage_district
+from catalog.progress import command_progress
 from exchange.generator import district_generate
 
 
@@ -48,23 +49,29 @@ class Command(DistrictCommand):
             "students_per_section": options["students_per_section"],
             "assignments_per_section": options["assignments_per_section"],
         }
-        document = district_generate(
-            schools=options["schools"],
-            unpushed=options["unpushed"],
-            seed=options["seed"],
-            **{name: value for name, value in sizes.items() if value is not None},
-        )
-        counts = ", ".join(
-            f"{len(document[name])} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections", "users")
-        )
-        out = options["out"]
+        with command_progress(self, options) as progress:
+            document = district_generate(
+                schools=options["schools"],
+                unpushed=options["unpushed"],
+                seed=options["seed"],
+                progress=progress,
+                **{name: value for name, value in sizes.items() if value is not None},
+            )
+            counts = ", ".join(
+                f"{len(document[name])} {name.replace('_', ' ')}"
+                for name in ("schools", "courses", "sections", "users")
+            )
+            out = options["out"]
+            if out:
+                progress.step(f"writing {out if out != '-' else 'stdout'}")
+                self._write(document, out)
+            else:
+                from exchange.district import district_import
+
+                district_import(document, progress=progress)
         if out:
-            self._write(document, out)
             self.stderr.write(f"generated {counts} (seed {options['seed']}) into {out if out != '-' else 'stdout'}")
             return
-        from exchange.district import district_import
-
-        district_import(document)
         self.stderr.write(f"generated and loaded {counts} (seed {options['seed']})")
 
     def _write(self, document: dict, out: str) -> None:

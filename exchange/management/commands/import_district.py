@@ -4,6 +4,7 @@ from django.db import transaction
 
 from catalog.commands import DistrictCommand
 from catalog.permissions import can_manage_district
+from catalog.progress import command_progress
 from exchange.district import district_import, document_read
 
 
@@ -25,17 +26,19 @@ class Command(DistrictCommand):
     def handle_command(self, *args, **options):
         # One transaction with the acting user: a refused import must not even
         # leave the system account behind (R32: nothing was changed).
-        with transaction.atomic():
+        with transaction.atomic(), command_progress(self, options) as progress:
             user = self.acting_user(options)
             if not can_manage_district(user):
                 raise PermissionError(
                     f'--as: user "{user.username}" is not a district admin; only district admins import'
                 )
+            progress.step(f"reading {options['file']}")
             document = document_read(options["file"])
             district_import(
                 document,
                 replace=options["replace"],
                 on_wait=lambda: self.stderr.write("Waiting for the pushes that are running to finish..."),
+                progress=progress,
             )
         counts = ", ".join(
             f"{len(document.get(name, []))} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections")

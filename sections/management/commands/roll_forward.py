@@ -1,6 +1,7 @@
 """``roll_forward --school NUMBER --from-year Y --to-year Y2`` (cli.md, rules.md R61)."""
 
 from catalog.commands import DistrictCommand
+from catalog.progress import command_progress
 from sections.rollforward import calendar_roll_forward
 
 
@@ -14,10 +15,13 @@ class Command(DistrictCommand):
         parser.add_argument("--to-year", required=True, metavar="Y2", help="the year to copy into, e.g. 23-24")
 
     def handle_command(self, *args, **options):
-        result = calendar_roll_forward(
-            user=self.acting_user(options),
-            school=options["school"],
-            from_year=options["from_year"],
-            to_year=options["to_year"],
-        )
+        user = self.acting_user(options)
+        # A few set-based statements, all or nothing: a spinner and the time taken, no count.
+        with command_progress(self, options) as progress:
+            progress.step(
+                f"rolling school {options['school']} forward from {options['from_year']} to {options['to_year']}"
+            )
+            result = calendar_roll_forward(
+                user=user, school=options["school"], from_year=options["from_year"], to_year=options["to_year"]
+            )
         self.stdout.write(result.line())
