@@ -23,6 +23,8 @@ from tests.engine.conftest import (
     course,
     course_push,
     exported,
+    master_item_remove,
+    master_push,
     posted_grade,
     pushed,
     reload,
@@ -155,3 +157,27 @@ def test_r82_grade_impact_csv_of_a_dry_run_and_r83_of_the_applied_push(district,
     # and the section's grade now is the impact's after
     assert _grade() == (Decimal("80.77"), "B")
     assert exported()  # the district still exports
+
+
+def test_r82_r23_grayed_out_option_loses_its_grades_in_every_section_in_one_query(
+    district, django_assert_max_num_queries
+):
+    # given: three sections with the same scores; the master drops its Q1G Q1 grade calc option,
+    # which is in use in the sections (aligned assignments), so a push to sections grays it out
+    _district(district, homework_weight="20.00")
+    doc = exported()
+    first = section(doc)
+    for n in ("2", "3"):
+        doc["sections"].append({**copy.deepcopy(first), "number": n})
+    master_item_remove(doc, "grade_calc_options", "task:Q1G Q1", key_field="gco")
+    reload(doc)
+    # when
+    preview = master_push(mode="overwrite", to_sections=True, dry_run=True)
+    assert any(c.change == "grayed_out" for c in preview.changes)
+    with django_assert_max_num_queries(1):
+        impact = grade_impact_of_changes(preview.changes)
+    # then: every student's Q1G Q1 grade goes (no grade after), in each of the three sections
+    moved = {(r.section, r.student, r.item, r.term, r.after_percent, r.after_letter) for r in impact.rows}
+    assert {(s, st, "task:Q1G", "Q1", None, "") for s in ("1", "2", "3") for st in ("s0001", "s0002")} <= moved
+    assert impact.summary.sections_changed == 3
+    assert impact.summary.students_affected == 2
