@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalog.setup_types import COURSE
+from catalog.setup_types import COURSE, LINKED, RESIDUAL, UNLINKED
 
 from .api import (
     CONFLICT,
@@ -24,7 +24,6 @@ from .api import (
 )
 from .levels import TypeLevel
 
-LINKED, UNLINKED, RESIDUAL, LOCAL, TEACHER = "linked", "unlinked", "residual", "local", "teacher"
 # The states of items a push made, which it pairs with their sources by identity (R6): at the
 # course an unlinked item too, so that overwrite relinks it whatever the course renamed it to (R15).
 PUSHED_STATES = {COURSE: (LINKED, UNLINKED), "section": (LINKED,)}
