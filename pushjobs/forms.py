@@ -12,6 +12,7 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from catalog.limits import EARLIEST_DATE, LATEST_DATE, date_validators
@@ -174,7 +175,6 @@ class MasterPushForm(_ActionForm):
         _schedule_fields(self)
         self.helper = FormHelper()
         self.helper.form_id = "push-masters-form" if master is None else "push-to-courses-form"
-        self.helper.form_action = "#push-preview"  # a preview answers the POST: show it
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             "year",
@@ -268,7 +268,6 @@ class CoursePushForm(_ActionForm):
         _schedule_fields(self)
         self.helper = FormHelper()
         self.helper.form_id = "push-courses-form"
-        self.helper.form_action = "#push-preview"
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout("data", "overwrite_categories", _schedule_layout(), _buttons())
 
@@ -367,3 +366,103 @@ class RescheduleForm(forms.Form):
 
     def scheduled_for(self) -> datetime:
         return timezone.make_aware(datetime.combine(self.cleaned_data["run_date"], self.cleaned_data["run_time"]))
+
+
+class ChangeFilterForm(forms.Form):
+    """The change rows of a preview or a job, filtered by school, course, type and change (GET).
+    The choices are the values the rows hold (ui_selectors.change_filter_choices)."""
+
+    school = forms.ChoiceField(label="Schools", required=False)
+    course = forms.ChoiceField(label="Courses", required=False)
+    data_type = forms.ChoiceField(label="Types", required=False)
+    change = forms.ChoiceField(label="Changes", required=False)
+
+    def __init__(self, data=None, *, choices: dict[str, list[tuple[str, str]]], **kwargs):
+        # Its own ids and labels: the toolbar on the same page has a School select too.
+        kwargs.setdefault("auto_id", "changes_%s")
+        super().__init__(data, **kwargs)
+        everything = {
+            "school": "All schools",
+            "course": "All courses",
+            "data_type": "All types",
+            "change": "All changes",
+        }
+        for name, label in everything.items():
+            self.fields[name].choices = [("", label), *choices.get(name, [])]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_id = "change-filter-form"
+        self.helper.form_action = "#changes"
+        self.helper.attrs = {"aria-label": "Filter the changes"}
+        self.helper.layout = Layout(
+            Row(
+                Column("school", css_class="col-12 col-md-3"),
+                Column("course", css_class="col-6 col-md-3"),
+                Column("data_type", css_class="col-6 col-md-2"),
+                Column("change", css_class="col-6 col-md-2"),
+                Column(
+                    StrictButton("Filter", type="submit", css_class="btn-outline-primary"),
+                    css_class="col-6 col-md-2 align-self-end mb-3",
+                ),
+                css_class="g-2",
+            )
+        )
+
+    def filters(self) -> dict[str, str]:
+        """The filters asked for that the rows can meet (an unknown value is ignored)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class PreviewRunForm(forms.Form):
+    """ "Run this push" on a preview (R71): Run Now, or Submit to Batch at a time, with the same options.
+    When the push deletes course or teacher items (R72) it must be confirmed here, and the form names
+    the preview it confirms (the page's own job)."""
+
+    action = forms.CharField(required=False)
+    confirm = forms.BooleanField(required=False)
+
+    def __init__(self, data=None, *, preview: PushJob, confirm_label: str = "", undo: bool = False, **kwargs):
+        super().__init__(data, **kwargs)
+        self.preview = preview
+        self.needs_confirmation = bool(confirm_label)
+        self.undo = undo
+        self.fields["confirm"].label = confirm_label
+        if self.needs_confirmation:
+            self.fields["confirm"].error_messages["required"] = "Tick the box to confirm the deletions first."
+            self.fields["confirm"].required = True
+        _schedule_fields(self)
+        self.helper = FormHelper()
+        self.helper.form_id = "preview-run-form"
+        self.helper.form_action = reverse_lazy("pushjobs:preview_run", args=[preview.pk])
+        self.helper.attrs = {"novalidate": ""}
+        parts = []
+        if self.needs_confirmation:
+            parts.append(Field("confirm", wrapper_class="preview-confirm"))
+        if undo:
+            parts.append(
+                StrictButton("Undo this push", type="submit", name="action", value=RUN_NOW, css_class="btn-danger")
+            )
+        else:
+            parts += [
+                _schedule_layout(),
+                Div(
+                    StrictButton(
+                        "Run this push now", type="submit", name="action", value=RUN_NOW, css_class="btn-primary"
+                    ),
+                    StrictButton(
+                        "Submit this push to Batch", type="submit", name="action", value=BATCH, css_class="btn-primary"
+                    ),
+                    css_class="d-flex flex-wrap gap-2 push-actions",
+                ),
+            ]
+        self.helper.layout = Layout(*parts)
+
+    def clean(self):
+        cleaned = super().clean()
+        allowed = (RUN_NOW,) if self.undo else (RUN_NOW, BATCH)
+        if cleaned.get("action") not in allowed:
+            raise forms.ValidationError("Choose Run this push now or Submit this push to Batch.")
+        _schedule_clean(self, cleaned)
+        return cleaned

@@ -60,6 +60,7 @@ from pushjobs.engine.changes import changes_write
 
 from . import permissions as job_permissions
 from .models import Notification, PushJob, PushJobChunk, PushResultRow
+from .previews import preview_changes_write
 from .teacher_notices import teacher_notifications_create
 
 logger = logging.getLogger(__name__)
@@ -614,9 +615,13 @@ def _chunk_push(job: PushJob, chunk: PushJobChunk, token: str) -> None:
     heartbeat = _heartbeat_for(chunk, token)
     try:
         with transaction.atomic():
-            outcome = engine.push_chunk(options, chunk.course_ids)
+            if job.kind == PushJob.PREVIEW:  # R71: the push run dry; what it would change is kept apart
+                outcome = engine.push_chunk(options, chunk.course_ids, dry_run=True)
+                preview_changes_write(job.pk, outcome.changes)
+            else:
+                outcome = engine.push_chunk(options, chunk.course_ids)
+                changes_write(job.pk, outcome.changes)  # R70: in the transaction of the writes it records
             _result_rows_create(job, chunk.index, outcome.rows)
-            changes_write(job.pk, outcome.changes)  # R70: in the transaction of the writes it records
             now = timezone.now()
             marked = PushJobChunk.objects.filter(pk=chunk.pk, status=PushJobChunk.RUNNING, claim_token=token).update(
                 status=PushJobChunk.DONE, summary=outcome.summary.to_json(), finished_at=now, last_error=""
@@ -692,8 +697,9 @@ def _push_job_finish(job_id: int) -> None:
             status=PushJob.COMPLETED, finished_at=now, heartbeat_at=now, summary=summary.to_json()
         )
         job.refresh_from_db()
-        _notify_finished(job)
-        teacher_notifications_create(job)  # R75
+        if job.kind != PushJob.PREVIEW:  # a preview is watched on its page and changed nothing
+            _notify_finished(job)
+            teacher_notifications_create(job)  # R75
         _request_tick()  # a conflicting job may have waited for this one
 
 

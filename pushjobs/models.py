@@ -19,12 +19,14 @@ class PushJob(models.Model):
     PUSH_ALL_COURSES = "push_all_courses"
     PUSH_COURSE_TO_SECTIONS = "push_course_to_sections"
     UNDO = "undo"  # R73: puts back what another job's change log says it changed
+    PREVIEW = "preview"  # R71: a dry run of a push or an undo; it writes PreviewChange rows, nothing else
     KIND_CHOICES = [
         (PUSH_ALL_COURSE_MASTERS, "Push All Course Masters"),
         (PUSH_COURSE_MASTER, "Push to Courses"),
         (PUSH_ALL_COURSES, "Push All Courses"),
         (PUSH_COURSE_TO_SECTIONS, "Push to Sections"),
         (UNDO, "Undo"),
+        (PREVIEW, "Preview"),
     ]
     MASTER_KINDS = (PUSH_ALL_COURSE_MASTERS, PUSH_COURSE_MASTER)
 
@@ -105,6 +107,7 @@ class PushJob(models.Model):
                         "push_all_courses",
                         "push_course_to_sections",
                         "undo",
+                        "preview",
                     ]
                 ),
                 name="pushjob_kind_valid",
@@ -126,7 +129,32 @@ class PushJob(models.Model):
     @property
     def is_master_push(self) -> bool:
         # An undo of a master push (or of its undo) needs the rights of a master push: it carries the catalog.
-        return self.kind in self.MASTER_KINDS or (self.kind == self.UNDO and bool(self.catalog))
+        return self.kind in self.MASTER_KINDS or (self.kind in (self.UNDO, self.PREVIEW) and bool(self.catalog))
+
+    @property
+    def is_preview(self) -> bool:
+        return self.kind == self.PREVIEW
+
+    @property
+    def previewed_kind(self) -> str:
+        """The kind of push a job runs, or a preview would run (its options say which tool)."""
+        if self.kind != self.PREVIEW:
+            return self.kind
+        kind = self.options.get("kind")
+        if kind == "undo":
+            return self.UNDO
+        if kind == "master":
+            return self.PUSH_COURSE_MASTER if self.options.get("master") else self.PUSH_ALL_COURSE_MASTERS
+        return self.PUSH_COURSE_TO_SECTIONS if self.options.get("course") else self.PUSH_ALL_COURSES
+
+    @property
+    def title(self) -> str:
+        """What the job is, in words: "Push All Courses", "Undo of job 12", "Preview of Push to Courses"."""
+        kind = self.previewed_kind
+        what = dict(self.KIND_CHOICES)[kind]
+        if kind == self.UNDO:
+            what = f"Undo of job {self.options.get('job')}"
+        return f"Preview of {what}" if self.kind == self.PREVIEW else what
 
     @property
     def data_display(self) -> str:
@@ -257,6 +285,35 @@ class ChangeRow(models.Model):
                 name="changerow_change_valid",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.course} {self.section} {self.item} {self.change}"
+
+
+class PreviewChange(models.Model):
+    """One change a preview job (R71) found its push would make: a ChangeRow's words, kept apart
+    from the change log because nothing happened (undo and history read ChangeRow as the truth)."""
+
+    job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="preview_changes")
+    level = models.CharField(max_length=10)
+    school = models.CharField(max_length=300)
+    calendar = models.CharField(max_length=50)
+    course = models.CharField(max_length=255)
+    section = models.CharField(max_length=255, blank=True, default="")
+    teacher = models.CharField(max_length=255, blank=True, default="")
+    data_type = models.CharField(max_length=50)
+    item = models.CharField(max_length=500, blank=True, default="")
+    change = models.CharField(max_length=20)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    course_pk = models.BigIntegerField()
+    section_pk = models.BigIntegerField(null=True, blank=True)
+    item_pk = models.BigIntegerField(null=True, blank=True)  # None: an item the push would create
+    raw = models.JSONField(default=dict)  # database values, as ChangeRow.raw (the grade impact reads them)
+
+    class Meta:
+        ordering = ["job", "pk"]
+        indexes = [models.Index(fields=["job", "change"], name="previewchange_job_change")]
 
     def __str__(self):
         return f"{self.course} {self.section} {self.item} {self.change}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from catalog.errors import InputError
 from courses.forms import PushToSectionsForm
@@ -12,6 +13,7 @@ from courses.views import course_breadcrumbs, course_for_request, course_url
 
 from .engine.api import CoursePushOptions
 from .jobs import push_job_run_inline
+from .previews import push_job_preview_submit
 
 
 def push_to_sections_view(request, pk: int):
@@ -25,23 +27,12 @@ def push_to_sections_view(request, pk: int):
             data=frozenset(form.cleaned_data["data"]),
             overwrite_categories=form.cleaned_data["overwrite_categories"],
         )
-        try:
-            _job, outcome = push_job_run_inline(user=request.user, options=options)
-        except (InputError, PermissionError) as error:
-            form.add_error(None, str(error))
+        if options.overwrite_categories:
+            done = _preview_first(request, form, options)
         else:
-            attention = len(outcome.rows)
-            messages.success(
-                request,
-                f"Pushed {course.number} to its sections: {outcome.summary.line()}."
-                + (
-                    f" {attention} outcome{'s' if attention != 1 else ''} need attention: get the report in the "
-                    "Batch Queue."
-                    if attention
-                    else ""
-                ),
-            )
-            return redirect(course_url(course, "sections"))
+            done = _push(request, form, options, course)
+        if done is not None:
+            return done
     context = {
         "title": f"Push {course.number} to its sections",
         "course": course,
@@ -51,3 +42,36 @@ def push_to_sections_view(request, pk: int):
         "breadcrumbs": course_breadcrumbs(course, current="Push to Sections"),
     }
     return render(request, "courses/push_to_sections.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _preview_first(request, form, options: CoursePushOptions):
+    """R72: Overwrite Categories can delete teachers' categories, so it is confirmed on its preview."""
+    try:
+        preview = push_job_preview_submit(user=request.user, options=options)
+    except (InputError, PermissionError) as error:
+        form.add_error(None, str(error))
+        return None
+    messages.warning(
+        request,
+        "Overwrite Categories can delete teachers' categories: check what it would change and confirm below to run it.",
+    )
+    return redirect(reverse("pushjobs:job_detail", args=[preview.pk]) + "?then=run_now#run")
+
+
+def _push(request, form, options: CoursePushOptions, course):
+    try:
+        _job, outcome = push_job_run_inline(user=request.user, options=options)
+    except (InputError, PermissionError) as error:
+        form.add_error(None, str(error))
+        return None
+    attention = len(outcome.rows)
+    messages.success(
+        request,
+        f"Pushed {options.course} to its sections: {outcome.summary.line()}."
+        + (
+            f" {attention} outcome{'s' if attention != 1 else ''} need attention: get the report in the Batch Queue."
+            if attention
+            else ""
+        ),
+    )
+    return redirect(course_url(course, "sections"))

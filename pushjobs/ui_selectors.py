@@ -58,3 +58,16 @@ def push_job_outcome_counts(*, job: PushJob) -> list[tuple[str, int]]:
     """How many report rows of each outcome, most frequent first."""
     rows = PushResultRow.objects.filter(job=job).values("outcome").annotate(n=Count("pk")).order_by("-n", "outcome")
     return [(row["outcome"], row["n"]) for row in rows]
+
+
+CHANGE_FILTERS = ("school", "course", "data_type", "change")
+
+
+def change_rows_filtered(rows: QuerySet, *, filters: dict[str, str]) -> QuerySet:
+    """A job's change rows (ChangeRow, or a preview's PreviewChange) meeting the page's filters, in log order."""
+    return rows.filter(**{name: value for name, value in filters.items() if name in CHANGE_FILTERS}).order_by("pk")
+
+
+def change_filter_values(rows: QuerySet) -> dict[str, list[str]]:
+    """The values each filter can take: those the rows hold (one query per filter, on the job's index)."""
+    return {name: list(rows.order_by(name).values_list(name, flat=True).distinct()) for name in CHANGE_FILTERS}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import section_push_views, views
+from . import preview_views, section_push_views, views
 
 app_name = "pushjobs"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("jobs/<int:pk>/status/", views.job_status_view, name="job_status"),
     path("jobs/<int:pk>/report.csv", views.job_report_csv_view, name="job_report_csv"),
     path("jobs/<int:pk>/report.xlsx", views.job_report_xlsx_view, name="job_report_xlsx"),
+    path("jobs/<int:pk>/changes.csv", preview_views.job_changes_csv_view, name="job_changes_csv"),
+    path("jobs/<int:pk>/changes.xlsx", preview_views.job_changes_xlsx_view, name="job_changes_xlsx"),
+    path("jobs/<int:pk>/run/", preview_views.preview_run_view, name="preview_run"),
+    path("jobs/<int:pk>/preview-again/", preview_views.preview_again_view, name="preview_again"),
+    path("jobs/<int:pk>/undo/", preview_views.job_undo_preview_view, name="job_undo_preview"),
     path("jobs/<int:pk>/cancel/", views.job_cancel_view, name="job_cancel"),
     path("jobs/<int:pk>/reschedule/", views.job_reschedule_view, name="job_reschedule"),
     path("jobs/<int:pk>/restart/", views.job_restart_view, name="job_restart"),

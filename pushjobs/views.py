@@ -2,15 +2,14 @@
 the Batch Queue List, a job's detail and report, and notifications (rules R40-R45).
 
 Thin views: check who may open the page (catalog.permissions; jobs: pushjobs.permissions),
-validate a form into the engine's options, call one service (pushjobs.jobs), redirect. Preview is
-the engine's plan run dry: it changes nothing, so its result is shown in the response to the POST instead of a redirect.
+validate a form into the engine's options, call one service (pushjobs.jobs), redirect. Preview is a
+queued job of its own (pushjobs.previews, R71): the tools record it and open its page (preview_views).
 """
 
 from __future__ import annotations
 
 import io
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -30,9 +29,11 @@ from catalog.permissions import can_manage_district, can_manage_school
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_district_admin
 from coursemasters.page_selectors import master_get
-from pushjobs.engine.api import OUTCOMES, PushOutcome, ResultRow, Summary
+from pushjobs.engine.api import Summary
 
 from . import jobs as job_services
+from . import preview_views
+from .display import detail_in_words, item_label, outcome_label, type_label
 from .forms import (
     BATCH,
     PREVIEW,
@@ -45,6 +46,7 @@ from .forms import (
 )
 from .models import PushJob
 from .permissions import job_action_refusal, may_use_push_tools
+from .previews import push_job_preview_submit, push_options_overwrite
 from .result_report import SUMMARY_LABELS, result_report_csv_lines, result_report_filename, result_report_write_xlsx
 from .selectors import (
     BATCH_PROCESSING_OFF_MESSAGE,
@@ -63,20 +65,8 @@ from .ui_selectors import (
     push_tool_years,
     push_tool_years_for_catalog,
 )
+from .undo import undo_refusal
 
-OUTCOME_LABELS = {
-    "skipped_ignore_master_push": "Skipped: Ignore Master Push",
-    "failed_desynced": "Failed: desynced from its master",
-    "failed_error": "Failed: error",
-    "kept_residual": "Kept as residual (in use)",
-    "renamed_teacher_item": "Teacher item renamed",
-    "renamed_local_item": "Course item renamed",
-    "relinked": "Relinked",
-    "conflict": "Conflict: item skipped",
-    "removed": "Removed",
-}
-assert set(OUTCOME_LABELS) == set(OUTCOMES)
-PREVIEW_ROW_LIMIT = 200
 RESULT_ROWS_PER_PAGE = 50
 
 # Reports are another part of the project; a link shows once its page exists.
@@ -207,40 +197,19 @@ def batch_processing_view(request):
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class Preview:
-    """What a push would do, from the engine's plan run dry (nothing written)."""
+def _push_submit(request, form, *, done_url: str | None):
+    """Run the clicked action of a valid tool form; the redirect to follow, or None when refused
+    (the refusal becomes the form's error).
 
-    summary: Summary
-    row_count: int
-    rows: list[ResultRow]
-    outcome_counts: list[tuple[str, int]] = field(default_factory=list)
-
-    @property
-    def summary_rows(self) -> list[tuple[str, int]]:
-        totals = self.summary.to_json()
-        return [(label, totals[name]) for name, label in SUMMARY_LABELS]
-
-
-def _preview(outcome: PushOutcome) -> Preview:
-    counts = Counter(row.outcome for row in outcome.rows)
-    return Preview(
-        summary=outcome.summary,
-        row_count=len(outcome.rows),
-        rows=outcome.rows[:PREVIEW_ROW_LIMIT],
-        outcome_counts=[(OUTCOME_LABELS.get(o, o), n) for o, n in counts.most_common()],
-    )
-
-
-def _push_submit(request, form) -> tuple[PushJob | None, Preview | None]:
-    """Run the clicked action of a valid tool form. A refusal becomes the form's error."""
+    Preview records a preview job and opens its page (R71). Run Now or Submit to Batch of a push
+    that may delete course or teacher items (overwrite, Overwrite Categories) leads to its preview
+    first, where the deletions are confirmed (R72)."""
     options = form.push_options()
     action = form.cleaned_data["action"]
     try:
-        if action == PREVIEW:
-            _none, outcome = job_services.push_job_run_inline(user=request.user, options=options, dry_run=True)
-            return None, _preview(outcome)
-        if action == RUN_NOW:
+        if action == PREVIEW or push_options_overwrite(options):
+            preview = push_job_preview_submit(user=request.user, options=options)
+        elif action == RUN_NOW:
             job = job_services.push_job_submit(user=request.user, options=options, run_now=True)
         else:
             job = job_services.push_job_submit(
@@ -251,9 +220,27 @@ def _push_submit(request, form) -> tuple[PushJob | None, Preview | None]:
             )
     except InputError as error:
         form.add_error(None, str(error))
-        return None, None
+        return None
     except PermissionError as error:
         raise PermissionDenied(str(error)) from None
+    if action == PREVIEW or push_options_overwrite(options):
+        url = reverse("pushjobs:job_detail", args=[preview.pk])
+        if action != PREVIEW:
+            messages.warning(
+                request,
+                "This push overwrites course and section setup and can delete items: check what it would change "
+                "and confirm below to run it.",
+            )
+            then = {"then": action}
+            if action == BATCH:
+                moment = timezone.localtime(form.cleaned_data["scheduled_for"])
+                then.update(
+                    run_date=moment.date().isoformat(),
+                    run_time=moment.strftime("%H:%M"),
+                    priority=form.cleaned_data["priority"],
+                )
+            url += "?" + urlencode(then)
+        return redirect(url + "#run" if action != PREVIEW else url)
     job.refresh_from_db()  # without a broker, Run Now has already run by now
     when = timezone.localtime(job.scheduled_for).strftime("%m/%d/%Y %I:%M %p")
     if action == BATCH:
@@ -264,12 +251,12 @@ def _push_submit(request, form) -> tuple[PushJob | None, Preview | None]:
     if job.status == PushJob.QUEUED and not batch_processing_enabled():
         text += " " + BATCH_PROCESSING_OFF_MESSAGE
     messages.success(request, text)
-    return job, None
+    return redirect(done_url or reverse("pushjobs:job_detail", args=[job.pk]))
 
 
-def _tool_status(request, preview) -> int:
-    """A POST that comes back to the page either previewed (200) or was refused (400)."""
-    return 400 if request.method == "POST" and preview is None else 200
+def _tool_status(request) -> int:
+    """A POST that comes back to the page was refused (400)."""
+    return 400 if request.method == "POST" else 200
 
 
 def _year_pick(request, years) -> SchoolYear | None:
@@ -298,20 +285,18 @@ def push_all_course_masters_view(request):
     year, year_form, form, here = _master_push_forms(
         request, years=push_tool_years(), url=reverse("pushjobs:push_all_course_masters")
     )
-    job = preview = None
     if request.method == "POST" and form.is_valid():
-        job, preview = _push_submit(request, form)
-        if job is not None:
-            return redirect(here + "#batch-queue")
+        done = _push_submit(request, form, done_url=here + "#batch-queue")
+        if done is not None:
+            return done
     context = {
         "title": "Push All Course Masters",
         "year": year,
         "year_form": year_form,
         "form": form,
-        "preview": preview,
         **_tool_context(request, next_url=here, year=year.name if year else ""),
     }
-    return render(request, "pushjobs/push_all_course_masters.html", context, status=_tool_status(request, preview))
+    return render(request, "pushjobs/push_all_course_masters.html", context, status=_tool_status(request))
 
 
 def push_to_courses_view(request, pk: int):
@@ -326,25 +311,23 @@ def push_to_courses_view(request, pk: int):
         url=reverse("pushjobs:push_to_courses", args=[master.pk]),
         master=master,
     )
-    job = preview = None
     if request.method == "POST" and form.is_valid():
-        job, preview = _push_submit(request, form)
-        if job is not None:
-            return redirect(reverse("pushjobs:job_detail", args=[job.pk]))
+        done = _push_submit(request, form, done_url=None)
+        if done is not None:
+            return done
     context = {
         "title": f"Push {master.number} to Courses",
         "master": master,
         "year": year,
         "year_form": year_form,
         "form": form,
-        "preview": preview,
         "report_urls": _report_urls(),
         "batch_processing_enabled": batch_processing_enabled(),
         "batch_off_message": BATCH_PROCESSING_OFF_MESSAGE,
         "may_switch_batch": True,
         "here": here,
     }
-    return render(request, "pushjobs/push_to_courses.html", context, status=_tool_status(request, preview))
+    return render(request, "pushjobs/push_to_courses.html", context, status=_tool_status(request))
 
 
 def push_all_courses_view(request):
@@ -354,19 +337,17 @@ def push_all_courses_view(request):
         raise PermissionDenied(f"{calendar.school} is not one of your schools: pick one of yours in the toolbar.")
     form = CoursePushForm(request.POST if request.method == "POST" else None, calendar=calendar)
     here = reverse("pushjobs:push_all_courses")
-    job = preview = None
     if request.method == "POST" and form.is_valid():
-        job, preview = _push_submit(request, form)
-        if job is not None:
-            return redirect(here + "#batch-queue")
+        done = _push_submit(request, form, done_url=here + "#batch-queue")
+        if done is not None:
+            return done
     context = {
         "title": "Push All Courses",
         "calendar": calendar,
         "form": form,
-        "preview": preview,
         **_tool_context(request, next_url=here),
     }
-    return render(request, "pushjobs/push_all_courses.html", context, status=_tool_status(request, preview))
+    return render(request, "pushjobs/push_all_courses.html", context, status=_tool_status(request))
 
 
 # ---------------------------------------------------------------------------
@@ -401,12 +382,25 @@ def _job_context(request, job: PushJob) -> dict:
 
 def job_detail_view(request, pk: int):
     job = _job(request, pk)
+    if job.is_preview:
+        return preview_views.preview_detail(request, job)
     rows = Paginator(push_job_result_rows_queryset(job=job), RESULT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows.object_list = list(rows.object_list)
+    for row in rows.object_list:
+        row.outcome_label = outcome_label(row.outcome, undo=job.previewed_kind == PushJob.UNDO)
+        row.type_label = type_label(row.data_type) if row.data_type else ""
+        row.item_label = item_label(row.data_type, row.item)
+        row.detail_words = detail_in_words(row.detail)
     options = job.options
     context = {
         **_job_context(request, job),
+        **(preview_views.change_section(request, job) if job.is_finished else {}),
+        "may_undo": job.status == PushJob.COMPLETED and undo_refusal(request.user, job) is None,
+        "undone_job": push_job_get(pk=options.get("job")) if job.kind == PushJob.UNDO else None,
         "rows": rows,
-        "outcome_counts": [(OUTCOME_LABELS.get(o, o), n) for o, n in push_job_outcome_counts(job=job)],
+        "outcome_counts": [
+            (outcome_label(o, undo=job.kind == PushJob.UNDO), n) for o, n in push_job_outcome_counts(job=job)
+        ],
         "calendars": ", ".join(options.get("calendars") or []) or "All calendars using the catalog",
         "reschedule_form": RescheduleForm(job=job, action=reverse("pushjobs:job_reschedule", args=[job.pk]))
         if job.can_reschedule

@@ -28,7 +28,7 @@ def _open_master_tool(page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Push All Course Masters")
 
 
-def test_r40_r44_district_admin_previews_runs_now_and_downloads_the_report(browser_page, district):
+def test_r40_r44_r71_district_admin_previews_runs_now_and_downloads_the_report(browser_page, district):
     page = browser_page.page
     browser_page.login("admin1")
     _open_master_tool(page)
@@ -47,19 +47,22 @@ def test_r40_r44_district_admin_previews_runs_now_and_downloads_the_report(brows
     for label in ("Course Info", "Grading Tasks/Standards", "Categories", "Assessments"):
         expect(page.get_by_label(label, exact=True)).to_be_checked()
 
-    # and preview the push: the plan shows, nothing is queued
+    # and preview the push: a preview job runs and its page shows the plan; nothing is pushed (R71)
     page.get_by_role("button", name="Preview").click()
-    preview = page.locator("#push-preview")
-    expect(preview.get_by_role("heading", name="Preview: what this push would do")).to_be_visible()
-    expect(preview).to_contain_text("Courses changed")
-    expect(preview).to_contain_text("Nothing has been changed")
-    assert PushJob.objects.count() == 0
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Preview of Push All Course Masters")
+    expect(page.locator("#job-status-badge")).to_have_text("Completed")
+    expect(page.locator("#job-status")).to_contain_text("Courses changed")
+    expect(page.locator("#preview-intro")).to_contain_text("Nothing has been changed")
+    preview = PushJob.objects.get()
+    assert preview.kind == PushJob.PREVIEW
 
-    # when they run it now
-    page.get_by_role("button", name="Run Now").click()
-    job = PushJob.objects.get()
+    # when they run it now from the preview, confirming what an overwrite deletes (R72)
+    page.get_by_label(re.compile("I understand this push")).check()
+    page.get_by_role("button", name="Run this push now").click()
+    job = PushJob.objects.exclude(pk=preview.pk).get()
     expect(page.get_by_role("status").filter(has_text=f"Job {job.pk} submitted to run now")).to_be_visible()
     # then its row in the Batch Queue List reaches Completed
+    browser_page.goto("/push/queue/")
     row = page.locator(f'#queue-table tr[data-job="{job.pk}"]')
     expect(row).to_contain_text("Completed")
     expect(row).to_contain_text("High School Catalog")

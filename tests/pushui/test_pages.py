@@ -177,24 +177,28 @@ def test_r40_master_tool_shows_every_option_ticked_and_the_overwrite_considerati
         assert f">{button}</button>" in response.content.decode()
 
 
-def test_r40_preview_shows_what_would_change_and_changes_nothing(client, district):
+def test_r71_preview_is_a_queued_job_showing_what_would_change_and_changes_nothing(
+    client, district, django_capture_on_commit_callbacks
+):
     # given a category on the master that the linked courses do not have yet
     MasterCategory.objects.create(master=district.master, name="Projects", weight=10, sequence=9)
     client.force_login(district.district_admin)
     # when the district admin previews the push
-    response = client.post(
-        reverse("pushjobs:push_all_course_masters") + "?year=22-23", _master_post(action="preview", mode="overwrite")
-    )
-    # then the page shows the plan: courses that would change and the items created
-    assert response.status_code == 200
-    preview = response.context["preview"]
-    assert preview.summary.courses_changed >= 2  # ENG9 at North High and South High
-    assert preview.summary.items_created >= 2
-    text = _text(response)
-    assert "Preview: what this push would do" in text and "Nothing has been changed" in text
-    # and nothing was pushed or recorded
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("pushjobs:push_all_course_masters") + "?year=22-23",
+            _master_post(action="preview", mode="overwrite"),
+        )
+    # then a preview job ran and its page shows the plan: courses that would change, the items created
+    preview = PushJob.objects.get()
+    assert preview.kind == PushJob.PREVIEW and response.url == reverse("pushjobs:job_detail", args=[preview.pk])
+    assert preview.summary["courses_changed"] >= 2  # ENG9 at North High and South High
+    assert preview.summary["items_created"] >= 2
+    text = _text(client.get(response.url))
+    assert "Preview of Push All Course Masters" in text and "Nothing has been changed" in text
+    assert "Projects" in text
+    # and nothing was pushed
     assert not CourseCategory.objects.filter(name="Projects").exists()
-    assert PushJob.objects.count() == 0
 
 
 def test_r40_run_now_queues_at_high_priority_and_the_list_shows_it_completed(
@@ -207,12 +211,20 @@ def test_r40_run_now_queues_at_high_priority_and_the_list_shows_it_completed(
             reverse("pushjobs:push_all_course_masters") + "?year=22-23",
             _master_post(action="run_now", mode="overwrite"),
         )
+    # an overwrite is confirmed on its preview first (R72)
+    preview = PushJob.objects.get()
+    assert preview.kind == PushJob.PREVIEW and response.url.startswith(f"/push/jobs/{preview.pk}/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("pushjobs:preview_run", args=[preview.pk]), {"action": "run_now", "confirm": "on"}
+        )
     assert response.status_code == 302
-    job = PushJob.objects.get()
+    job = PushJob.objects.exclude(pk=preview.pk).get()
     assert (job.kind, job.priority, job.catalog, job.year) == (PushJob.PUSH_ALL_COURSE_MASTERS, "high", HS, "22-23")
     assert job.status == PushJob.COMPLETED
     assert CourseCategory.objects.filter(course=district.own_course, name="Projects").exists()
-    page = client.get(response.url)
+    assert response.url == reverse("pushjobs:job_detail", args=[job.pk])
+    page = client.get(reverse("pushjobs:batch_queue"))
     row = page.content.decode().split(f'data-job="{job.pk}"')[1].split("</tr>")[0]
     assert "Completed" in row and "Get the report" in row and HS in row
 
@@ -222,13 +234,13 @@ def test_r40_submit_to_batch_records_the_time_and_priority(client, district):
     day = timezone.localdate() + timedelta(days=1)
     response = client.post(
         reverse("pushjobs:push_all_course_masters") + "?year=22-23",
-        _master_post(action="batch", run_date=day.isoformat(), run_time="22:30", priority="high", mode="overwrite"),
+        _master_post(action="batch", run_date=day.isoformat(), run_time="22:30", priority="high", mode="push"),
     )
     assert response.status_code == 302
     job = PushJob.objects.get()
     assert job.status == PushJob.QUEUED
     assert timezone.localtime(job.scheduled_for).replace(tzinfo=None) == datetime.combine(day, time(22, 30))
-    assert (job.priority, job.mode) == ("high", "overwrite")
+    assert (job.priority, job.mode) == ("high", "push")
     assert any(m.startswith(f"Job {job.pk} submitted to batch for ") for m in _messages(response))
 
 
@@ -325,7 +337,7 @@ def test_r19_school_admin_runs_push_all_courses_for_their_calendar(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("pushjobs:push_all_courses"),
-            {"data": ["categories", "advisory"], "overwrite_categories": "on", "action": "run_now"},
+            {"data": ["categories", "advisory"], "action": "run_now"},
         )
     assert response.status_code == 302
     job = PushJob.objects.get()
@@ -333,21 +345,21 @@ def test_r19_school_admin_runs_push_all_courses_for_their_calendar(
         PushJob.PUSH_ALL_COURSES,
         "101",
         "22-23",
-        "overwrite",
+        "push",
         PushJob.COMPLETED,
     )
     assert sorted(job.data) == ["advisory", "categories"]
     assert job.requested_by == district.school_admin
 
 
-def test_r40_push_all_courses_preview_changes_nothing(client, district):
+def test_r71_push_all_courses_preview_changes_nothing(client, district, django_capture_on_commit_callbacks):
     client.force_login(district.district_admin)
     _toolbar(client, year="22-23", school="101")
-    response = client.post(reverse("pushjobs:push_all_courses"), {"data": ["categories"], "action": "preview"})
-    assert response.status_code == 200
-    assert response.context["preview"] is not None
-    assert "Preview: what this push would do" in _text(response)
-    assert PushJob.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("pushjobs:push_all_courses"), {"data": ["categories"], "action": "preview"})
+    preview = PushJob.objects.get()
+    assert response.status_code == 302 and preview.kind == PushJob.PREVIEW
+    assert "Preview of Push All Courses" in _text(client.get(response.url))
 
 
 # ---------------------------------------------------------------------------
@@ -369,12 +381,13 @@ def test_r40_push_to_courses_pushes_one_master_and_opens_its_job(client, distric
     assert (job.kind, job.master, job.catalog) == (PushJob.PUSH_COURSE_MASTER, "ENG9", HS)
 
 
-def test_r40_push_to_courses_preview(client, district):
+def test_r71_push_to_courses_preview(client, district):
     client.force_login(district.district_admin)
     url = reverse("pushjobs:push_to_courses", args=[district.master.pk]) + "?year=22-23"
     response = client.post(url, _master_post(action="preview", mode="overwrite"))
-    assert response.status_code == 200 and response.context["preview"] is not None
-    assert PushJob.objects.count() == 0
+    preview = PushJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("pushjobs:job_detail", args=[preview.pk])
+    assert (preview.kind, preview.master, preview.priority) == (PushJob.PREVIEW, "ENG9", PushJob.HIGH)
 
 
 def test_master_page_links_push_to_courses_and_copy(client, district):
@@ -469,7 +482,7 @@ def test_r43_list_shows_a_week_either_side_newest_first_with_its_columns(client,
     row = html.split(f'data-job="{newer.pk}"')[1].split("</tr>")[0]
     row_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
     assert timezone.localtime(newer.scheduled_for).strftime("%m/%d/%Y %I:%M %p") in row_text
-    for cell in (HS, "22-23", "Queued", "Overwrite", "True", "Categories", "admin1"):
+    for cell in (HS, "22-23", "Queued", "Overwrite", "Yes", "Categories", "admin1"):
         assert cell in row_text
     # Refresh with other dates shows the far job
     day = timezone.localtime(far.scheduled_for).date()

@@ -46,8 +46,13 @@ def _queue(district) -> dict[str, int]:
         options=MasterPushOptions(year="22-23", catalog="Middle School Catalog", to_sections=True),
         scheduled_for=timezone.now() + timedelta(minutes=30),
     )
+    # A worker's job as the list sees it; its heartbeat keeps the reaper (a preview's tick) off it.
     PushJob.objects.filter(pk=running.pk).update(
-        status=PushJob.PROCESSING, courses_total=40, courses_done=14, started_at=timezone.now()
+        status=PushJob.PROCESSING,
+        courses_total=40,
+        courses_done=14,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now() + timedelta(days=1),
     )
     push_job_submit(
         user=admin,
@@ -89,16 +94,31 @@ def test_push_pages_render_cleanly(browser_page, district, viewport, tmp_path):
     shoot("push-all-course-masters")
     page.get_by_label("Overwrite existing course and section level data").check()
     page.get_by_role("button", name="Preview").click()
-    page.locator("#push-preview").wait_for()
+    page.locator("#changes").wait_for()
     shoot("push-all-course-masters-preview")
 
     _toolbar(page, "22-23", "101 North High")
     browser_page.goto("/push/courses/")
     shoot("push-all-courses")
+    # R71, R72: a preview that deletes a teacher's category, its confirmation and the rows it links to
+    from sections.models import SectionCategory
+
+    SectionCategory.objects.create(section=district.own_section, name="Reading Log", weight=5, sequence=9)
+    page.get_by_label("Overwrite Categories").check()
+    page.get_by_role("button", name="Preview").click()
+    page.locator("#preview-deletions").wait_for()
+    shoot("push-all-courses-preview")
+    page.locator("#removed-rows-link").click()
+    page.locator("#changes").wait_for()
+    shoot("push-preview-confirmation")
     browser_page.goto("/push/queue/")
     shoot("batch-queue")
     browser_page.goto(f"/push/jobs/{jobs['done']}/")
     shoot("job-detail")
+    # R73: Undo previews the undo first
+    page.get_by_role("button", name="Undo this push…").click()
+    page.locator("#changes").wait_for()
+    shoot("undo-preview")
     browser_page.goto("/push/notifications/")
     shoot("notifications")
     browser_page.goto(f"/push/to-courses/{district.master.pk}/?year=22-23")

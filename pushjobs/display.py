@@ -1,0 +1,143 @@
+"""The words the push pages use for the engine's codes: outcomes, changes, data types, item states
+and a change row's before and after values. Pages show these, never the codes themselves."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from catalog.setup_types import SETUP_TYPES_BY_NAME
+from pushjobs.engine.api import OUTCOMES
+
+OUTCOME_LABELS = {
+    "skipped_ignore_master_push": "Skipped: Ignore Master Push",
+    "failed_desynced": "Failed: desynced from its master",
+    "failed_error": "Failed: error",
+    "kept_residual": "Kept as residual (in use)",
+    "renamed_teacher_item": "Teacher item renamed",
+    "renamed_local_item": "Course item renamed",
+    "relinked": "Relinked",
+    "conflict": "Conflict: item skipped",
+    "removed": "Removed",
+}
+assert set(OUTCOME_LABELS) == set(OUTCOMES)
+# An undo's conflict is a whole course left as it is (pushjobs.engine.undo).
+UNDO_CONFLICT_LABEL = "Conflict: course not undone"
+
+
+def outcome_label(outcome: str, *, undo: bool = False) -> str:
+    if undo and outcome == "conflict":
+        return UNDO_CONFLICT_LABEL
+    return OUTCOME_LABELS.get(outcome, outcome)
+
+
+CHANGE_LABELS = {
+    "created": "Created",
+    "updated": "Updated",
+    "removed": "Removed",
+    "renamed": "Renamed",
+    "relinked": "Relinked",
+    "adopted": "Adopted",
+    "kept_residual": "Kept as residual (in use)",
+    "grayed_out": "Grayed out",
+}
+
+STATE_LABELS = {
+    "linked": "pushed (locked)",
+    "unlinked": "unlinked from its source",
+    "residual": "residual (course managed)",
+    "local": "made at the course",
+    "teacher": "made by the teacher",
+}
+
+LEVEL_LABELS = {"course": "Course", "section": "Section"}
+
+
+def type_label(name: str) -> str:
+    if name == "course_info":
+        return "Course info"
+    if name == "advisory":
+        return "Advisory flag"
+    spec = SETUP_TYPES_BY_NAME.get(name)
+    return spec.label.capitalize() if spec else name.replace("_", " ").capitalize()
+
+
+def item_label(data_type: str, item: str) -> str:
+    """An item's key as the row holds it; a course attribute's field name in words."""
+    if data_type in ("course_info", "advisory"):
+        return item.replace("_", " ").capitalize()
+    return item
+
+
+_CODE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+
+
+def _value_words(key: str, value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "state":
+        return STATE_LABELS.get(value, str(value))
+    if isinstance(value, dict):
+        return " ".join(
+            _value_words(k, v) if k in ("item", "name") else f"({k} {_value_words(k, v)})" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return ", ".join(_value_words(key, v) for v in value) or "none"
+    if isinstance(value, str) and _CODE.match(value):
+        return value.replace("_", " ")  # a choice's code ("no_calculation") in words
+    return str(value)
+
+
+def _key_words(key: str) -> str:
+    return {"source": "pushed from"}.get(key, key.replace("_", " "))
+
+
+def values_in_words(values: dict | None, other: dict | None = None) -> list[str]:
+    """``field: value`` lines of a change row's before or after side; with ``other`` (the other
+    side of an update), only the fields that differ."""
+    if not values:
+        return []
+    lines = []
+    for key, value in values.items():
+        if other is not None and other.get(key) == value:
+            continue
+        if value is None or value == "":
+            if other is not None and other.get(key) not in (None, ""):
+                lines.append(f"{_key_words(key)}: none")  # an update that emptied the field
+            continue
+        lines.append(f"{_key_words(key)}: {_value_words(key, value)}")
+    return lines
+
+
+def change_row_words(row) -> dict:
+    """A change row (ChangeRow or PreviewChange) as the pages show it."""
+    both = row.before is not None and row.after is not None
+    return {
+        "level": LEVEL_LABELS.get(row.level, row.level),
+        "school": row.school,
+        "calendar": row.calendar,
+        "course": row.course,
+        "section": row.section,
+        "teacher": row.teacher,
+        "type": type_label(row.data_type),
+        "item": item_label(row.data_type, row.item),
+        "change": CHANGE_LABELS.get(row.change, row.change),
+        "change_code": row.change,
+        "before": values_in_words(row.before, row.after if both else None),
+        "after": values_in_words(row.after, row.before if both else None),
+    }
+
+
+REMOVED_DETAIL = "removed; its former values: "
+
+
+def detail_in_words(detail: str) -> str:
+    """A result row's detail; a removed item's former values (JSON in the report file) in words."""
+    if detail.startswith(REMOVED_DETAIL):
+        try:
+            values = json.loads(detail[len(REMOVED_DETAIL) :])
+        except ValueError:
+            return detail
+        if isinstance(values, dict):
+            return "Removed. It was: " + "; ".join(values_in_words(values))
+    return detail

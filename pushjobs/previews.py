@@ -1,0 +1,196 @@
+"""Previews (R71) and the deletion confirmation they carry (R72).
+
+A preview is a job of kind ``preview`` holding the options of the push (or undo) it previews. It
+goes through the batch queue at high priority like a Run Now, so the web request only records it;
+its chunks are the push's chunks run dry (``pushjobs.engine.push_chunk(..., dry_run=True)``). What
+the dry run says it would change is kept as PreviewChange rows, beside the result rows, and not in
+the change log: nothing happened, and undo and history read the change log as what did.
+
+A preview remembers when it was computed (its start). It is stale once a push or undo that writes
+(any job but a preview) finished a chunk after that, in the same school year, touching one of the
+schools the preview covers: those chunks are the only writes to pushed grading setup that the
+change log sees. A teacher's own edit in a form is not such a write (see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from catalog.models import User
+from pushjobs import engine
+from pushjobs.engine import bulk
+from pushjobs.engine.api import OVERWRITE, CoursePushOptions, MasterPushOptions, UndoOptions, options_from_json
+
+from .models import PreviewChange, PushJob, PushJobChunk
+
+PushOptions = MasterPushOptions | CoursePushOptions | UndoOptions
+
+# The item states whose removal R72 names: made at the course, or by a teacher in a section.
+LOCAL, TEACHER = "local", "teacher"
+
+
+def push_job_preview_submit(*, user: User, options: PushOptions) -> PushJob:
+    """Queue a preview of ``options`` (R71): due now, high priority, conflicting with nothing (it
+    writes nothing, so it neither waits for a push nor holds one up). Refused as the push would be."""
+    from .jobs import _check_may_push, _describe, _request_tick
+
+    _check_may_push(user, options)
+    engine.push_scope(options)
+    described = _describe(options)
+    described.update(kind=PushJob.PREVIEW, conflict_keys=[])
+    with transaction.atomic():
+        job = PushJob.objects.create(
+            requested_by=user,
+            options=options.to_json(),
+            scheduled_for=timezone.now(),
+            priority=PushJob.HIGH,
+            **described,
+        )
+        _request_tick()
+    return job
+
+
+def preview_changes_write(job_id: int, changes: list) -> None:
+    """A preview chunk's would-be change rows (engine ``Change`` objects), one COPY."""
+    if not changes:
+        return
+    columns = (
+        "job_id",
+        "level",
+        "school",
+        "calendar",
+        "course",
+        "section",
+        "teacher",
+        "data_type",
+        "item",
+        "change",
+        "before",
+        "after",
+        "course_pk",
+        "section_pk",
+        "item_pk",
+        "raw",
+    )
+    bulk.insert_rows(
+        PreviewChange,
+        columns,
+        [
+            (
+                job_id,
+                c.level,
+                c.school,
+                c.calendar,
+                c.course,
+                c.section,
+                c.teacher,
+                c.data_type,
+                c.item,
+                c.change,
+                c.before,
+                c.after,
+                c.course_pk,
+                c.section_pk,
+                c.item_pk,
+                c.raw,
+            )
+            for c in changes
+        ],
+    )
+
+
+def preview_options(job: PushJob) -> PushOptions:
+    return options_from_json(job.options)
+
+
+def preview_computed_at(job: PushJob):
+    return job.started_at or job.created_at
+
+
+def preview_is_stale(*, job: PushJob) -> bool:
+    """A push or undo wrote to this preview's year and schools after the preview was computed."""
+    if not job.is_finished:
+        return False
+    schools = Q()
+    for school_id in job.school_ids:
+        schools |= Q(job__school_ids__contains=[school_id])
+    if not job.school_ids:
+        return False
+    return (
+        PushJobChunk.objects.filter(
+            status=PushJobChunk.DONE, finished_at__gt=preview_computed_at(job), job__year=job.year
+        )
+        .exclude(job__kind=PushJob.PREVIEW)
+        .filter(schools)
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class Deletions:
+    """What a push previewed would delete (R72), and whether it must be confirmed first."""
+
+    items: int
+    local_items: int
+    teacher_items: int
+    courses: int
+    sections: int
+    overwrite: bool
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.overwrite or self.local_items > 0 or self.teacher_items > 0
+
+
+def push_options_overwrite(options: PushOptions) -> bool:
+    """Overwrite mode, or Overwrite Categories: a push that may delete course and teacher items."""
+    if isinstance(options, MasterPushOptions):
+        return options.mode == OVERWRITE
+    if isinstance(options, CoursePushOptions):
+        return options.overwrite_categories
+    return False
+
+
+def preview_deletions(*, job: PushJob) -> Deletions:
+    """How many items the previewed push removes, in how many courses and sections (one query)."""
+    totals = PreviewChange.objects.filter(job=job, change="removed").aggregate(
+        items=Count("pk"),
+        local_items=Count("pk", filter=Q(level="course", before__state=LOCAL)),
+        teacher_items=Count("pk", filter=Q(level="section", before__state=TEACHER)),
+        courses=Count("course_pk", distinct=True),
+        sections=Count("section_pk", distinct=True),
+    )
+    return Deletions(overwrite=push_options_overwrite(preview_options(job)), **totals)
+
+
+def preview_changes_queryset(*, job: PushJob) -> QuerySet[PreviewChange]:
+    return PreviewChange.objects.filter(job=job).order_by("pk")
+
+
+def preview_run_refusal(*, user: User, job: PushJob) -> str | None:
+    """Why ``user`` may not run the push (or undo) a preview holds now (None: they may)."""
+    from .permissions import push_refusal
+    from .undo import undo_refusal
+
+    options = preview_options(job)
+    if isinstance(options, UndoOptions):
+        undone = PushJob.objects.filter(pk=options.job).first()
+        return "the job it undoes is gone" if undone is None else undo_refusal(user, undone)
+    return push_refusal(user, options)
+
+
+def preview_grade_impact(*, job: PushJob):
+    """R82: the grades the previewed push would move (sections' in-progress grades, read now), for a
+    preview of a push that reaches sections; None otherwise."""
+    from .grade_impact import grade_impact_of_changes
+
+    if not job.to_sections or job.previewed_kind == PushJob.UNDO:
+        return None
+    rows = PreviewChange.objects.filter(
+        job=job, level="section", data_type__in=["categories", "grade_calc_options", "composite_grades"]
+    ).only("level", "data_type", "section_pk", "item_pk", "raw")
+    return grade_impact_of_changes(rows.iterator())
