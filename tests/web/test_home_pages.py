@@ -250,3 +250,39 @@ def test_a_jobs_page_shows_its_courses_done_failed_and_skipped_as_a_bar_and_its_
     assert re.search(r"took \d+ min \d\d s", bar)
     assert 'class="chart-seg chart-seg-failed"' in bar
     assert f'aria-label="Job {job.pk}: {job.courses_total} courses: ' in bar
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_finished_jobs_bar_in_chromium(browser_page, district, viewport, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from playwright.sync_api import expect
+
+    from pushjobs.models import PushJob
+
+    with pytest.raises(CommandError):  # the fixture's desynced courses fail
+        call_command(
+            "push_all_course_masters",
+            "--year",
+            "22-23",
+            "--catalog",
+            "High School Catalog",
+            stdout=open(os.devnull, "w"),
+        )
+    job = PushJob.objects.get()
+    out = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    page = browser_page.page
+    page.set_viewport_size(viewport)
+    browser_page.login("admin1")
+    browser_page.goto(f"/push/jobs/{job.pk}/")
+    bar = page.locator("#job-status .job-bar")
+    expect(bar).to_contain_text(f"{job.courses_failed} failed")
+    expect(bar).to_contain_text("took ")
+    assert page.locator("#job-status svg.chart-bar-job rect.chart-seg-failed").bounding_box()["width"] > 0
+    browser_page.assert_renders_cleanly("dashboard-job-progress", viewport=viewport, out=out)
+    # and the district admin's home lists it among the last finished jobs, with the same bar
+    browser_page.goto("/")
+    expect(page.locator("#last-jobs")).to_contain_text(f"Job {job.pk}")
+    expect(page.locator("#last-jobs .job-bar")).to_contain_text(f"{job.courses_failed} failed")
+    assert browser_page.unexpected_errors() == []
