@@ -145,7 +145,12 @@ def test_teacher_sees_their_sections_with_what_is_pushed_and_locked(client, dist
     assert "ENG9-2" not in html  # msmith's
     section = html[html.index("ENG9-1") :]
     assert "pushed from the course" in section
-    assert re.search(r"<th scope=\"row\">Categories</th><td class=\"text-end\">(\d+)</td>", section)
+    pushed = re.search(r"<th scope=\"row\">Categories (.*?)</th><td class=\"text-end\">(\d+)</td>", section, re.S)
+    assert pushed, "the categories row"
+    assert "Locked" in pushed.group(1)  # the fixture's catalog locks categories
+    from sections.models import SectionCategory
+
+    assert int(pushed.group(2)) == SectionCategory.objects.filter(section=district.own_section, state="linked").count()
 
 
 def test_home_reads_the_same_number_of_queries_for_a_bigger_district(client, db):
