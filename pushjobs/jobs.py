@@ -41,7 +41,7 @@ from django.utils import timezone
 from catalog import permissions
 from catalog.errors import InputError
 from catalog.limits import date_out_of_range
-from catalog.models import District, School, User
+from catalog.models import CourseCatalog, District, School, User
 from catalog.progress import ProgressCallback
 from courses.models import Course
 from pushjobs import engine
@@ -534,8 +534,9 @@ def _push_job_prepare(job: PushJob) -> bool:
     options = options_from_json(job.options)
     now = timezone.now()
     with transaction.atomic():
-        job = PushJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != PushJob.PROCESSING:
+        # A job that an import replacing the district took away has nothing left to do.
+        job = PushJob.objects.select_for_update().filter(pk=job.pk).first()
+        if job is None or job.status != PushJob.PROCESSING:
             return False
         if job.chunks_prepared:
             return True
@@ -554,10 +555,9 @@ def _push_job_prepare(job: PushJob) -> bool:
         except InputError as error:
             _push_job_fail_locked(job, str(error))
             return False
-        size = max(settings.PUSH_CHUNK_SIZE, 1)
         PushJobChunk.objects.bulk_create(
-            PushJobChunk(job=job, index=i, course_ids=course_ids[start : start + size])
-            for i, start in enumerate(range(0, len(course_ids), size))
+            PushJobChunk(job=job, index=i, course_ids=ids)
+            for i, ids in enumerate(_chunked(options, course_ids, max(settings.PUSH_CHUNK_SIZE, 1)))
         )
         school_ids = sorted(set(Course.objects.filter(pk__in=course_ids).values_list("calendar__school_id", flat=True)))
         PushJob.objects.filter(pk=job.pk).update(
@@ -568,6 +568,43 @@ def _push_job_prepare(job: PushJob) -> bool:
             heartbeat_at=now,
         )
     return True
+
+
+def _chunked(options, course_ids: list[int], size: int) -> list[list[int]]:
+    """The job's courses in chunks of ``size``. Chunks may run at once on several workers, so what
+    must be decided together shares a chunk: when the push copies locked course numbers (R16),
+    one calendar's courses (whose numbers may move onto each other) are never split."""
+    if not _pushes_course_numbers(options):
+        return [course_ids[start : start + size] for start in range(0, len(course_ids), size)]
+    calendar_of = dict(Course.objects.filter(pk__in=course_ids).values_list("pk", "calendar_id"))
+    by_calendar: dict[int, list[int]] = {}
+    for course_id in course_ids:
+        by_calendar.setdefault(calendar_of[course_id], []).append(course_id)
+    chunks: list[list[int]] = []
+    for ids in by_calendar.values():
+        if chunks and len(chunks[-1]) + len(ids) <= size:
+            chunks[-1].extend(ids)
+        else:
+            chunks.append(list(ids))
+    return chunks
+
+
+def _pushes_course_numbers(options) -> bool:
+    if getattr(options, "catalog", None) is None or "course_info" not in getattr(options, "data", ()):
+        return False
+    catalog = CourseCatalog.objects.filter(name=options.catalog).first()
+    return catalog is not None and "number" in (catalog.locked_attributes or [])
+
+
+def push_job_prepare(*, job_id: int) -> int:
+    """Split a processing job into chunks now (once); how many wait for a worker (0: none, or
+    the job may not go on now). Lets the start hand the chunks to several workers at once."""
+    job = PushJob.objects.filter(pk=job_id).first()
+    if job is None or job.status != PushJob.PROCESSING:
+        return 0
+    if not job.chunks_prepared and not _push_job_prepare(job):
+        return 0
+    return PushJobChunk.objects.filter(job_id=job_id, status=PushJobChunk.PENDING).count()
 
 
 def _chunk_claim(job: PushJob, token: str) -> PushJobChunk | None:
@@ -686,8 +723,8 @@ def _summary_of_done_chunks(job: PushJob) -> Summary:
 def _push_job_finish(job_id: int) -> None:
     """Complete the job when every chunk is done: summary, notification (R44, R45)."""
     with transaction.atomic():
-        job = PushJob.objects.select_for_update().get(pk=job_id)
-        if job.status != PushJob.PROCESSING or not job.chunks_prepared:
+        job = PushJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != PushJob.PROCESSING or not job.chunks_prepared:
             return
         if job.chunks.exclude(status=PushJobChunk.DONE).exists():
             return
@@ -720,8 +757,9 @@ def _push_job_fail_locked(job: PushJob, error: str) -> None:
 def _push_job_fail(job_id: int, error: str) -> None:
     """The job itself broke (R41 failed). Chunks already done stay done: their courses were pushed."""
     with transaction.atomic():
-        job = PushJob.objects.select_for_update().get(pk=job_id)
-        _push_job_fail_locked(job, error)
+        job = PushJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is not None:
+            _push_job_fail_locked(job, error)
 
 
 # ---------------------------------------------------------------------------
