@@ -53,7 +53,7 @@ class GradeImpact:
 
 def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
     """R82: the grades the change rows move (``Change`` or ``ChangeRow``; other rows are ignored).
-    Two queries at most: none when no section setup item a grade reads changed."""
+    Three queries (sections.grades): none when no section setup item a grade reads changed."""
     # An item named by two rows counts once: its values before the first, after the last.
     sections_of: dict[tuple[str, int], int] = {}
     before_values: dict[tuple[str, int], dict | None] = {}
