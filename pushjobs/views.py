@@ -45,7 +45,7 @@ from .forms import (
     RescheduleForm,
 )
 from .models import PushJob
-from .permissions import job_action_refusal, may_use_push_tools
+from .permissions import PushRights, job_action_refusal, may_use_push_tools
 from .previews import push_job_preview_submit, push_options_overwrite
 from .result_report import SUMMARY_LABELS, result_report_csv_lines, result_report_filename, result_report_write_xlsx
 from .selectors import (
@@ -503,7 +503,13 @@ def job_reschedule_view(request, pk: int):
 
 
 def notifications_view(request):
-    notifications = notifications_for_user(user=request.user, limit=100)
+    notifications = list(notifications_for_user(user=request.user, limit=100))
+    # A teacher is told about pushes to their sections (R75) but may not open those jobs' pages.
+    rights = PushRights.of(request.user)
+    jobs = PushJob.objects.in_bulk({n.job_id for n in notifications if n.job_id})
+    for notification in notifications:
+        job = jobs.get(notification.job_id)
+        notification.may_open_job = job is not None and rights.may_see_job(job)
     return render(request, "pushjobs/notifications.html", {"notifications": notifications})
 
 

@@ -8,13 +8,16 @@ that records it commits: the preview and the jobs have run by the time their pag
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from pushjobs.models import PushJob
 from sections.models import SectionCategory
+from tests.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +36,7 @@ def _no_codes(page) -> None:
         assert re.search(rf"\b{code}\b", text) is None, code
 
 
-def test_r71_r72_r73_r75_preview_confirm_run_undo_and_the_teacher_is_told(browser_page, district):
+def test_r71_r72_r73_r75_preview_confirm_run_undo_and_the_teacher_is_told(browser_page, district, tmp_path):
     # given jdoe's own category in ENG9-1, with no assignments: Overwrite Categories deletes it
     SectionCategory.objects.create(section=district.own_section, name="Reading Log", weight=5, sequence=9)
     page = browser_page.page
@@ -110,5 +113,12 @@ def test_r71_r72_r73_r75_preview_confirm_run_undo_and_the_teacher_is_told(browse
     told = page.locator(".notification").filter(has_text=f"Job {pushed.pk}")
     expect(told).to_contain_text("Reading Log")
     expect(told).to_contain_text("ENG9 section 1")
+    # a teacher may not open a district admin's job: no link that would be refused
+    expect(told.get_by_role("link", name=re.compile("^Open job"))).to_have_count(0)
     _no_codes(page)
+    out = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        browser_page.assert_renders_cleanly("teacher-notifications", viewport=viewport, out=out)
     assert browser_page.unexpected_errors() == []
