@@ -49,12 +49,12 @@ class PushJob(models.Model):
     options = models.JSONField()
 
     # What the job pushes, in words, for the list and its filters (copied from the options at submit).
-    year = models.CharField(max_length=20)
-    catalog = models.CharField(max_length=200, blank=True, default="")  # master pushes
-    school = models.CharField(max_length=20, blank=True, default="")  # course pushes: the calendar's school number
-    master = models.CharField(max_length=30, blank=True, default="")  # Push to Courses: the master's number
-    course = models.CharField(max_length=30, blank=True, default="")  # Push to Sections: the course's number
-    target = models.CharField(max_length=250)  # "High School Catalog" or "101 North High"
+    year = models.CharField(max_length=255)
+    catalog = models.CharField(max_length=255, blank=True, default="")  # master pushes
+    school = models.CharField(max_length=255, blank=True, default="")  # course pushes: the calendar's school number
+    master = models.CharField(max_length=255, blank=True, default="")  # Push to Courses: the master's number
+    course = models.CharField(max_length=255, blank=True, default="")  # Push to Sections: the course's number
+    target = models.CharField(max_length=600)  # "High School Catalog" or "101 North High"
     mode = models.CharField(max_length=10)  # push or overwrite (overwrite: Overwrite Categories for course pushes)
     to_sections = models.BooleanField()
     data = models.JSONField(default=list)  # data names, cli.md --data
@@ -211,11 +211,11 @@ class PushResultRow(models.Model):
     job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="result_rows")
     chunk_index = models.PositiveIntegerField()
     position = models.PositiveIntegerField()  # the row's place in its chunk's outcome
-    school = models.CharField(max_length=250)
-    calendar = models.CharField(max_length=250)
-    course = models.CharField(max_length=250)
-    course_master = models.CharField(max_length=250, blank=True, default="")
-    section = models.CharField(max_length=250, blank=True, default="")
+    school = models.CharField(max_length=600)
+    calendar = models.CharField(max_length=255)
+    course = models.CharField(max_length=255)
+    course_master = models.CharField(max_length=255, blank=True, default="")
+    section = models.CharField(max_length=255, blank=True, default="")
     data_type = models.CharField(max_length=50, blank=True, default="")
     item = models.CharField(max_length=500, blank=True, default="")
     outcome = models.CharField(max_length=40)
@@ -245,8 +245,8 @@ class ChangeRow(models.Model):
 
     job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="change_rows")
     level = models.CharField(max_length=10)
-    school = models.CharField(max_length=300)  # "101 North High"
-    calendar = models.CharField(max_length=50)  # the school year, "22-23"
+    school = models.CharField(max_length=600)  # "101 North High"
+    calendar = models.CharField(max_length=255)  # the school year, "22-23"
     course = models.CharField(max_length=255)  # the course's number when the row was written
     section = models.CharField(max_length=255, blank=True, default="")
     teacher = models.CharField(max_length=255, blank=True, default="")  # the section's teacher's username
@@ -296,8 +296,8 @@ class PreviewChange(models.Model):
 
     job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="preview_changes")
     level = models.CharField(max_length=10)
-    school = models.CharField(max_length=300)
-    calendar = models.CharField(max_length=50)
+    school = models.CharField(max_length=600)
+    calendar = models.CharField(max_length=255)
     course = models.CharField(max_length=255)
     section = models.CharField(max_length=255, blank=True, default="")
     teacher = models.CharField(max_length=255, blank=True, default="")
