@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, QuerySet
 
 from catalog.models import Calendar, SchoolYear, User
-from catalog.setup_display import setup_cells, setup_headings, setup_items, setup_ordering
+from catalog.setup_display import setup_cells, setup_headings, setup_items, setup_ordering, shares_warning
 from catalog.setup_types import CATEGORIES, SECTION, SETUP_TYPES
 
 from .grades import Grade, section_grades
@@ -63,6 +63,11 @@ def section_get(*, pk: int) -> Section | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def section_categories_warning(*, section: Section) -> str:
+    """Whether the section's category weights fall short of, or pass, 100."""
+    return shares_warning(CATEGORIES, SectionCategory.objects.filter(section=section).only("weight"))
 
 
 def section_categories(*, section: Section) -> list[SectionItemRow]:

@@ -23,6 +23,7 @@ from .models import Section
 from .page_selectors import (
     section_assignments,
     section_categories,
+    section_categories_warning,
     section_category_get,
     section_current_grades,
     section_get,
@@ -79,6 +80,7 @@ def section_detail_view(request, pk: int):
         "section": section,
         "course": section.course,
         "categories": section_categories(section=section),
+        "categories_warning": section_categories_warning(section=section),
         "pushed_setup": section_pushed_setup(section=section),
         "assignments": section_assignments(section=section),
         "posted_grades": section_posted_grades(section=section),

@@ -17,7 +17,8 @@ AXE = Path(os.environ.get("AXE_CORE_JS") or Path(__file__).resolve().parents[2] 
 RUN_AXE = """
 () => axe.run(document, {resultTypes: ['violations']}).then(result => result.violations
   .filter(v => ['serious', 'critical'].includes(v.impact))
-  .map(v => `${v.impact} ${v.id}: ${v.help} -- ${v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + JSON.stringify((n.any[0] || {}).data || {})).join(' | ')}`))
+  .map(v => `${v.impact} ${v.id}: ${v.help} -- ` + v.nodes.slice(0, 3)
+    .map(n => n.target.join(' ') + ' ' + JSON.stringify((n.any[0] || {}).data || {})).join(' | ')))
 """
 
 
