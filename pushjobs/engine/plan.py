@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from catalog.composites import composite_cycle, composite_cycle_text
 from catalog.setup_types import COURSE, LINKED, RESIDUAL, UNLINKED
 
 from .api import (
@@ -438,6 +439,16 @@ def plan_master_course(ctx, snap, course, numbers_taken: dict) -> CoursePlan:
                 conflicted.add(m.id)
                 continue
             sources.append((m.id, m.values))
+        if "children" in tl.spec.payload_fields and sources:
+            # A push never closes a circle of composite grades with the course's own (issue 11).
+            targets = snap.course_items[tl.name].get(course.id, ())
+            for m_id, cycle in _composites_closing_a_circle(tl, sources, targets, snap.item_refs):
+                values = next(v for i, v in sources if i == m_id)
+                cp.row(
+                    "", tl, values, CONFLICT, f"{composite_cycle_text(cycle)} with the course's own composite grades"
+                )
+                conflicted.add(m_id)
+            sources = [(i, v) for i, v in sources if i not in conflicted]
         keep = keeper(tl) if tl.spec.partial_lock and tl.spec.partial_lock not in ctx.partially_locked else None
         final_by_type[tl.name] = plan_owner(
             cp,
@@ -488,6 +499,34 @@ def plan_master_course(ctx, snap, course, numbers_taken: dict) -> CoursePlan:
     if ctx.section_advisory:
         _plan_advisory(cp, snap, course, cp.course_fields.get("advisory", course.attrs["advisory"]))
     return cp
+
+
+def _composites_closing_a_circle(tl: TypeLevel, sources, targets, refs: dict[int, str]):
+    """(master item id, circle) of each master composite that would close a circle with the
+    course composites that stay (those whose parent no master composite names), found one at a
+    time: the first pushed composite of a circle is held back, and the rest looked at again."""
+    parent, children = tl.copied.index("parent_id"), tl.copied.index("children")
+
+    def edge(values):
+        return refs.get(values[parent], str(values[parent])), [c["item"] for c in values[children] or ()]
+
+    pushed_parents = {values[parent] for _, values in sources}
+    staying = dict(edge(it.values) for it in targets if it.values[parent] not in pushed_parents)
+    held: list[tuple[int, list[str]]] = []
+    while True:
+        edges = dict(staying)
+        by_parent = {}
+        for m_id, values in sources:
+            if any(m_id == h for h, _ in held):
+                continue
+            key, kids = edge(values)
+            edges[key] = kids
+            by_parent[key] = m_id
+        cycle = composite_cycle(edges)
+        culprit = next((by_parent[p] for p in (cycle or ()) if p in by_parent), None)
+        if culprit is None:
+            return held  # no circle, or one the course had already (not the push's to mend)
+        held.append((culprit, cycle))
 
 
 def _desync_rows(ctx, snap, course) -> list[PendingRow]:

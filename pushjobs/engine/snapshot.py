@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
-from catalog.models import Calendar
+from catalog.models import Calendar, GradingItem
 from catalog.setup_types import COURSE, SECTION
 from coursemasters.models import CourseMaster
 from courses.models import Course
@@ -164,6 +164,16 @@ class Snapshot:
         self.section_items: dict[str, dict[int, list[Item]]] = {}
         self.facts: Facts | None = None
         self.settled: set[int] = set()  # courses planning would leave unchanged (settled.py): not read
+        self._item_refs: dict[int, str] | None = None
+
+    @property
+    def item_refs(self) -> dict[int, str]:
+        """Grading item id -> "task:S1", read once (the district's tasks and standards are few)."""
+        if self._item_refs is None:
+            self._item_refs = {
+                pk: f"{kind}:{code}" for pk, kind, code in GradingItem.objects.values_list("pk", "kind", "code")
+            }
+        return self._item_refs
 
 
 def _items(tl: TypeLevel, queryset, with_state: bool) -> dict[int, list[Item]]:
