@@ -4,10 +4,9 @@ batch-processing switch (R42 banner)."""
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 DISTRICT, SCHOOL, TEACHER = "district_admin", "school_admin", "teacher"
 
@@ -34,15 +33,6 @@ NAVIGATION = (
     NavEntry("Reports", "reports:index", (DISTRICT, SCHOOL)),
 )
 NOTIFICATIONS_URL_NAME = "pushjobs:notifications"
-# Optional: ``notifications_unread_count(*, user) -> int`` once the batch queue provides it.
-NOTIFICATIONS_COUNT = ("pushjobs.selectors", "notifications_unread_count")
-
-
-def optional_reverse(url_name: str) -> str | None:
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return None
 
 
 def _role(user) -> str:
@@ -55,7 +45,7 @@ def _nav(request, role: str) -> dict:
     for entry in NAVIGATION:
         if role not in entry.roles:
             continue
-        url = optional_reverse(entry.url_name)
+        url = reverse(entry.url_name)
         active = bool(url) and (path == url if url == "/" else path.startswith(url))
         items.append({"label": entry.label, "url": url, "active": active, "group": entry.group})
     return {
@@ -64,13 +54,10 @@ def _nav(request, role: str) -> dict:
     }
 
 
-def _unread_notifications(user) -> int | None:
-    module_name, function_name = NOTIFICATIONS_COUNT
-    try:
-        function = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError):
-        return None
-    return function(user=user)
+def _unread_notifications(user) -> int:
+    from pushjobs.selectors import notifications_unread_count
+
+    return notifications_unread_count(user=user)
 
 
 def navigation(request):
@@ -101,6 +88,6 @@ def navigation(request):
         "nav": _nav(request, role),
         "toolbar": selection,
         "toolbar_form": toolbar_form,
-        "notifications_url": optional_reverse(NOTIFICATIONS_URL_NAME),
+        "notifications_url": reverse(NOTIFICATIONS_URL_NAME),
         "unread_notifications": _unread_notifications(user),
     }

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -69,26 +69,11 @@ from .undo import undo_refusal
 
 RESULT_ROWS_PER_PAGE = 50
 
-# Reports are another part of the project; a link shows once its page exists.
-REPORT_URL_NAMES = {
-    "course_master_awaiting_push": ("reports:course_master_awaiting_push", "reports:course-master-awaiting-push"),
-    "course_awaiting_push": ("reports:course_awaiting_push", "reports:course-awaiting-push"),
-    "residual_data": ("reports:residual_data", "reports:residual-data"),
-    "course_audit": ("reports:course_audit", "reports:course-audit"),
-}
+REPORTS = ("course_master_awaiting_push", "course_awaiting_push", "residual_data", "course_audit")
 
 
-def _report_urls() -> dict[str, str | None]:
-    found = {}
-    for key, names in REPORT_URL_NAMES.items():
-        found[key] = None
-        for name in names:
-            try:
-                found[key] = reverse(name)
-                break
-            except NoReverseMatch:
-                continue
-    return found
+def _report_urls() -> dict[str, str]:
+    return {name: reverse(f"reports:{name}") for name in REPORTS}
 
 
 def _require_push_user(user, what: str) -> None:
