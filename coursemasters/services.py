@@ -47,9 +47,11 @@ def course_attributes_clean(*, values: dict) -> dict:
                 number = None
             if number is None or not number.is_finite() or number < 0:
                 raise InputError(f"{label}: {value!r} is not a number of zero or more")
-            number = number.quantize(Decimal("0.01"))
-            if number >= Decimal(10) ** (field.max_digits - field.decimal_places):
+            # Compared before rounding: quantizing 1E+100 to cents overflows the decimal context.
+            limit = Decimal(10) ** (field.max_digits - field.decimal_places)
+            if number >= limit or number.quantize(Decimal("0.01")) >= limit:
                 raise InputError(f"{label}: {value} is too large")
+            number = number.quantize(Decimal("0.01"))
             cleaned[name] = number
         elif isinstance(field, models.BooleanField):
             if not isinstance(value, bool):

@@ -87,3 +87,13 @@ def test_master_item_update_and_delete(district):
     master_item_delete(user=admin, item=district["m_composite"])
     assert not MasterComposite.objects.filter(pk=composite.pk).exists()
     assert CourseMaster.objects.filter(pk=district["master"].pk).exists()
+
+
+@pytest.mark.parametrize("credits", ["1E+100", "10000", "9999.995"])
+def test_r32_credits_too_large_are_refused_with_a_message(district, credits):
+    # 1E+100 once overflowed the rounding to cents: a traceback, not a message
+    master = district["master"]
+    with pytest.raises(InputError, match="credits: .* is too large"):
+        master_attributes_update(user=district["district_admin"], master=master, values={"credits": credits})
+    master.refresh_from_db()
+    assert master.credits == Decimal("1.00")
