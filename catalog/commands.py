@@ -1,6 +1,9 @@
 """What every management command shares (cli.md): ``--as USERNAME`` for the
 acting user, and exit status 2 with a message naming the problem for bad input."""
 
+import io
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from .accounts import system_user
@@ -45,6 +48,28 @@ class DistrictCommand(BaseCommand):
             return self.handle_command(*args, **options)
         except (InputError, PermissionError) as error:
             raise CommandError(str(error), returncode=2) from error
+
+    def write_csv_or_xlsx(self, options, *, csv_lines, write_xlsx) -> None:
+        """``--format csv|xlsx`` to ``--out FILE`` or stdout (XLSX as bytes): ``csv_lines()`` gives
+        the CSV text line by line, ``write_xlsx(binary_file)`` writes the workbook."""
+        out_path = options.get("out")
+        if options.get("format") == "xlsx":
+            buffer = io.BytesIO()
+            write_xlsx(buffer)
+            if out_path:
+                with open(out_path, "wb") as out:
+                    out.write(buffer.getvalue())
+            else:
+                self.stdout.flush()
+                sys.stdout.buffer.write(buffer.getvalue())
+                sys.stdout.flush()
+            return
+        if out_path:
+            with open(out_path, "w", newline="", encoding="utf-8") as out:
+                out.writelines(csv_lines())
+        else:
+            for line in csv_lines():
+                self.stdout.write(line, ending="")
 
     def handle_command(self, *args, **options):
         raise NotImplementedError

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from catalog.models import User
 from pushjobs import engine
-from pushjobs.engine import bulk
 from pushjobs.engine.api import OVERWRITE, CoursePushOptions, MasterPushOptions, UndoOptions, options_from_json
+from pushjobs.engine.changes import changes_write
 
 from .models import PreviewChange, PushJob, PushJobChunk
 
@@ -56,51 +56,7 @@ def push_job_preview_submit(*, user: User, options: PushOptions) -> PushJob:
 
 def preview_changes_write(job_id: int, changes: list) -> None:
     """A preview chunk's would-be change rows (engine ``Change`` objects), one COPY."""
-    if not changes:
-        return
-    columns = (
-        "job_id",
-        "level",
-        "school",
-        "calendar",
-        "course",
-        "section",
-        "teacher",
-        "data_type",
-        "item",
-        "change",
-        "before",
-        "after",
-        "course_pk",
-        "section_pk",
-        "item_pk",
-        "raw",
-    )
-    bulk.insert_rows(
-        PreviewChange,
-        columns,
-        [
-            (
-                job_id,
-                c.level,
-                c.school,
-                c.calendar,
-                c.course,
-                c.section,
-                c.teacher,
-                c.data_type,
-                c.item,
-                c.change,
-                c.before,
-                c.after,
-                c.course_pk,
-                c.section_pk,
-                c.item_pk,
-                c.raw,
-            )
-            for c in changes
-        ],
-    )
+    changes_write(job_id, changes, model=PreviewChange)
 
 
 def preview_options(job: PushJob) -> PushOptions:

@@ -448,56 +448,42 @@ def resolve_ids(changes: list[Change]) -> None:
         c.refs = ()
 
 
-def changes_write(job_id: int, changes: list[Change]) -> None:
-    """The rows into the change log, one COPY (call inside the chunk's transaction)."""
+# What a change row stores, in the Change's own attribute names (the models name their columns so).
+STORED_COLUMNS = (
+    "level",
+    "school",
+    "calendar",
+    "course",
+    "section",
+    "teacher",
+    "data_type",
+    "item",
+    "change",
+    "before",
+    "after",
+    "course_pk",
+    "section_pk",
+    "teacher_pk",
+    "item_pk",
+    "raw",
+)
+
+
+def changes_write(job_id: int, changes: list[Change], *, model=None) -> None:
+    """The rows into the change log (or, with ``model``, another table of change rows such as a
+    preview's), one COPY (call inside the chunk's transaction). The model's own columns of
+    STORED_COLUMNS are written."""
     from pushjobs.models import ChangeRow
 
     from . import bulk
 
     if not changes:
         return
-    columns = (
-        "job_id",
-        "level",
-        "school",
-        "calendar",
-        "course",
-        "section",
-        "teacher",
-        "data_type",
-        "item",
-        "change",
-        "before",
-        "after",
-        "course_pk",
-        "section_pk",
-        "teacher_pk",
-        "item_pk",
-        "raw",
-    )
+    model = model or ChangeRow
+    names = {f.attname for f in model._meta.concrete_fields}
+    columns = [c for c in STORED_COLUMNS if c in names]
     bulk.insert_rows(
-        ChangeRow,
-        columns,
-        [
-            (
-                job_id,
-                c.level,
-                c.school,
-                c.calendar,
-                c.course,
-                c.section,
-                c.teacher,
-                c.data_type,
-                c.item,
-                c.change,
-                c.before,
-                c.after,
-                c.course_pk,
-                c.section_pk,
-                c.teacher_pk,
-                c.item_pk,
-                c.raw,
-            )
-            for c in changes
-        ],
+        model,
+        ("job_id", *columns),
+        [(job_id, *(getattr(c, name) for name in columns)) for c in changes],
     )

@@ -1,15 +1,7 @@
 """A job's change log (R70): a push, a preview or an undo."""
 
-import io
-import sys
-
 from catalog.commands import DistrictCommand
-from pushjobs.changes_report import (
-    change_rows_csv_lines,
-    change_rows_write_csv,
-    change_rows_write_xlsx,
-    job_change_rows,
-)
+from pushjobs.changes_report import change_rows_csv_lines, change_rows_write_xlsx, job_change_rows
 from pushjobs.selectors import push_job_for_report
 
 
@@ -25,21 +17,8 @@ class Command(DistrictCommand):
 
     def handle_command(self, *args, **options):
         job = push_job_for_report(user=self.acting_user(options), job_id=options["job_id"])
-        out_path = options["out"]
-        if options["format"] == "xlsx":
-            buffer = io.BytesIO()
-            change_rows_write_xlsx(job_change_rows(job=job), buffer)
-            if out_path:
-                with open(out_path, "wb") as out:
-                    out.write(buffer.getvalue())
-            else:
-                self.stdout.flush()
-                sys.stdout.buffer.write(buffer.getvalue())
-                sys.stdout.flush()
-            return
-        if out_path:
-            with open(out_path, "w", newline="", encoding="utf-8") as out:
-                change_rows_write_csv(job_change_rows(job=job), out)
-        else:
-            for line in change_rows_csv_lines(job_change_rows(job=job)):
-                self.stdout.write(line, ending="")
+        self.write_csv_or_xlsx(
+            options,
+            csv_lines=lambda: change_rows_csv_lines(job_change_rows(job=job)),
+            write_xlsx=lambda out: change_rows_write_xlsx(job_change_rows(job=job), out),
+        )

@@ -1,10 +1,7 @@
 """A finished job's result report, "Get the report" (R44)."""
 
-import io
-import sys
-
 from catalog.commands import DistrictCommand
-from pushjobs.result_report import result_report_csv_lines, result_report_write_csv, result_report_write_xlsx
+from pushjobs.result_report import result_report_csv_lines, result_report_write_xlsx
 from pushjobs.selectors import push_job_for_report
 
 
@@ -20,21 +17,8 @@ class Command(DistrictCommand):
 
     def handle_command(self, *args, **options):
         job = push_job_for_report(user=self.acting_user(options), job_id=options["job_id"])
-        out_path = options["out"]
-        if options["format"] == "xlsx":
-            if out_path:
-                with open(out_path, "wb") as out:
-                    result_report_write_xlsx(job=job, out=out)
-            else:
-                buffer = io.BytesIO()
-                result_report_write_xlsx(job=job, out=buffer)
-                self.stdout.flush()
-                sys.stdout.buffer.write(buffer.getvalue())
-                sys.stdout.flush()
-            return
-        if out_path:
-            with open(out_path, "w", newline="", encoding="utf-8") as out:
-                result_report_write_csv(job=job, out=out)
-        else:
-            for line in result_report_csv_lines(job=job):
-                self.stdout.write(line, ending="")
+        self.write_csv_or_xlsx(
+            options,
+            csv_lines=lambda: result_report_csv_lines(job=job),
+            write_xlsx=lambda out: result_report_write_xlsx(job=job, out=out),
+        )
