@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from catalog.setup_types import SETUP_TYPES_BY_NAME
 
+from .engine.api import options_from_json
 from .models import ChangeRow, Notification, PushJob
 
 # The changes a teacher is told about, and why they happened, in words.
@@ -21,7 +22,14 @@ def _label(data_type: str) -> str:
     return spec.label if spec else data_type.replace("_", " ")
 
 
-def _why(change: str, label: str, before: dict | None, after: dict | None) -> str:
+def _why(change: str, label: str, before: dict | None, after: dict | None, *, undone: int | None = None) -> str:
+    if undone is not None:
+        # An undo puts things back: say so, whatever the row's own change word is.
+        if change == "removed":
+            return f"taken away again: job {undone}, now undone, had added it"
+        if after and after.get("state") == "teacher":
+            return f"put back as it was before job {undone}: it is your own again"
+        return f"put back as it was before job {undone}"
     if change == "renamed":
         return f'renamed to "{after.get("name")}": the course pushes a {label} with its name'
     if change == "removed":
@@ -46,11 +54,12 @@ def teacher_notifications_create(job: PushJob) -> int:
             "teacher_pk", "school", "calendar", "course", "section", "data_type", "item", "change", "before", "after"
         )
     )
+    undone = options_from_json(job.options).job if job.kind == PushJob.UNDO else None
     lines = defaultdict(list)
     for teacher_pk, school, calendar, course, section, data_type, item, change, before, after in rows:
         label = _label(data_type)
         shown = before.get("name", item) if change == "renamed" and before else item
-        why = _why(change, label, before, after)
+        why = _why(change, label, before, after, undone=undone)
         lines[teacher_pk].append(f'- {course} section {section} ({school}, {calendar}): {label} "{shown}" {why}')
     if not lines:
         return 0

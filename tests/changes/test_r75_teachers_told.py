@@ -6,6 +6,7 @@ import pytest
 
 from catalog.models import User
 from pushjobs.engine import MasterPushOptions
+from pushjobs.engine.api import UndoOptions
 from pushjobs.models import Notification
 from tests.engine.conftest import (
     CATALOG,
@@ -69,3 +70,22 @@ def test_r75_a_push_that_changes_nothing_in_sections_tells_no_teacher(district):
     pushed(district)
     job, _ = run(MasterPushOptions(year=YEAR, catalog=CATALOG, to_sections=True))
     assert not Notification.objects.filter(job=job).exclude(user=job.requested_by).exists()
+
+
+def test_r75_an_undo_tells_the_teacher_their_items_are_put_back(district):
+    # given a push that renamed the teacher's own "labs" to "labs (1)" for the master's "Labs"
+    doc = pushed(district)
+    master(doc)["categories"].append(category("Labs", "5.00", 3))
+    section(doc)["categories"].append({**category("labs", "1.00", 9), "state": "teacher", "source": None})
+    reload(doc)
+    job, _ = run(MasterPushOptions(year=YEAR, catalog=CATALOG, to_sections=True))
+
+    # when the push is undone
+    undo, outcome = run(UndoOptions(job=job.pk))
+
+    # then the teacher is told their category is put back, not that it was "added and locked"
+    assert outcome.summary.courses_failed == 0
+    told = Notification.objects.get(job=undo, user__username="jdoe").message
+    assert f'category "labs (1)" put back as it was before job {job.pk}: it is your own again' in told
+    assert f'category "Labs" taken away again: job {job.pk}, now undone, had added it' in told
+    assert "added from the course and locked" not in told

@@ -110,7 +110,7 @@ def test_r71_r72_r73_r75_preview_confirm_run_undo_and_the_teacher_is_told(browse
     page.context.clear_cookies()
     browser_page.login("jdoe")
     browser_page.goto("/push/notifications/")
-    told = page.locator(".notification").filter(has_text=f"Job {pushed.pk}")
+    told = page.locator(".notification").filter(has_text=f"Job {pushed.pk} (")
     expect(told).to_contain_text("Reading Log")
     expect(told).to_contain_text("ENG9 section 1")
     # a teacher may not open a district admin's job: no link that would be refused
