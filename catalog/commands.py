@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from .accounts import system_user
 from .errors import InputError
 from .models import User
+from .permissions import can_manage_district
 
 
 class DistrictCommand(BaseCommand):
@@ -48,6 +49,14 @@ class DistrictCommand(BaseCommand):
             return self.handle_command(*args, **options)
         except (InputError, PermissionError) as error:
             raise CommandError(str(error), returncode=2) from error
+
+    def acting_district_admin(self, options, what: str = "import") -> User:
+        """The acting user, refused (PermissionError) unless a district admin: for the commands
+        that load a whole district's data. Call inside the command's transaction."""
+        user = self.acting_user(options)
+        if not can_manage_district(user):
+            raise PermissionError(f'--as: user "{user.username}" is not a district admin; only district admins {what}')
+        return user
 
     def write_csv_or_xlsx(self, options, *, csv_lines, write_xlsx) -> None:
         """``--format csv|xlsx`` to ``--out FILE`` or stdout (XLSX as bytes): ``csv_lines()`` gives

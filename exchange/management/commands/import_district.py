@@ -3,7 +3,6 @@
 from django.db import transaction
 
 from catalog.commands import DistrictCommand
-from catalog.permissions import can_manage_district
 from catalog.progress import command_progress
 from exchange.district import district_import, document_read
 
@@ -27,11 +26,7 @@ class Command(DistrictCommand):
         # One transaction with the acting user: a refused import must not even
         # leave the system account behind (R32: nothing was changed).
         with transaction.atomic(), command_progress(self, options) as progress:
-            user = self.acting_user(options)
-            if not can_manage_district(user):
-                raise PermissionError(
-                    f'--as: user "{user.username}" is not a district admin; only district admins import'
-                )
+            self.acting_district_admin(options)
             progress.step(f"reading {options['file']}")
             document = document_read(options["file"])
             district_import(

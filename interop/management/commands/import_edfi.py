@@ -4,7 +4,6 @@ interchange XML files from DIR, all or nothing; exit 2 naming the file, line and
 from django.db import transaction
 
 from catalog.commands import DistrictCommand
-from catalog.permissions import can_manage_district
 from interop.edfi import edfi_import
 
 
@@ -22,11 +21,7 @@ class Command(DistrictCommand):
 
     def handle_command(self, *args, **options):
         with transaction.atomic():
-            user = self.acting_user(options)
-            if not can_manage_district(user):
-                raise PermissionError(
-                    f'--as: user "{user.username}" is not a district admin; only district admins import'
-                )
+            self.acting_district_admin(options)
             summary = edfi_import(options["dir"], catalog=options["catalog"], create_masters=options["create_masters"])
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning}")

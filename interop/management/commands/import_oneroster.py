@@ -4,7 +4,6 @@
 from django.db import transaction
 
 from catalog.commands import DistrictCommand
-from catalog.permissions import can_manage_district
 from interop.oneroster.importer import oneroster_import
 
 
@@ -23,11 +22,7 @@ class Command(DistrictCommand):
     def handle_command(self, *args, **options):
         # One transaction with the acting user: a refused import leaves not even the system account.
         with transaction.atomic():
-            user = self.acting_user(options)
-            if not can_manage_district(user):
-                raise PermissionError(
-                    f'--as: user "{user.username}" is not a district admin; only district admins import'
-                )
+            self.acting_district_admin(options)
             summary = oneroster_import(options["path"], catalog=options["catalog"], delta=options["delta"])
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning}")
