@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from .accounts import system_user
 from .errors import InputError
+from .history import COMMAND, history_how
 from .models import User
 from .permissions import can_manage_district
 
@@ -46,7 +47,9 @@ class DistrictCommand(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            return self.handle_command(*args, **options)
+            # What the command changes is recorded as made by a command (R74); imports say "import".
+            with history_how(COMMAND):
+                return self.handle_command(*args, **options)
         except (InputError, PermissionError) as error:
             raise CommandError(str(error), returncode=2) from error
 

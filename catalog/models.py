@@ -255,3 +255,69 @@ class User(AbstractUser):
     def get_session_auth_fallback_hash(self):
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_hash(secret=fallback_secret)
+
+
+class HistoryRecord(models.Model):
+    """One change made outside a push (R74): by a web form, a command or an import.
+
+    Pushes and undos are not recorded here: their change log (pushjobs.ChangeRow) is the single
+    record of what they did (R70), and the History pages read both. The object is held by id and
+    by its names as they were (a renamed or deleted course keeps its history readable); there is
+    no foreign key, so history outlives what it describes. Written by catalog.history, in the
+    transaction of the change.
+    """
+
+    WEB, COMMAND, IMPORT, OTHER = "web", "command", "import", "other"
+    HOW_CHOICES = [(WEB, "Web page"), (COMMAND, "Command"), (IMPORT, "Import"), (OTHER, "Other")]
+    DISTRICT, CATALOG, MASTER, COURSE, SECTION = "district", "catalog", "master", "course", "section"
+    LEVEL_CHOICES = [
+        (DISTRICT, "District"),
+        (CATALOG, "Catalog"),
+        (MASTER, "Course master"),
+        (COURSE, "Course"),
+        (SECTION, "Section"),
+    ]
+
+    at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=255, blank=True, default="")  # who, as they were named then
+    how = models.CharField(max_length=10, choices=HOW_CHOICES)
+    level = models.CharField(max_length=10, choices=LEVEL_CHOICES)
+    object_pk = models.BigIntegerField(null=True, blank=True)  # the catalog, master, course or section
+    # Where the object was, in words (as ChangeRow holds them), and ids for the preview's staleness check.
+    catalog = models.CharField(max_length=255, blank=True, default="")
+    school = models.CharField(max_length=600, blank=True, default="")  # "101 North High"
+    calendar = models.CharField(max_length=255, blank=True, default="")  # the school year, "22-23"
+    master = models.CharField(max_length=255, blank=True, default="")  # the master's number
+    course = models.CharField(max_length=255, blank=True, default="")  # the course's number
+    section = models.CharField(max_length=255, blank=True, default="")
+    name = models.CharField(max_length=255, blank=True, default="")  # the master's or course's name
+    catalog_pk = models.BigIntegerField(null=True, blank=True)
+    school_pk = models.BigIntegerField(null=True, blank=True)
+    data_type = models.CharField(max_length=50)  # a setup type, course_info, locks, master_link, ...
+    item = models.CharField(max_length=500, blank=True, default="")  # the key in words; an attribute's name
+    change = models.CharField(max_length=20)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    detail = models.JSONField(null=True, blank=True)  # an import: file name, digest, counts per kind
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["level", "object_pk", "-at", "-id"], name="history_object_time"),
+            models.Index(fields=["at"], name="history_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(how__in=["web", "command", "import", "other"]), name="history_how_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=["district", "catalog", "master", "course", "section"]),
+                name="history_level_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.level} {self.object_pk} {self.item} {self.change}"

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower, Trim
 
 from .errors import InputError
+from .history import LOCKS, UPDATED, history_record
 from .models import AssessmentTest, CourseCatalog, GradingItem, GradingScale, User
 from .permissions import can_manage_district
 from .setup_types import (
@@ -70,6 +71,11 @@ def catalog_locks_set(
         new_attributes = [a for a in COURSE_ATTRIBUTES if a in attributes]
         new_types = [t for t in SETUP_LOCKS if t in types]
         if new_attributes != catalog.locked_attributes or new_types != catalog.locked_types:
+            before = {"locked_attributes": catalog.locked_attributes, "locked_types": catalog.locked_types}
+            after = {"locked_attributes": new_attributes, "locked_types": new_types}
+            history_record(
+                user=user, level="catalog", obj=catalog, data_type=LOCKS, change=UPDATED, before=before, after=after
+            )
             catalog.locked_attributes = new_attributes
             catalog.locked_types = new_types
             catalog.save(update_fields=["locked_attributes", "locked_types"])

@@ -15,4 +15,5 @@ urlpatterns = [
     path("sections/", include("sections.urls")),
     path("push/", include("pushjobs.urls")),
     path("reports/", include("reports.urls")),
+    path("history/", include("history.urls")),
 ]

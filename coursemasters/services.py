@@ -12,6 +12,17 @@ from django.db import models, transaction
 
 from catalog.composites import composites_refuse_cycle
 from catalog.errors import InputError
+from catalog.history import (
+    COURSE_INFO,
+    CREATED,
+    REMOVED,
+    UPDATED,
+    attributes_values,
+    history_attributes,
+    history_record,
+    history_setup_item,
+    setup_item_values,
+)
 from catalog.models import CourseCatalog, User
 from catalog.permissions import can_manage_district
 from catalog.services import (
@@ -114,6 +125,8 @@ def master_create(
         master = CourseMaster(catalog=catalog)
         course_attributes_assign(obj=master, values=cleaned)
         master.save()
+        after = attributes_values(master, COURSE_ATTRIBUTES)
+        history_record(user=user, level=MASTER, obj=master, data_type=COURSE_INFO, change=CREATED, after=after)
     return master
 
 
@@ -125,9 +138,11 @@ def master_attributes_update(*, user: User, master: CourseMaster, values: dict) 
         master = CourseMaster.objects.select_for_update().select_related("catalog").get(pk=master.pk)
         if "number" in cleaned and cleaned["number"] != master.number:
             _check_master_number_free(master.catalog, cleaned["number"], exclude_pk=master.pk)
+        before = attributes_values(master, cleaned)
         changed = course_attributes_assign(obj=master, values=cleaned)
         if changed:
             master.save(update_fields=changed)
+            history_attributes(user=user, level=MASTER, obj=master, before=before, names=changed)
     return master
 
 
@@ -157,6 +172,7 @@ def master_item_create(*, user: User, master: CourseMaster, setup_type: str, val
         _check_key_free(stype, item, master)
         composites_refuse_cycle(setup_type=stype, item=item, queryset=stype.model(MASTER).objects.filter(master=master))
         item.save()
+        history_setup_item(user=user, level=MASTER, owner=master, setup_type=stype, item=item, change=CREATED)
     return item
 
 
@@ -168,6 +184,7 @@ def master_item_update(*, user: User, item, values: dict):
     with transaction.atomic():
         master = CourseMaster.objects.select_for_update().get(pk=item.master_id)
         item = stype.model(MASTER).objects.select_for_update().get(pk=item.pk)
+        before = setup_item_values(setup_type=stype, item=item)
         changed = setup_values_assign(setup_type=stype, item=item, values=cleaned)
         if set(changed) & set(stype.key_fields):
             _check_key_free(stype, item, master)
@@ -176,6 +193,9 @@ def master_item_update(*, user: User, item, values: dict):
                 setup_type=stype, item=item, queryset=stype.model(MASTER).objects.filter(master=master)
             )
             item.save(update_fields=changed)
+            history_setup_item(
+                user=user, level=MASTER, owner=master, setup_type=stype, item=item, change=UPDATED, before=before
+            )
     return item
 
 
@@ -184,5 +204,11 @@ def master_item_delete(*, user: User, item) -> None:
     stype = setup_type_of(item=item, level=MASTER)
     _require_district_admin(user, "edit course masters")
     with transaction.atomic():
-        CourseMaster.objects.select_for_update().filter(pk=item.master_id).first()
-        stype.model(MASTER).objects.filter(pk=item.pk).delete()
+        master = (
+            CourseMaster.objects.select_for_update(of=("self",))
+            .select_related("catalog")
+            .filter(pk=item.master_id)
+            .first()
+        )
+        if stype.model(MASTER).objects.filter(pk=item.pk).delete()[0]:
+            history_setup_item(user=user, level=MASTER, owner=master, setup_type=stype, item=item, change=REMOVED)

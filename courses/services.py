@@ -13,6 +13,21 @@ from django.db import transaction
 
 from catalog.composites import composites_refuse_cycle
 from catalog.errors import InputError, LockedError
+from catalog.history import (
+    CREATED,
+    IGNORE_MASTER_PUSH,
+    MASTER_LINK,
+    MASTER_LINKED,
+    MASTER_RELINKED,
+    MASTER_UNLINKED,
+    REMOVED,
+    UPDATED,
+    attributes_values,
+    history_attributes,
+    history_record,
+    history_setup_item,
+    setup_item_values,
+)
 from catalog.models import CourseCatalog, User
 from catalog.permissions import can_manage_school
 from catalog.services import (
@@ -86,9 +101,11 @@ def course_attributes_update(*, user: User, course: Course, values: dict) -> Cou
             )
             if taken.exists():
                 raise InputError(f'calendar {course.calendar.name} already has a course numbered "{cleaned["number"]}"')
+        before = attributes_values(course, cleaned)
         changed = course_attributes_assign(obj=course, values=cleaned)
         if changed:
             course.save(update_fields=changed)
+            history_attributes(user=user, level=COURSE, obj=course, before=before, names=changed)
     return course
 
 
@@ -128,6 +145,7 @@ def course_item_create(*, user: User, course: Course, setup_type: str, values: d
         _check_term(stype, item, course)
         composites_refuse_cycle(setup_type=stype, item=item, queryset=stype.model(COURSE).objects.filter(course=course))
         item.save()
+        history_setup_item(user=user, level=COURSE, owner=course, setup_type=stype, item=item, change=CREATED)
     return item
 
 
@@ -153,6 +171,7 @@ def course_item_update(*, user: User, item, values: dict):
         pushed = item.state in (LINKED, UNLINKED)
         describe = setup_item_describe(setup_type=stype, item=item)
         old_children = list(item.children) if stype is COMPOSITE_GRADES else None
+        before = setup_item_values(setup_type=stype, item=item)
         changed = setup_values_assign(setup_type=stype, item=item, values=cleaned)
         if not changed:
             return item
@@ -185,6 +204,9 @@ def course_item_update(*, user: User, item, values: dict):
             item.state = new_state
             fields.append("state")
         item.save(update_fields=fields)
+        history_setup_item(
+            user=user, level=COURSE, owner=course, setup_type=stype, item=item, change=UPDATED, before=before
+        )
     return item
 
 
@@ -208,6 +230,7 @@ def course_item_delete(*, user: User, item) -> None:
         if item.source_id is not None and stype.name not in course.desynced_types:
             course.desynced_types = [*course.desynced_types, stype.name]
             course.save(update_fields=["desynced_types"])
+        history_setup_item(user=user, level=COURSE, owner=course, setup_type=stype, item=item, change=REMOVED)
         item.delete()
 
 
@@ -247,6 +270,12 @@ def course_link_set(*, user: User, course: Course, master: CourseMaster | None) 
             return course
         if course.master_id is not None:
             _make_pushed_items_local(course)
+        change = MASTER_LINKED if course.master_id is None else MASTER_UNLINKED if master is None else MASTER_RELINKED
+        before = {"master": course.master.number if course.master_id is not None else None}
+        after = {"master": master.number if master is not None else None}
+        history_record(
+            user=user, level=COURSE, obj=course, data_type=MASTER_LINK, change=change, before=before, after=after
+        )
         course.master = master
         course.desynced_types = []
         course.save(update_fields=["master", "desynced_types"])
@@ -261,6 +290,15 @@ def course_ignore_master_push_set(*, user: User, course: Course, ignore: bool) -
         course = _lock_course(course)
         _require_school_rights(user, course, f"edit course {course.number}")
         if course.ignore_master_push != ignore:
+            history_record(
+                user=user,
+                level=COURSE,
+                obj=course,
+                data_type=IGNORE_MASTER_PUSH,
+                change=UPDATED,
+                before={"ignore_master_push": course.ignore_master_push},
+                after={"ignore_master_push": ignore},
+            )
             course.ignore_master_push = ignore
             course.save(update_fields=["ignore_master_push"])
     return course

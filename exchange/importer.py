@@ -28,6 +28,7 @@ from catalog.accounts import ROLE_GROUPS
 from catalog.composites import composite_cycle, composite_cycle_text
 from catalog.district_lock import district_exclusive_lock
 from catalog.errors import InputError
+from catalog.history import IMPORT, history_how, history_import_record
 from catalog.limits import date_out_of_range
 from catalog.models import (
     AssessmentTest,
@@ -107,6 +108,9 @@ def district_import(
     replace: bool = False,
     on_wait: Callable[[], None] | None = None,
     progress: ProgressCallback | None = None,
+    user: User | None = None,
+    file_name: str = "",
+    digest: str = "",
 ) -> None:
     """Load a district exchange document into the database, all or nothing.
 
@@ -117,14 +121,15 @@ def district_import(
     problem) for a bad document and InputError when the database already holds
     a district and ``replace`` is not set; nothing is changed then. A push that is writing
     is waited for (``on_wait`` is told), and pushes wait for the import (issue 11).
-    ``progress`` is told how far the load of each level is (issue 18).
+    ``progress`` is told how far the load of each level is (issue 18). The import is one History
+    record (R74): ``user``, the file's name and digest, and how many of each kind it held.
     """
     if progress is not None:
         progress("checking the file", 0, None)
     # Keys and names NFC-normalised and trimmed, hostile text refused, before anything reads them (R90).
     document = document_normalise(document)
     schema_validate(document)
-    with transaction.atomic():
+    with transaction.atomic(), history_how(IMPORT):
         district_exclusive_lock(on_wait=on_wait)
         if district_exists():
             if not replace:
@@ -138,6 +143,10 @@ def district_import(
             # reports and pushes on a large district can pick very bad plans.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        counts = {name: len(value) for name, value in document.items() if isinstance(value, list) and value}
+        history_import_record(
+            user=user, kind="district", file_name=file_name or "generated district", digest=digest, counts=counts
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -37,8 +37,9 @@ from django.db import transaction
 
 from catalog.district_lock import district_exclusive_lock
 from catalog.errors import InputError
+from catalog.history import IMPORT, file_digest, history_how, history_import_record
 from catalog.limits import date_out_of_range
-from catalog.models import Calendar, CourseCatalog, District, GradingItem, School, SchoolYear
+from catalog.models import Calendar, CourseCatalog, District, GradingItem, School, SchoolYear, User
 from coursemasters.models import CourseMaster
 from courses.models import Course
 from sections.models import Assignment, Score, Section, SectionCategory
@@ -203,9 +204,9 @@ class EdFiSummary:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
 
 
-def edfi_import(directory, *, catalog: str, create_masters: bool = False) -> EdFiSummary:
+def edfi_import(directory, *, catalog: str, create_masters: bool = False, user: User | None = None) -> EdFiSummary:
     """Load the Ed-Fi interchange files of ``directory``, all or nothing; raises EdFiError naming
-    the file, line and element, or InputError."""
+    the file, line and element, or InputError. The import is one History record (R74) by ``user``."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"{directory}: not a folder")
@@ -222,7 +223,7 @@ def edfi_import(directory, *, catalog: str, create_masters: bool = False) -> EdF
         files.setdefault(kind, []).append(path)
     if not files:
         raise InputError(f"{directory}: no Ed-Fi interchange XML files")
-    with transaction.atomic():
+    with transaction.atomic(), history_how(IMPORT):
         district_exclusive_lock()
         run = _EdFiImport(catalog, create_masters, summary)
         for kind in ORDER:
@@ -230,6 +231,9 @@ def edfi_import(directory, *, catalog: str, create_masters: bool = False) -> EdF
                 for _root, entity in entities(path):
                     run.handle(entity)
         run.finish()
+        history_import_record(
+            user=user, kind="edfi", file_name=str(directory), digest=file_digest(directory), counts=dict(summary.counts)
+        )
     return summary
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from catalog.errors import InputError, LockedError
+from catalog.history import CREATED, REMOVED, UPDATED, history_setup_item, setup_item_values
 from catalog.models import User
 from catalog.permissions import can_view_section
 from catalog.services import setup_key_taken, setup_values_assign, setup_values_clean
-from catalog.setup_types import CATEGORIES
+from catalog.setup_types import CATEGORIES, SECTION
 from courses.models import Course
 
 from .models import Section, SectionCategory, SectionItem
@@ -50,6 +51,9 @@ def section_category_create(*, user: User, section: Section, values: dict) -> Se
         setup_values_assign(setup_type=CATEGORIES, item=category, values=cleaned)
         _check_name_free(category, section)
         category.save()
+        history_setup_item(
+            user=user, level=SECTION, owner=section, setup_type=CATEGORIES, item=category, change=CREATED
+        )
     return category
 
 
@@ -74,6 +78,7 @@ def section_category_update(*, user: User, category: SectionCategory, values: di
         message = section_category_lock_message(category=category, action="edited")
         if message:
             raise LockedError(message)
+        before = setup_item_values(setup_type=CATEGORIES, item=category)
         changed = setup_values_assign(setup_type=CATEGORIES, item=category, values=cleaned)
         if not changed:
             return category
@@ -83,6 +88,9 @@ def section_category_update(*, user: User, category: SectionCategory, values: di
             category.state = SectionItem.TEACHER
             changed.append("state")
         category.save(update_fields=changed)
+        history_setup_item(
+            user=user, level=SECTION, owner=section, setup_type=CATEGORIES, item=category, change=UPDATED, before=before
+        )
     return category
 
 
@@ -102,4 +110,7 @@ def section_category_delete(*, user: User, category: SectionCategory) -> None:
                 f"assignment{'s' if assignments != 1 else ''}: move {'them' if assignments != 1 else 'it'} "
                 "to another category first (teacher data is never deleted)"
             )
+        history_setup_item(
+            user=user, level=SECTION, owner=section, setup_type=CATEGORIES, item=category, change=REMOVED
+        )
         category.delete()

@@ -19,6 +19,7 @@ RANK = {
     "reports": 4,
     "exchange": 5,
     "interop": 6,
+    "history": 5,
 }
 LOADERS = {"get_model", "get_app_config", "import_module", "get_models"}
 

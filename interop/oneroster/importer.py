@@ -42,6 +42,7 @@ from catalog import models as catalog_models
 from catalog.accounts import user_sync_role_group
 from catalog.district_lock import district_exclusive_lock
 from catalog.errors import InputError
+from catalog.history import IMPORT, file_digest, history_how, history_import_record
 from catalog.models import Calendar, CourseCatalog, District, GradingScale, School, SchoolYear, User
 from coursemasters.models import CourseMaster
 from courses.models import Course
@@ -79,17 +80,21 @@ class ImportSummary:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
 
 
-def oneroster_import(path, *, catalog: str, delta: bool = False) -> ImportSummary:
+def oneroster_import(path, *, catalog: str, delta: bool = False, user: User | None = None) -> ImportSummary:
     """Load a OneRoster CSV package (ZIP or folder) in bulk or delta mode, all or nothing; raises
-    PackageError (file, line, column and problem) or InputError, and then nothing is changed."""
+    PackageError (file, line, column and problem) or InputError, and then nothing is changed.
+    The import is one History record (R74) by ``user``, with the package's digest and counts."""
     catalog = catalog.strip()
     if not catalog or len(catalog) > KEY_MAX:
         raise InputError("--catalog: a catalog name of 1 to 255 characters is required")
     package = package_read(path, delta=delta)
-    with transaction.atomic():
+    with transaction.atomic(), history_how(IMPORT):
         district_exclusive_lock()
         run = _Import(package, catalog, delta)
         run.run()
+        history_import_record(
+            user=user, kind="oneroster", file_name=str(path), digest=file_digest(path), counts=dict(run.summary.counts)
+        )
     run.summary.warnings[:0] = package.warnings
     return run.summary
 

@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from catalog.commands import DistrictCommand
+from catalog.history import file_digest
 from catalog.progress import command_progress
 from exchange.district import district_import, document_read
 
@@ -26,7 +27,7 @@ class Command(DistrictCommand):
         # One transaction with the acting user: a refused import must not even
         # leave the system account behind (R32: nothing was changed).
         with transaction.atomic(), command_progress(self, options) as progress:
-            self.acting_district_admin(options)
+            user = self.acting_district_admin(options)
             progress.step(f"reading {options['file']}")
             document = document_read(options["file"])
             district_import(
@@ -34,6 +35,9 @@ class Command(DistrictCommand):
                 replace=options["replace"],
                 on_wait=lambda: self.stderr.write("Waiting for the pushes that are running to finish..."),
                 progress=progress,
+                user=user,
+                file_name=options["file"],
+                digest=file_digest(options["file"]),
             )
         counts = ", ".join(
             f"{len(document.get(name, []))} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections")

@@ -21,8 +21,10 @@ class Command(DistrictCommand):
 
     def handle_command(self, *args, **options):
         with transaction.atomic():
-            self.acting_district_admin(options)
-            summary = edfi_import(options["dir"], catalog=options["catalog"], create_masters=options["create_masters"])
+            user = self.acting_district_admin(options)
+            summary = edfi_import(
+                options["dir"], catalog=options["catalog"], create_masters=options["create_masters"], user=user
+            )
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning}")
         self.stderr.write(f"imported {options['dir']}: {summary.line()}")

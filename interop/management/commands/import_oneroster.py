@@ -22,9 +22,8 @@ class Command(DistrictCommand):
     def handle_command(self, *args, **options):
         # One transaction with the acting user: a refused import leaves not even the system account.
         with transaction.atomic():
-            self.acting_district_admin(options)
-            summary = oneroster_import(options["path"], catalog=options["catalog"], delta=options["delta"])
+            user = self.acting_district_admin(options)
+            summary = oneroster_import(options["path"], catalog=options["catalog"], delta=options["delta"], user=user)
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning}")
-        # No History model exists yet (R74): when one does, this import is one record of it.
         self.stderr.write(f"imported {options['path']}: {summary.line()}")
