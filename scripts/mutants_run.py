@@ -62,6 +62,13 @@ def prepare(workdir: Path, module: str, tests: list[str], revision: str | None) 
             shutil.copy2(source, target)
     section = mutmut_section((ROOT / "pyproject.toml").read_text())
     assert section, "pyproject.toml needs a [tool.mutmut] section"
+    # Every package of the copy goes into mutmut's tree, so that the tests import the copy, never the
+    # original (the editable install points at the work tree), and a new app needs no entry here.
+    packages = sorted(
+        d.name for d in workdir.iterdir() if d.is_dir() and (d / "__init__.py").is_file() and d.name != "tests"
+    )
+    section = re.sub(r"(?m)^source_paths = .*\n", "", section)
+    section = section.replace("[tool.mutmut]\n", f"[tool.mutmut]\nsource_paths = {json.dumps(packages)}\n")
     pyproject = workdir / "pyproject.toml"
     text = pyproject.read_text()
     if mutmut_section(text):
