@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "exchange",
     "interop",
     "history",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +177,9 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The API's rate limits are counted in this cache (Redis in production: CACHE_URL=redis://...).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

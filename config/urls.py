@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api.main import api_urls
+
 from .views import home_view
 
 urlpatterns = [
@@ -15,5 +17,7 @@ urlpatterns = [
     path("sections/", include("sections.urls")),
     path("push/", include("pushjobs.urls")),
     path("reports/", include("reports.urls")),
+    path("api/v1/", api_urls()),
+    path("account/api-tokens/", include("api.urls")),
     path("history/", include("history.urls")),
 ]
