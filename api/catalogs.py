@@ -3,7 +3,7 @@ district admins' resources, as on the catalog and master pages."""
 
 from typing import Any
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from catalog.lock_impact import lock_impact
 from catalog.models import CourseCatalog
@@ -111,7 +111,7 @@ def catalog_locks_change(request, catalog_id: int, payload: LocksChangeIn):
         warnings = lock_impact(catalog=catalog, types=tuple(payload.lock))
         if warnings:
             errors = [{"field": "confirm", "message": w} for w in warnings]
-            return 409, {"errors": errors}
+            return Status(409, {"errors": errors})
     catalog_locks_set(user=request.user, catalog=catalog, lock=payload.lock, unlock=payload.unlock)
     return _catalog_json(_catalog(request, catalog_id))
 
@@ -170,7 +170,7 @@ def master_item_add(request, master_id: int, type_name: str, values: dict[str, A
     item = values_refusal(
         values, lambda: master_item_create(user=request.user, master=master, setup_type=type_name, values=values)
     )
-    return 201, {"item": setup_item_json(setup_type, MASTER, item)}
+    return Status(201, {"item": setup_item_json(setup_type, MASTER, item)})
 
 
 @router.patch(
@@ -192,4 +192,4 @@ def master_item_change(request, master_id: int, type_name: str, item_id: int, va
 def master_item_remove(request, master_id: int, type_name: str, item_id: int):
     _master_obj, _setup_type, item = _master_item(request, master_id, type_name, item_id)
     master_item_delete(user=request.user, item=item)
-    return 204, None
+    return Status(204, None)

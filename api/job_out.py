@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Schema
+from ninja import Schema, Status
 
 from pushjobs.models import PushJob
 
@@ -105,10 +105,10 @@ def job_json(job: PushJob) -> dict:
     }
 
 
-def job_started_response(job: PushJob, started: bool) -> tuple[int, dict]:
+def job_started_response(job: PushJob, started: bool) -> Status:
     """201 for a job this request started; 200 for the job a retried request's key started."""
     job.refresh_from_db()
-    return (201 if started else 200), job_json(job)
+    return Status(201 if started else 200, job_json(job))
 
 
 def attachment(response: HttpResponse, filename: str) -> HttpResponse:

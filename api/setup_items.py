@@ -51,11 +51,9 @@ def setup_items_json(owner, level: str, owner_field: str) -> dict[str, list[dict
     """Every setup item of one master, course or section, by type name (one query per type)."""
     found = {}
     for setup_type in types_at(level):
-        rows = (
-            setup_type.model(level)
-            .objects.filter(**{owner_field: owner})
-            .select_related(*setup_related(setup_type, level))
-            .order_by("pk")
-        )
+        rows = setup_type.model(level).objects.filter(**{owner_field: owner}).order_by("pk")
+        related = setup_related(setup_type, level)
+        if related:
+            rows = rows.select_related(*related)
         found[setup_type.name] = [setup_item_json(setup_type, level, item) for item in rows]
     return found

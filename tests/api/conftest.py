@@ -30,7 +30,9 @@ class ApiClient:
         return {"Authorization": f"Bearer {self.token}", **(headers or {})}
 
     def get(self, path: str, **params):
-        url = path if path.startswith("/") and path.startswith(BASE) else BASE + path
+        # a page's next link is absolute: http://testserver/api/v1/...
+        url = path.split("://", 1)[1].partition("/")[2] if "://" in path else path
+        url = "/" + url if "://" in path else (path if path.startswith(BASE) else BASE + path)
         return self.client.get(url, params or None, headers=self._headers(None))
 
     def post(self, path: str, body: dict | None = None, *, headers: dict | None = None):
