@@ -13,10 +13,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Fieldset, Layout, Row
 from django import forms
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
 from catalog.limits import EARLIEST_DATE, LATEST_DATE, date_validators
-from catalog.models import Calendar, SchoolYear
+from catalog.models import Calendar, CourseCatalog, SchoolYear
+from catalog.push_data_locks import push_data_locks
 from catalog.setup_types import COURSE_PUSH_DATA, COURSE_PUSH_DATA_LABELS, MASTER_PUSH_DATA, MASTER_PUSH_DATA_LABELS
 from coursemasters.models import CourseMaster
 from pushjobs.engine.api import OVERWRITE, PUSH, CoursePushOptions, MasterPushOptions
@@ -32,6 +35,27 @@ MODE_CHOICES = [
     (OVERWRITE, "Overwrite existing course and section level data"),
 ]
 CONSIDERATIONS = "pushjobs/push_all_course_masters.html#overwrite_considerations"
+
+# Dates and times in messages as the pages write them (the Batch Queue List: 12/01/2026 11:11 AM).
+PAGE_DATE, PAGE_DATETIME = "m/d/Y", "m/d/Y h:i A"
+# The queue refuses a time more than this far in the past (pushjobs.submit, R32); the form says so
+# first, in the page's words.
+PAST_GRACE = timedelta(minutes=1)
+
+
+def page_datetime(moment: datetime) -> str:
+    return dateformat.format(timezone.localtime(moment), PAGE_DATETIME)
+
+
+def page_date(day: date) -> str:
+    return dateformat.format(day, PAGE_DATE)
+
+
+def error_sentence(error) -> str:
+    """A service's refusal ("the scheduled time ... is in the past", worded for the commands too)
+    as a sentence on a page: capital first, full stop last."""
+    text = capfirst(str(error).strip())
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _next_whole_hour() -> datetime:
@@ -70,6 +94,14 @@ def _schedule_clean(form: forms.Form, cleaned: dict) -> None:
         form.add_error("run_time", "Pick the time the job should run.")
     if run_date is not None and run_time is not None:
         cleaned["scheduled_for"] = timezone.make_aware(datetime.combine(run_date, run_time))
+        _past_check(form, cleaned["scheduled_for"], "run_time")
+
+
+def _past_check(form: forms.Form, moment: datetime, field: str) -> None:
+    if moment < timezone.now() - PAST_GRACE:
+        form.add_error(
+            field, f"The scheduled time, {page_datetime(moment)}, is in the past: pick a later date or time."
+        )
 
 
 def _schedule_layout() -> Fieldset:
@@ -118,6 +150,41 @@ class CalendarCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
+class PushDataCheckboxes(forms.CheckboxSelectMultiple):
+    """The master tools' "Data to be pushed" boxes, each saying whether the catalog locks what it
+    covers (R2: only locked data is pushed). With several catalogs on the page each box carries
+    one line per catalog, named; the page shows the chosen catalog's (static/js/pushjobs.js)."""
+
+    def __init__(self, *args, catalogs: list[CourseCatalog] = (), chosen: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locks = [(c.name, push_data_locks(catalog=c)) for c in catalogs]
+        self.chosen = chosen
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        named = len(self.locks) > 1
+        lines = [
+            (
+                catalog,
+                "push-lock push-lock-" + lines[value].state + (" d-none" if self.chosen not in ("", catalog) else ""),
+                f"{catalog}: " if named else "",
+                lines[value].words,
+            )
+            for catalog, lines in self.locks
+            if value in lines
+        ]
+        option["label"] = format_html(
+            "{} {}",
+            label,
+            format_html_join(
+                " ",
+                '<span data-catalog="{}" class="{}"><span class="push-lock-catalog">{}</span>{}</span>',
+                lines,
+            ),
+        )
+        return option
+
+
 class MasterPushForm(_ActionForm):
     """Push All Course Masters (``master`` None) or Push to Courses for one master.
 
@@ -137,15 +204,15 @@ class MasterPushForm(_ActionForm):
     to_sections = forms.BooleanField(
         label="Push locked data to sections",
         required=False,
-        help_text="Also push categories, grade calc options, composite grades and the advisory flag on from each "
-        "pushed course to its sections.",
+        help_text="Also push each pushed course's categories, grade calc options, composite grades and advisory "
+        "flag on to its sections.",
     )
     data = forms.MultipleChoiceField(
         label="Data to be pushed",
         choices=list(MASTER_PUSH_DATA_LABELS.items()),
         initial=list(MASTER_PUSH_DATA),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only data locked on the course catalog is pushed.",
+        help_text="Only data locked on the course catalog is pushed: each box says whether it is.",
         error_messages={"required": "Tick at least one kind of data to push."},
     )
 
@@ -172,6 +239,9 @@ class MasterPushForm(_ActionForm):
             (str(c.pk), f"{c.name}" + ("" if catalog else f" ({c.school.catalog.name})")) for c in self.calendar_list
         ]
         self.fields["calendars"].initial = [str(c.pk) for c in self.calendar_list]
+        chosen = (self.data.get("catalog") if self.is_bound else "") or (catalogs[0].name if len(catalogs) == 1 else "")
+        self.fields["data"].widget = PushDataCheckboxes(catalogs=catalogs, chosen=chosen)
+        self.fields["data"].choices = list(MASTER_PUSH_DATA_LABELS.items())
         _schedule_fields(self)
         self.helper = FormHelper()
         self.helper.form_id = "push-masters-form" if master is None else "push-to-courses-form"
@@ -258,8 +328,7 @@ class CoursePushForm(_ActionForm):
     overwrite_categories = forms.BooleanField(
         label="Overwrite Categories",
         required=False,
-        help_text="Replace section-level categories with the course's. Teacher categories with assignments are "
-        "kept (as residual); the others are deleted.",
+        help_text="Replace section-level categories with the course's; teacher categories with assignments are kept.",
     )
 
     def __init__(self, data=None, *, calendar: Calendar | None, **kwargs):
@@ -311,6 +380,8 @@ class QueueWindowForm(forms.Form):
         self.helper.form_id = "queue-window-form"
         self.helper.form_class = "queue-window-form"
         self.helper.attrs = {"aria-label": "Batch Queue List dates"}
+        # The page says what is wrong once, above the form, with the window it shows instead.
+        self.helper.form_show_errors = False
         self.helper.layout = Layout(
             "year",
             Row(
@@ -328,7 +399,9 @@ class QueueWindowForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
-            raise forms.ValidationError(f"The dates are the wrong way round: {end} is before {start}.")
+            raise forms.ValidationError(
+                f"The dates are the wrong way round: {page_date(end)} is before {page_date(start)}."
+            )
         return cleaned
 
     def window(self) -> tuple[date, date]:

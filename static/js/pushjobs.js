@@ -79,6 +79,12 @@
           wrapper.classList.toggle("d-none", hide);
         }
       });
+      // Beside each "Data to be pushed" box, the chosen catalog's lock only, without its name.
+      var locks = pushForm.querySelectorAll(".push-lock[data-catalog]");
+      Array.prototype.forEach.call(locks, function (lock) {
+        lock.classList.toggle("d-none", catalog.value !== "" && lock.getAttribute("data-catalog") !== catalog.value);
+      });
+      pushForm.classList.toggle("catalog-chosen", catalog.value !== "");
     };
     if (catalog) {
       catalog.addEventListener("change", showCalendars);
