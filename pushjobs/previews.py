@@ -9,7 +9,7 @@ the change log: nothing happened, and undo and history read the change log as wh
 A preview remembers when it was computed (its start). It is stale once a push or undo that writes
 (any job but a preview) finished a chunk after that, in the same school year, touching one of the
 schools the preview covers: those chunks are the only writes to pushed grading setup that the
-change log sees. A teacher's own edit in a form is not such a write (see docs/decisions.md).
+change log sees; and once a History record (R74) says the scope was changed another way since.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from catalog.models import User
+from catalog.models import HistoryRecord, User
 from pushjobs import engine
 from pushjobs.engine.api import OVERWRITE, CoursePushOptions, MasterPushOptions, UndoOptions, options_from_json
 from pushjobs.engine.changes import changes_write
@@ -68,9 +68,12 @@ def preview_computed_at(job: PushJob):
 
 
 def preview_is_stale(*, job: PushJob) -> bool:
-    """A push or undo wrote to this preview's year and schools after the preview was computed."""
+    """A push or undo wrote to this preview's year and schools after the preview was computed, or
+    someone changed them another way (a History record, R74: a web form, a command, an import)."""
     if not job.is_finished:
         return False
+    if _changed_outside_pushes(job):
+        return True
     schools = Q()
     for school_id in job.school_ids:
         schools |= Q(job__school_ids__contains=[school_id])
@@ -84,6 +87,13 @@ def preview_is_stale(*, job: PushJob) -> bool:
         .filter(schools)
         .exists()
     )
+
+
+def _changed_outside_pushes(job: PushJob) -> bool:
+    scope = Q(level=HistoryRecord.DISTRICT) | Q(school_pk__in=job.school_ids, calendar=job.year)
+    if job.catalog:  # a master push previewed: its catalog's masters and locks too
+        scope |= Q(level__in=[HistoryRecord.MASTER, HistoryRecord.CATALOG], catalog=job.catalog)
+    return HistoryRecord.objects.filter(scope, at__gt=preview_computed_at(job)).exists()
 
 
 @dataclass(frozen=True)
