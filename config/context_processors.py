@@ -31,6 +31,7 @@ NAVIGATION = (
     NavEntry("Push All Courses", "pushjobs:push_all_courses", (DISTRICT, SCHOOL), "tools"),
     NavEntry("Batch Queue", "pushjobs:batch_queue", (DISTRICT, SCHOOL), "tools"),
     NavEntry("Reports", "reports:index", (DISTRICT, SCHOOL)),
+    NavEntry("Import", "interop:import", (DISTRICT,), "tools"),
 )
 NOTIFICATIONS_URL_NAME = "pushjobs:notifications"
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("api/v1/", api_urls()),
     path("account/api-tokens/", include("api.urls")),
+    path("import/", include("interop.urls")),
     path("history/", include("history.urls")),
 ]

@@ -40,6 +40,7 @@ from catalog.errors import InputError
 from catalog.history import IMPORT, file_digest, history_how, history_import_record
 from catalog.limits import date_out_of_range
 from catalog.models import Calendar, CourseCatalog, District, GradingItem, School, SchoolYear, User
+from catalog.progress import ProgressCallback, counted
 from coursemasters.models import CourseMaster
 from courses.models import Course
 from sections.models import Assignment, Score, Section, SectionCategory
@@ -204,9 +205,17 @@ class EdFiSummary:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
 
 
-def edfi_import(directory, *, catalog: str, create_masters: bool = False, user: User | None = None) -> EdFiSummary:
+def edfi_import(
+    directory,
+    *,
+    catalog: str,
+    create_masters: bool = False,
+    user: User | None = None,
+    progress: ProgressCallback | None = None,
+) -> EdFiSummary:
     """Load the Ed-Fi interchange files of ``directory``, all or nothing; raises EdFiError naming
-    the file, line and element, or InputError. The import is one History record (R74) by ``user``."""
+    the file, line and element, or InputError. The import is one History record (R74) by ``user``.
+    ``progress`` is told each file's entities as they are imported (a streamed file's count is not known ahead)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InputError(f"{directory}: not a folder")
@@ -228,7 +237,7 @@ def edfi_import(directory, *, catalog: str, create_masters: bool = False, user: 
         run = _EdFiImport(catalog, create_masters, summary)
         for kind in ORDER:
             for path in files.get(kind, []):
-                for _root, entity in entities(path):
+                for _root, entity in counted(entities(path), f"importing {path.name}", progress):
                     run.handle(entity)
         run.finish()
         history_import_record(

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from catalog.errors import InputError
 from catalog.models import Calendar, District, GradingScale, SchoolYear
+from catalog.progress import ProgressCallback, counted
 from coursemasters.models import CourseMaster
 from courses.models import Course
 from sections.models import Assignment, Score, Section, SectionCategory
@@ -59,8 +60,11 @@ def _csv(columns: tuple[str, ...], rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def oneroster_export(*, year: str, school: str | None = None) -> dict[str, str]:
-    """File name -> CSV text of the package for ``year`` (one school's, or every school's)."""
+def oneroster_export(
+    *, year: str, school: str | None = None, progress: ProgressCallback | None = None
+) -> dict[str, str]:
+    """File name -> CSV text of the package for ``year`` (one school's, or every school's);
+    ``progress`` is told the schools as their courses, sections and gradebooks are written."""
     school_year = SchoolYear.objects.filter(name=year).first()
     if school_year is None:
         raise InputError(f'--year: no school year "{year}"')
@@ -122,7 +126,7 @@ def oneroster_export(*, year: str, school: str | None = None) -> dict[str, str]:
         )
     teachers: dict[str, object] = {}
     students: dict[str, str] = {}  # student id -> the school of their first class
-    for calendar in calendars:
+    for calendar in counted(calendars, "writing schools", progress):
         number = calendar.school.number
         school_id = sourced_id("org", "school", number)
         rows["orgs"].append(
@@ -320,14 +324,19 @@ def _manifest() -> str:
     return _csv(("propertyName", "value"), rows)
 
 
+def oneroster_zip_write(files: dict[str, str], out) -> None:
+    """Write the package as a ZIP to ``out``, a path or a binary file (the Export button's temporary file)."""
+    # A fixed time stamp, so the same package is the same ZIP.
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), files[name])
+
+
 def oneroster_export_write(files: dict[str, str], out) -> Path:
     """Write the package: a ZIP when ``out`` ends in .zip, else a folder (created if missing)."""
     out = Path(out)
     if out.suffix.lower() == ".zip":
-        # A fixed time stamp, so the same package is the same ZIP.
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name in sorted(files):
-                archive.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), files[name])
+        oneroster_zip_write(files, out)
     else:
         out.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():

@@ -31,8 +31,10 @@ leaves the class without that teacher; a user is deactivated. Every sourcedId se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -44,6 +46,7 @@ from catalog.district_lock import district_exclusive_lock
 from catalog.errors import InputError
 from catalog.history import IMPORT, file_digest, history_how, history_import_record
 from catalog.models import Calendar, CourseCatalog, District, GradingScale, School, SchoolYear, User
+from catalog.progress import ProgressCallback, counted
 from coursemasters.models import CourseMaster
 from courses.models import Course
 from interop.models import SourcedRecord
@@ -80,17 +83,27 @@ class ImportSummary:
         return ", ".join(f"{n} {what}" for what, n in sorted(self.counts.items())) or "nothing"
 
 
-def oneroster_import(path, *, catalog: str, delta: bool = False, user: User | None = None) -> ImportSummary:
+def oneroster_import(
+    path,
+    *,
+    catalog: str,
+    delta: bool = False,
+    user: User | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
     """Load a OneRoster CSV package (ZIP or folder) in bulk or delta mode, all or nothing; raises
     PackageError (file, line, column and problem) or InputError, and then nothing is changed.
-    The import is one History record (R74) by ``user``, with the package's digest and counts."""
+    The import is one History record (R74) by ``user``, with the package's digest and counts.
+    ``progress`` is told each file's rows as they are imported."""
     catalog = catalog.strip()
     if not catalog or len(catalog) > KEY_MAX:
         raise InputError("--catalog: a catalog name of 1 to 255 characters is required")
+    if progress is not None:
+        progress(f"reading {Path(path).name}", 0, None)
     package = package_read(path, delta=delta)
     with transaction.atomic(), history_how(IMPORT):
         district_exclusive_lock()
-        run = _Import(package, catalog, delta)
+        run = _Import(package, catalog, delta, progress)
         run.run()
         history_import_record(
             user=user, kind="oneroster", file_name=str(path), digest=file_digest(path), counts=dict(run.summary.counts)
@@ -122,8 +135,9 @@ def _decimal(row: Row, column: str, *, required: bool) -> Decimal | None:
 
 
 class _Import:
-    def __init__(self, package: Package, catalog_name: str, delta: bool):
+    def __init__(self, package: Package, catalog_name: str, delta: bool, progress: ProgressCallback | None = None):
         self.pkg = package
+        self.progress = progress
         self.delta = delta
         self.summary = ImportSummary()
         self.catalog_name = catalog_name
@@ -160,6 +174,10 @@ class _Import:
     def rows(self, name: str) -> list[Row]:
         return self.pkg.rows.get(name, [])
 
+    def each(self, name: str) -> Iterator[Row]:
+        """The file's rows, telling whoever watches how far the import is."""
+        return counted(self.rows(name), f"importing {name}.csv", self.progress)
+
     def deleted(self, row: Row) -> bool:
         return self.delta and row.get("status") == "tobedeleted"
 
@@ -182,7 +200,7 @@ class _Import:
     # -- orgs and sessions -----------------------------------------------------------
 
     def orgs(self) -> None:
-        for row in self.rows("orgs"):
+        for row in self.each("orgs"):
             kind = row.choice("type", ORG_TYPES)
             if self.deleted(row):
                 raise row.fail("status", "a school or district is not deleted by an import; remove it in the product")
@@ -294,7 +312,7 @@ class _Import:
     # -- courses and classes ----------------------------------------------------------
 
     def courses(self) -> None:
-        for row in self.rows("courses"):
+        for row in self.each("courses"):
             owner = self.resolve("org", row, "orgSourcedId")
             title = _text(row, "title")
             number = _text(row, "courseCode", required=False) or row.get("sourcedId")
@@ -388,7 +406,7 @@ class _Import:
         return years.pop()
 
     def classes(self) -> None:
-        for row in self.rows("classes"):
+        for row in self.each("classes"):
             row.choice("classType", CLASS_TYPES)
             school_key = self.resolve("org", row, "schoolSourcedId")
             if "school" not in school_key:
@@ -459,7 +477,7 @@ class _Import:
 
     def users(self) -> None:
         roles_12 = self._roles_12() if self.pkg.version == "1.2" else {}
-        for row in self.rows("users"):
+        for row in self.each("users"):
             sourced_id = row.get("sourcedId")
             username = _text(row, "username")
             if self.pkg.version == "1.1":
@@ -512,7 +530,7 @@ class _Import:
 
     def enrollments(self) -> None:
         teachers: dict[tuple, list[tuple[bool, Row, str]]] = {}
-        for row in self.rows("enrollments"):
+        for row in self.each("enrollments"):
             role = row.choice("role", ENROLLMENT_ROLES)
             class_key = self.resolve("class", row, "classSourcedId")
             self.resolve("org", row, "schoolSourcedId")
@@ -553,7 +571,7 @@ class _Import:
     # -- gradebook -------------------------------------------------------------------
 
     def categories(self) -> None:
-        for row in self.rows("categories"):
+        for row in self.each("categories"):
             title = _text(row, "title")
             weight = _decimal(row, "weight", required=False) if "weight" in row.cells else None
             if weight is not None and (weight < 0 or weight >= Decimal("100000")):
@@ -588,7 +606,7 @@ class _Import:
 
     def line_items(self) -> None:
         period_column = "gradingPeriodSourcedId" if self.pkg.version == "1.1" else "academicSessionSourcedId"
-        for row in self.rows("lineItems"):
+        for row in self.each("lineItems"):
             class_key = self.resolve("class", row, "classSourcedId")
             section = self.section(class_key, row, "classSourcedId")
             title = _text(row, "title")
@@ -617,7 +635,7 @@ class _Import:
             self.remember("lineItem", row.get("sourcedId"), key)
 
     def results(self) -> None:
-        for row in self.rows("results"):
+        for row in self.each("results"):
             item = self.resolve("lineItem", row, "lineItemSourcedId")
             *section_key, name = item["assignment"]
             assignment = Assignment.objects.filter(
@@ -648,7 +666,7 @@ class _Import:
 
     def score_scales(self) -> None:
         bands_clean = getattr(catalog_models, "grading_scale_bands_clean", None)
-        for row in self.rows("scoreScales"):
+        for row in self.each("scoreScales"):
             title = _text(row, "title")
             self.resolve("org", row, "orgSourcedId")
             self.unique(("scoreScale", title), row, "title", f'grading scale "{title}"')

@@ -2,6 +2,7 @@
 package of a year's setup and rosters, a ZIP when PATH ends in .zip, else a folder."""
 
 from catalog.commands import DistrictCommand
+from catalog.progress import command_progress
 from interop.oneroster.exporter import oneroster_export, oneroster_export_write
 
 
@@ -14,6 +15,8 @@ class Command(DistrictCommand):
         parser.add_argument("--out", required=True, help="the package: a .zip file or a folder")
 
     def handle_command(self, *args, **options):
-        files = oneroster_export(year=options["year"], school=options["school"])
-        out = oneroster_export_write(files, options["out"])
+        with command_progress(self, options) as progress:
+            files = oneroster_export(year=options["year"], school=options["school"], progress=progress)
+            progress.step(f"writing {options['out']}")
+            out = oneroster_export_write(files, options["out"])
         self.stderr.write(f"wrote {out}: {', '.join(f'{n} {len(t.splitlines()) - 1}' for n, t in files.items())}")

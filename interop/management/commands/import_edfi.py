@@ -4,6 +4,7 @@ interchange XML files from DIR, all or nothing; exit 2 naming the file, line and
 from django.db import transaction
 
 from catalog.commands import DistrictCommand
+from catalog.progress import command_progress
 from interop.edfi import edfi_import
 
 
@@ -20,10 +21,15 @@ class Command(DistrictCommand):
         parser.add_argument("--create-masters", action="store_true", help="make masters of courses defined by a school")
 
     def handle_command(self, *args, **options):
-        with transaction.atomic():
+        # Progress on a terminal only (issue 18): the messages below are the same either way.
+        with transaction.atomic(), command_progress(self, options) as progress:
             user = self.acting_district_admin(options)
             summary = edfi_import(
-                options["dir"], catalog=options["catalog"], create_masters=options["create_masters"], user=user
+                options["dir"],
+                catalog=options["catalog"],
+                create_masters=options["create_masters"],
+                user=user,
+                progress=progress,
             )
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning}")

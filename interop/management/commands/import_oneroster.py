@@ -4,6 +4,7 @@
 from django.db import transaction
 
 from catalog.commands import DistrictCommand
+from catalog.progress import command_progress
 from interop.oneroster.importer import oneroster_import
 
 
@@ -21,9 +22,12 @@ class Command(DistrictCommand):
 
     def handle_command(self, *args, **options):
         # One transaction with the acting user: a refused import leaves not even the system account.
-        with transaction.atomic():
+        # Progress on a terminal only (issue 18): the messages below are the same either way.
+        with transaction.atomic(), command_progress(self, options) as progress:
             user = self.acting_district_admin(options)
-            summary = oneroster_import(options["path"], catalog=options["catalog"], delta=options["delta"], user=user)
+            summary = oneroster_import(
+                options["path"], catalog=options["catalog"], delta=options["delta"], user=user, progress=progress
+            )
         for warning in summary.warnings:
             self.stderr.write(f"warning: {warning}")
         self.stderr.write(f"imported {options['path']}: {summary.line()}")
