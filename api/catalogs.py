@@ -1,9 +1,11 @@
 """Catalogs and their locks (R1, R5, R9) and course masters with their setup items (R8): the
 district admins' resources, as on the catalog and master pages."""
 
+import json
 from typing import Any
 
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from catalog.lock_impact import lock_impact
 from catalog.models import CourseCatalog
@@ -15,7 +17,7 @@ from catalog.web_access import require_district_admin
 from coursemasters.page_selectors import master_get, master_item_get
 from coursemasters.services import master_item_create, master_item_delete, master_item_update
 
-from .errors import ERROR_RESPONSES, not_found, values_refusal
+from .errors import ERROR_RESPONSES, ApiError, not_found, values_refusal
 from .pagination import paginated
 from .setup_items import setup_item_json, setup_items_json
 
@@ -63,6 +65,13 @@ class MasterOut(Schema):
 class MasterDetailOut(MasterOut):
     attributes: dict[str, Any]
     setup: dict[str, list[dict[str, Any]]]
+
+
+class ItemValuesIn(Schema):
+    """The item's fields as the district exchange format names them (``name``, ``weight``,
+    ``task``...): all of a type's key fields to add one, only those to change to change one."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 class ItemOut(Schema):
@@ -159,12 +168,21 @@ def _master_item(request, master_id: int, type_name: str, item_id: int):
     return master, setup_type, item
 
 
+def _sent_values(request) -> dict:
+    # The body as sent: its field names are the setup type's, which the schema cannot list for all types.
+    values = json.loads(request.body or b"{}")
+    if not isinstance(values, dict):
+        raise ApiError(422, "send the item's fields as a JSON object")
+    return values
+
+
 @router.post(
     "/masters/{master_id}/setup/{type_name}",
     response={201: ItemOut, **ERROR_RESPONSES},
     summary="Add a setup item to a master",
 )
-def master_item_add(request, master_id: int, type_name: str, values: dict[str, Any]):
+def master_item_add(request, master_id: int, type_name: str, payload: ItemValuesIn):
+    values = _sent_values(request)
     master = _master(request, master_id)
     setup_type = setup_type_get(name=type_name)
     item = values_refusal(
@@ -178,7 +196,8 @@ def master_item_add(request, master_id: int, type_name: str, values: dict[str, A
     response={200: ItemOut, **ERROR_RESPONSES},
     summary="Change a master's setup item",
 )
-def master_item_change(request, master_id: int, type_name: str, item_id: int, values: dict[str, Any]):
+def master_item_change(request, master_id: int, type_name: str, item_id: int, payload: ItemValuesIn):
+    values = _sent_values(request)
     _master_obj, setup_type, item = _master_item(request, master_id, type_name, item_id)
     item = values_refusal(values, lambda: master_item_update(user=request.user, item=item, values=values))
     return {"item": setup_item_json(setup_type, MASTER, item)}
