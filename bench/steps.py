@@ -189,8 +189,8 @@ def step_full_push_worker() -> dict:
     """The same full push as Run Now from the web gives it to a worker: the batch queue's chunk
     code in this process (no broker: Celery runs the task here), no report file written."""
     from pushjobs.engine.api import MasterPushOptions
-    from pushjobs.jobs import push_job_submit
     from pushjobs.models import PushJob
+    from pushjobs.submit import push_job_submit
 
     since = _last_job_pk()
     admin = _admin()

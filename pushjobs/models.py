@@ -2,8 +2,8 @@
 
 The row is the truth (STYLE.md "Background work"); Redis only carries
 messages that say "look at job N". Status moves by compare-and-set updates in
-``pushjobs.jobs``. A job's courses are split into chunks; a chunk is marked
-done in the same transaction as its writes, so a course is pushed exactly once
+``pushjobs.submit``, ``pushjobs.dispatch`` and ``pushjobs.worker``. A job's courses are split
+into chunks; a chunk is marked done in the same transaction as its writes, so a course is pushed exactly once
 by a job even when a worker dies mid-chunk (R46).
 """
 

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 from catalog.errors import InputError
 from pushjobs.engine.api import UndoOptions
 
-from . import jobs as job_services
 from .changes_report import change_rows_csv_lines, change_rows_write_xlsx
 from .display import (
     CHANGE_LABELS,
@@ -47,6 +46,7 @@ from .previews import (
     push_job_preview_submit,
 )
 from .selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled
+from .submit import push_job_submit, push_job_undo_submit
 from .ui_selectors import (
     CHANGE_FILTERS,
     change_filter_values,
@@ -54,7 +54,7 @@ from .ui_selectors import (
     push_job_get,
     push_job_outcome_counts,
 )
-from .undo import push_job_undo_submit, undo_refusal
+from .undo import undo_refusal
 
 CHANGE_ROWS_PER_PAGE = 50
 GRADE_ROWS_SHOWN = 100
@@ -178,9 +178,9 @@ def preview_run_view(request, pk: int):
         if undo:
             job = push_job_undo_submit(user=request.user, job_id=options.job, run_now=True)
         elif action == RUN_NOW:
-            job = job_services.push_job_submit(user=request.user, options=options, run_now=True)
+            job = push_job_submit(user=request.user, options=options, run_now=True)
         else:
-            job = job_services.push_job_submit(
+            job = push_job_submit(
                 user=request.user,
                 options=options,
                 scheduled_for=form.cleaned_data["scheduled_for"],

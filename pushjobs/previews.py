@@ -25,7 +25,12 @@ from pushjobs import engine
 from pushjobs.engine.api import OVERWRITE, CoursePushOptions, MasterPushOptions, UndoOptions, options_from_json
 from pushjobs.engine.changes import changes_write
 
+from .grade_impact import grade_impact_of_changes
+from .messages import tick_request
 from .models import PreviewChange, PushJob, PushJobChunk
+from .permissions import push_refusal
+from .submit import push_job_fields, push_permission_check
+from .undo import undo_refusal
 
 PushOptions = MasterPushOptions | CoursePushOptions | UndoOptions
 
@@ -36,11 +41,9 @@ LOCAL, TEACHER = "local", "teacher"
 def push_job_preview_submit(*, user: User, options: PushOptions) -> PushJob:
     """Queue a preview of ``options`` (R71): due now, high priority, conflicting with nothing (it
     writes nothing, so it neither waits for a push nor holds one up). Refused as the push would be."""
-    from .jobs import _check_may_push, _describe, _request_tick
-
-    _check_may_push(user, options)
+    push_permission_check(user, options)
     engine.push_scope(options)
-    described = _describe(options)
+    described = push_job_fields(options)
     described.update(kind=PushJob.PREVIEW, conflict_keys=[])
     with transaction.atomic():
         job = PushJob.objects.create(
@@ -50,7 +53,7 @@ def push_job_preview_submit(*, user: User, options: PushOptions) -> PushJob:
             priority=PushJob.HIGH,
             **described,
         )
-        _request_tick()
+        tick_request()
     return job
 
 
@@ -139,9 +142,6 @@ def preview_changes_queryset(*, job: PushJob) -> QuerySet[PreviewChange]:
 
 def preview_run_refusal(*, user: User, job: PushJob) -> str | None:
     """Why ``user`` may not run the push (or undo) a preview holds now (None: they may)."""
-    from .permissions import push_refusal
-    from .undo import undo_refusal
-
     options = preview_options(job)
     if isinstance(options, UndoOptions):
         undone = PushJob.objects.filter(pk=options.job).first()
@@ -152,8 +152,6 @@ def preview_run_refusal(*, user: User, job: PushJob) -> str | None:
 def preview_grade_impact(*, job: PushJob):
     """R82: the grades the previewed push would move (sections' in-progress grades, read now), for a
     preview of a push that reaches sections; None otherwise."""
-    from .grade_impact import grade_impact_of_changes
-
     if not job.to_sections or job.previewed_kind == PushJob.UNDO:
         return None
     rows = PreviewChange.objects.filter(

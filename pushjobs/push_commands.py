@@ -16,10 +16,11 @@ from pushjobs.engine.api import MODES, PUSH, CoursePushOptions, MasterPushOption
 
 from .changes_report import change_rows_write_csv, job_change_rows
 from .grade_impact import grade_impact_of_changes, grade_impact_write_csv
-from .jobs import push_job_run_inline, push_job_submit
 from .models import PushJob
 from .result_report import result_rows_write_csv
 from .selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled
+from .submit import push_job_submit
+from .worker import push_job_run_inline
 
 
 def data_parse(text: str | None, allowed: tuple[str, ...]) -> frozenset[str]:

@@ -12,8 +12,8 @@ from courses.forms import PushToSectionsForm
 from courses.views import course_breadcrumbs, course_for_request, course_url
 
 from .engine.api import CoursePushOptions
-from .jobs import push_job_run_inline
 from .previews import push_job_preview_submit
+from .worker import push_job_run_inline
 
 
 def push_to_sections_view(request, pk: int):

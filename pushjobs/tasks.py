@@ -1,37 +1,41 @@
-"""Celery tasks of the batch queue: thin, ids only, the work is in ``pushjobs.jobs``.
+"""Celery tasks of the batch queue: thin, ids only, the work is in ``pushjobs.dispatch`` and
+``pushjobs.worker``.
 
 Messages are only hints ("look at job N"); the PushJob row is the truth, so a
 duplicate or lost message does no harm (the tick re-sends what is lost).
-Settings give every task ``acks_late`` and a prefetch of one.
+Settings give every task ``acks_late`` and a prefetch of one. The services send these by
+name (``pushjobs.messages``), so nothing they import imports this module.
 """
 
 from celery import shared_task
 from django.conf import settings
 
-from . import jobs
+from .dispatch import batch_tick_run, push_job_claim
+from .messages import BATCH_TICK, PUSH_JOB_START, PUSH_JOB_STEP
+from .worker import push_job_prepare, push_job_work_chunk
 
 
-@shared_task(name="pushjobs.batch_tick", ignore_result=True)
+@shared_task(name=BATCH_TICK, ignore_result=True)
 def batch_tick() -> None:
     """Beat, every settings.BATCH_TICK_SECONDS: dispatch due jobs, hand back stale work, clean up."""
-    jobs.batch_tick_run()
+    batch_tick_run()
 
 
-@shared_task(name="pushjobs.push_job_start", ignore_result=True)
+@shared_task(name=PUSH_JOB_START, ignore_result=True)
 def push_job_start(job_id: int, token: str, priority: int) -> None:
-    if not jobs.push_job_claim(job_id=job_id, token=token):
+    if not push_job_claim(job_id=job_id, token=token):
         return
     if push_job_step.app.conf.task_always_eager:
         _push_job_continue(job_id, priority)
         return
     # One job, all workers: its chunks go to up to PUSH_JOB_WORKERS workers at once, each one
     # chunk after another; a Run Now of another job still finds a worker between chunks.
-    pending = jobs.push_job_prepare(job_id=job_id)
+    pending = push_job_prepare(job_id=job_id)
     for _ in range(max(1, min(pending, settings.PUSH_JOB_WORKERS))):
         push_job_step.apply_async_on_commit((job_id, priority), priority=priority)
 
 
-@shared_task(name="pushjobs.push_job_step", ignore_result=True)
+@shared_task(name=PUSH_JOB_STEP, ignore_result=True)
 def push_job_step(job_id: int, priority: int) -> None:
     _push_job_continue(job_id, priority)
 
@@ -43,8 +47,8 @@ def _push_job_continue(job_id: int, priority: int) -> None:
     sending a message per chunk, which would nest one call per chunk.
     """
     if push_job_step.app.conf.task_always_eager:
-        while jobs.push_job_work_chunk(job_id=job_id):
+        while push_job_work_chunk(job_id=job_id):
             pass
         return
-    if jobs.push_job_work_chunk(job_id=job_id):
+    if push_job_work_chunk(job_id=job_id):
         push_job_step.apply_async_on_commit((job_id, priority), priority=priority)

@@ -2,17 +2,19 @@
 (kind ``undo``, in the Batch Queue List, with its own change log and result report), run by the
 engine's ``undo_chunk`` through the same queue as a push.
 
+This module holds what a submit needs to know of an undo (who may, what it touches); queuing
+one is ``pushjobs.submit.push_job_undo_submit``, running one in a command
+``pushjobs.worker.push_job_undo_run``.
+
 Who may: a district admin, or the job's submitter while they may still run that push
 (pushjobs.permissions: their present right).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from catalog.errors import InputError
 from catalog.models import User
-from pushjobs.engine.api import PushOutcome, UndoOptions
+from pushjobs.engine.api import UndoOptions
 
 from .models import PushJob
 from .permissions import PushRights
@@ -70,19 +72,3 @@ def undo_describe(options: UndoOptions) -> dict:
         "school_ids": list(job.school_ids),
         "conflict_keys": list(job.conflict_keys),
     }
-
-
-def push_job_undo_submit(
-    *, user: User, job_id: int, scheduled_for: datetime | None = None, run_now: bool = False
-) -> PushJob:
-    """Queue the undo of a completed job (R73), like a push's Submit to Batch or Run Now."""
-    from .jobs import push_job_submit
-
-    return push_job_submit(user=user, options=UndoOptions(job=job_id), scheduled_for=scheduled_for, run_now=run_now)
-
-
-def push_job_undo_run(*, user: User, job_id: int, dry_run: bool = False) -> tuple[PushJob | None, PushOutcome]:
-    """Undo a completed job now, in this process (a command without --batch); a dry run writes nothing."""
-    from .jobs import push_job_run_inline
-
-    return push_job_run_inline(user=user, options=UndoOptions(job=job_id), dry_run=dry_run)

@@ -2,7 +2,7 @@
 the Batch Queue List, a job's detail and report, and notifications (rules R40-R45).
 
 Thin views: check who may open the page (catalog.permissions; jobs: pushjobs.permissions),
-validate a form into the engine's options, call one service (pushjobs.jobs), redirect. Preview is a
+validate a form into the engine's options, call one service (pushjobs.submit, pushjobs.notify), redirect. Preview is a
 queued job of its own (pushjobs.previews, R71): the tools record it and open its page (preview_views).
 """
 
@@ -31,7 +31,6 @@ from catalog.web_access import require_district_admin
 from coursemasters.page_selectors import master_get
 from pushjobs.engine.api import Summary
 
-from . import jobs as job_services
 from . import preview_views
 from .display import detail_in_words, item_label, outcome_label, type_label
 from .forms import (
@@ -45,6 +44,7 @@ from .forms import (
     RescheduleForm,
 )
 from .models import PushJob
+from .notify import notification_mark_read
 from .permissions import PushRights, job_action_refusal, may_use_push_tools
 from .previews import push_job_preview_submit, push_options_overwrite
 from .result_report import SUMMARY_LABELS, result_report_csv_lines, result_report_filename, result_report_write_xlsx
@@ -57,6 +57,7 @@ from .selectors import (
     push_jobs_for_queue_list,
     queue_list_default_window,
 )
+from .submit import batch_processing_set, push_job_cancel, push_job_reschedule, push_job_restart, push_job_submit
 from .ui_selectors import (
     push_job_get,
     push_job_outcome_counts,
@@ -167,7 +168,7 @@ def batch_processing_view(request):
     """District admins switch batch processing on or off (R42)."""
     enabled = request.POST.get("enabled") == "on"
     try:
-        job_services.batch_processing_set(user=request.user, enabled=enabled)
+        batch_processing_set(user=request.user, enabled=enabled)
     except PermissionError as error:
         raise PermissionDenied(str(error)) from None
     if enabled:
@@ -195,9 +196,9 @@ def _push_submit(request, form, *, done_url: str | None):
         if action == PREVIEW or push_options_overwrite(options):
             preview = push_job_preview_submit(user=request.user, options=options)
         elif action == RUN_NOW:
-            job = job_services.push_job_submit(user=request.user, options=options, run_now=True)
+            job = push_job_submit(user=request.user, options=options, run_now=True)
         else:
-            job = job_services.push_job_submit(
+            job = push_job_submit(
                 user=request.user,
                 options=options,
                 scheduled_for=form.cleaned_data["scheduled_for"],
@@ -448,12 +449,12 @@ def _job_action(request, pk: int, action, done: str):
 
 @require_POST
 def job_cancel_view(request, pk: int):
-    return _job_action(request, pk, job_services.push_job_cancel, "Job {job.pk} canceled: it will not run.")
+    return _job_action(request, pk, push_job_cancel, "Job {job.pk} canceled: it will not run.")
 
 
 @require_POST
 def job_restart_view(request, pk: int):
-    return _job_action(request, pk, job_services.push_job_restart, "Job {job.pk} restarted: it is queued to run now.")
+    return _job_action(request, pk, push_job_restart, "Job {job.pk} restarted: it is queued to run now.")
 
 
 @require_POST
@@ -471,7 +472,7 @@ def job_reschedule_view(request, pk: int):
         messages.error(request, f"Not rescheduled: pick a date and a time. {problems}".strip())
         return redirect(back)
     try:
-        job = job_services.push_job_reschedule(user=request.user, job_id=pk, scheduled_for=form.scheduled_for())
+        job = push_job_reschedule(user=request.user, job_id=pk, scheduled_for=form.scheduled_for())
     except PermissionError as error:
         raise PermissionDenied(str(error)) from None
     except InputError as error:
@@ -501,12 +502,12 @@ def notifications_view(request):
 @require_POST
 def notification_read_view(request, pk: int):
     # Someone else's notification, or one already read: nothing to do.
-    job_services.notification_mark_read(user=request.user, notification_id=pk)
+    notification_mark_read(user=request.user, notification_id=pk)
     return redirect(_safe_next(request, reverse("pushjobs:notifications")))
 
 
 @require_POST
 def notifications_read_all_view(request):
-    changed = job_services.notification_mark_read(user=request.user)
+    changed = notification_mark_read(user=request.user)
     messages.success(request, f"Marked {changed} notification{'s' if changed != 1 else ''} read.")
     return redirect("pushjobs:notifications")

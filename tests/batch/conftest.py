@@ -16,8 +16,8 @@ from catalog.models import Calendar, CourseCatalog, District, School, SchoolYear
 from coursemasters.models import CourseMaster, MasterCategory
 from courses.models import Course, CourseCategory
 from pushjobs.engine.api import CoursePushOptions, MasterPushOptions
-from pushjobs.jobs import push_job_submit
 from pushjobs.models import PushJob
+from pushjobs.submit import push_job_submit
 from sections.models import Section
 
 MASTER_CATEGORIES = {"homework": Decimal("40.00"), "tests": Decimal("60.00")}

@@ -2,7 +2,7 @@
 one chunk: a push that copies locked course numbers (R16) never splits a calendar's courses."""
 
 from catalog.models import CourseCatalog
-from pushjobs.jobs import _chunked
+from pushjobs.worker import _chunked
 
 from .conftest import master_push
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from courses.models import CourseCategory
 from pushjobs.engine.api import REPORT_COLUMNS
-from pushjobs.jobs import push_job_run_inline, push_job_submit
 from pushjobs.models import PushJob
+from pushjobs.submit import push_job_submit
+from pushjobs.worker import push_job_run_inline
 
 from .conftest import master_push, pushed_categories
 

@@ -10,8 +10,8 @@ from django.db import connection, transaction
 
 from catalog.district_lock import district_shared_lock
 from exchange.district import district_export, district_import
-from pushjobs.jobs import _push_job_prepare, push_job_work_chunk
 from pushjobs.models import PushJob
+from pushjobs.worker import _push_job_prepare, push_job_work_chunk
 
 from .conftest import job_waiting_for_worker, master_push
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from catalog.errors import InputError
 from catalog.models import CourseCatalog
 from pushjobs.engine.api import REPORT_COLUMNS, ResultRow, Summary
-from pushjobs.jobs import notification_mark_read, push_job_run_inline, push_job_submit
 from pushjobs.models import Notification, PushJob
+from pushjobs.notify import notification_mark_read
 from pushjobs.result_report import result_report_csv_lines, result_rows_write_xlsx
 from pushjobs.selectors import (
     notifications_for_user,
@@ -22,6 +22,8 @@ from pushjobs.selectors import (
     push_job_report_allowed,
     push_jobs_for_queue_list,
 )
+from pushjobs.submit import push_job_submit
+from pushjobs.worker import push_job_run_inline
 
 from .conftest import course_push, master_push
 
@@ -127,7 +129,7 @@ def test_r45_the_submitter_is_told_in_the_application_and_by_email(
 
 
 def test_r45_a_failed_job_tells_why(district, mailoutbox, django_capture_on_commit_callbacks):
-    from pushjobs.jobs import push_job_dispatch_due
+    from pushjobs.dispatch import push_job_dispatch_due
 
     job = push_job_submit(user=district.district_admin, options=master_push())
     CourseCatalog.objects.filter(pk=district.catalog.pk).update(name="Gone Catalog")

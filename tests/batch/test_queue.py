@@ -12,21 +12,19 @@ from django.utils import timezone
 
 from catalog.errors import InputError
 from catalog.models import CourseCatalog, District
-from pushjobs import jobs
-from pushjobs.jobs import (
+from pushjobs import worker
+from pushjobs.dispatch import push_job_claim, push_job_dispatch_due, push_job_reap_stale
+from pushjobs.models import PushJob, PushJobChunk, PushResultRow
+from pushjobs.submit import (
     batch_processing_set,
     push_job_cancel,
-    push_job_claim,
     push_job_cleanup_expired,
-    push_job_dispatch_due,
-    push_job_reap_stale,
+    push_job_keep_set,
     push_job_reschedule,
     push_job_restart,
-    push_job_run_inline,
     push_job_submit,
-    push_job_work_chunk,
 )
-from pushjobs.models import PushJob, PushJobChunk, PushResultRow
+from pushjobs.worker import push_job_run_inline, push_job_work_chunk
 
 from .conftest import course_push, job_waiting_for_worker, master_push, middle_push, pushed_categories
 
@@ -391,7 +389,7 @@ def test_r46_chunk_of_a_dead_worker_is_handed_back_and_pushed_once(district, dja
     assert push_job_work_chunk(job_id=job.pk)  # prepares and pushes the first chunk
     job.refresh_from_db()
     # A worker takes the next chunk and dies: its transaction never commits.
-    dead = jobs._chunk_claim(job, "dead-worker")
+    dead = worker._chunk_claim(job, "dead-worker")
     assert dead is not None
     with django_capture_on_commit_callbacks(execute=True):
         sent = push_job_reap_stale(now=stale())
@@ -407,16 +405,16 @@ def test_r46_a_worker_whose_chunk_was_handed_back_writes_nothing(district):
     job = push_job_submit(user=district.district_admin, options=master_push())
     claim(job)
     job.refresh_from_db()
-    assert jobs._push_job_prepare(job)
-    slow = jobs._chunk_claim(job, "slow-worker")
+    assert worker._push_job_prepare(job)
+    slow = worker._chunk_claim(job, "slow-worker")
     push_job_reap_stale(now=stale())  # the slow worker's heartbeat looked dead
-    fast = jobs._chunk_claim(job, "fast-worker")
+    fast = worker._chunk_claim(job, "fast-worker")
     assert fast.pk == slow.pk
-    with pytest.raises(jobs._ChunkTakenBack):
-        jobs._chunk_push(job, slow, "slow-worker")
+    with pytest.raises(worker._ChunkTakenBack):
+        worker._chunk_push(job, slow, "slow-worker")
     assert pushed_categories(slow.course_ids) == {course_id: {} for course_id in slow.course_ids}
     assert PushJob.objects.get(pk=job.pk).courses_done == 0
-    jobs._chunk_push(job, fast, "fast-worker")
+    worker._chunk_push(job, fast, "fast-worker")
     assert all(set(c) == {"homework", "tests"} for c in pushed_categories(fast.course_ids).values())
     assert PushJob.objects.get(pk=job.pk).courses_done == len(fast.course_ids)
 
@@ -451,6 +449,6 @@ def test_finished_jobs_are_deleted_after_the_retention_period_unless_kept(distri
     recent = push_job_submit(user=district.district_admin, options=master_push())
     PushJob.objects.filter(pk__in=[expired.pk, kept.pk]).update(status=PushJob.COMPLETED, finished_at=old)
     PushJob.objects.filter(pk=recent.pk).update(status=PushJob.COMPLETED, finished_at=timezone.now())
-    jobs.push_job_keep_set(user=district.district_admin, job_id=kept.pk, keep=True)
+    push_job_keep_set(user=district.district_admin, job_id=kept.pk, keep=True)
     assert push_job_cleanup_expired() == 1
     assert set(PushJob.objects.values_list("pk", flat=True)) == {kept.pk, waiting.pk, recent.pk}

@@ -2,8 +2,8 @@
 
 from catalog.models import School
 from courses.models import Course
-from pushjobs.jobs import push_job_run_inline
 from pushjobs.models import PushJob
+from pushjobs.worker import push_job_run_inline
 
 from .conftest import course_push
 

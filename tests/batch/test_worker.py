@@ -22,9 +22,10 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from pushjobs.jobs import batch_processing_set, push_job_dispatch_due, push_job_submit
+from pushjobs.dispatch import push_job_dispatch_due
 from pushjobs.models import PushJob, PushJobChunk
 from pushjobs.result_report import result_report_csv_lines
+from pushjobs.submit import batch_processing_set, push_job_submit
 
 from .conftest import district_build, master_push, middle_push, pushed_categories
 

@@ -9,8 +9,8 @@ from collections import Counter
 
 from catalog.accounts import system_user
 from pushjobs.changes_report import change_rows_csv_lines
-from pushjobs.jobs import push_job_run_inline
 from pushjobs.models import ChangeRow
+from pushjobs.worker import push_job_run_inline
 
 
 def run(options, *, dry_run=False, user=None):

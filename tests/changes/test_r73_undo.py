@@ -10,7 +10,8 @@ from catalog.models import School, User
 from coursemasters.models import MasterCategory
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, UndoOptions
 from pushjobs.models import ChangeRow, PushJob, PushResultRow
-from pushjobs.undo import push_job_undo_run, push_job_undo_submit
+from pushjobs.submit import push_job_undo_submit
+from pushjobs.worker import push_job_undo_run
 from sections.models import Assignment, SectionCategory
 from tests.engine.conftest import (
     CATALOG,

@@ -8,9 +8,8 @@ import os
 import pytest
 
 from courses.models import CourseCategory
-from pushjobs.jobs import push_job_submit
 from pushjobs.models import ChangeRow, Notification, PushJob, PushJobChunk
-from pushjobs.undo import push_job_undo_submit
+from pushjobs.submit import push_job_submit, push_job_undo_submit
 from tests.batch.conftest import district_build, master_push, pushed_categories
 from tests.batch.test_worker import cluster, finished, redis_url, wait_for
 

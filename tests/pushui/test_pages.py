@@ -19,8 +19,8 @@ from catalog.models import Calendar, District, School, SchoolYear, User
 from coursemasters.models import CourseMaster, MasterCategory
 from courses.models import CourseCategory
 from pushjobs.engine.api import REPORT_COLUMNS, CoursePushOptions, MasterPushOptions
-from pushjobs.jobs import push_job_submit
 from pushjobs.models import Notification, PushJob
+from pushjobs.submit import push_job_submit
 
 HS = "High School Catalog"
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from catalog.models import School, SchoolYear
 from pushjobs.engine.api import CoursePushOptions
-from pushjobs.jobs import push_job_submit
 from pushjobs.models import ChangeRow, PreviewChange, PushJob
+from pushjobs.submit import push_job_submit
 from sections.models import SectionCategory
 
 

@@ -25,8 +25,8 @@ def _queue(district) -> dict[str, int]:
     from catalog.models import School, SchoolYear
     from coursemasters.models import MasterCategory
     from pushjobs.engine.api import CoursePushOptions, MasterPushOptions
-    from pushjobs.jobs import push_job_cancel, push_job_submit
     from pushjobs.models import PushJob
+    from pushjobs.submit import push_job_cancel, push_job_submit
 
     MasterCategory.objects.create(master=district.master, name="Projects", weight=10, sequence=9)
     admin = district.district_admin
@@ -71,6 +71,8 @@ def _queue(district) -> dict[str, int]:
 
 
 def _toolbar(page, year: str, school: str) -> None:
+    """Pick a calendar in the toolbar of the home page (the pages that ignore it do not show it)."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
     page.get_by_label("Year", exact=True).select_option(label=year)
     page.get_by_label("School", exact=True).select_option(label=school)
     page.get_by_role("button", name="Apply").click()

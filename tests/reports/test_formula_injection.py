@@ -89,8 +89,8 @@ def formula_job(formula_district):
     """A push whose result report names the conflicting category, and whose Error is a formula."""
     from catalog.models import User
     from pushjobs.engine.api import MasterPushOptions
-    from pushjobs.jobs import push_job_run_inline
     from pushjobs.models import PushJob
+    from pushjobs.worker import push_job_run_inline
 
     admin = User.objects.get(username="admin")
     job, outcome = push_job_run_inline(user=admin, options=MasterPushOptions(year=YEAR, catalog=CATALOG))

@@ -19,10 +19,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import School, User
-from pushjobs import jobs as job_services
+from pushjobs import submit as job_services
+from pushjobs.dispatch import push_job_claim, push_job_dispatch_due
 from pushjobs.engine.api import CoursePushOptions, MasterPushOptions
-from pushjobs.jobs import push_job_claim, push_job_dispatch_due, push_job_submit, push_job_work_chunk
 from pushjobs.models import Notification, PushJob
+from pushjobs.submit import push_job_submit
+from pushjobs.worker import push_job_work_chunk
 
 LATER = timedelta(days=1)
 

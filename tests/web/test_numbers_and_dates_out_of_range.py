@@ -19,8 +19,8 @@ from catalog.toolbar import SESSION_KEY as TOOLBAR_SESSION_KEY
 from coursemasters.models import MasterCategory
 from courses.models import CourseCategory
 from pushjobs.engine.api import CoursePushOptions
-from pushjobs.jobs import push_job_submit
 from pushjobs.models import PushJob
+from pushjobs.submit import push_job_submit
 from sections.models import SectionCategory
 
 TOO_BIG_FOR_POSTGRES = 2_147_483_648  # one more than an integer column holds

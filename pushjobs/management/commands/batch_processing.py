@@ -1,8 +1,8 @@
 """The district's batch-processing switch (R42)."""
 
 from catalog.commands import DistrictCommand
-from pushjobs.jobs import batch_processing_set
 from pushjobs.selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled
+from pushjobs.submit import batch_processing_set
 
 
 class Command(DistrictCommand):

@@ -11,7 +11,6 @@ from catalog.commands import DistrictCommand
 from catalog.errors import InputError
 from catalog.limits import date_out_of_range
 from catalog.progress import command_progress
-from pushjobs.jobs import push_job_cancel, push_job_reschedule, push_job_restart
 from pushjobs.models import PushJob
 from pushjobs.push_commands import iso_time_parse
 from pushjobs.selectors import (
@@ -21,6 +20,7 @@ from pushjobs.selectors import (
     push_jobs_for_queue_list,
     queue_list_default_window,
 )
+from pushjobs.submit import push_job_cancel, push_job_reschedule, push_job_restart
 
 
 def _date(text: str | None, flag: str) -> date | None:

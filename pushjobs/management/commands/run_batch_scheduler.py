@@ -13,7 +13,7 @@ import time
 from django.conf import settings
 
 from catalog.commands import DistrictCommand
-from pushjobs.jobs import batch_tick_run
+from pushjobs.dispatch import batch_tick_run
 
 logger = logging.getLogger(__name__)
 
