@@ -1,0 +1,47 @@
+"""What the mutation run of catalog/services.py found untested (docs/testing.md), beside the lock and
+value-cleaning edges of test_gaps_locks.py and test_gaps_values.py (R1, R3, R4, R32)."""
+
+import pytest
+
+from catalog.services import composite_children_equal
+
+# ---------------------------------------------------------------------------
+# R3, R4: composite children compare item by item, weights as numbers
+# ---------------------------------------------------------------------------
+
+
+def children(*pairs):
+    return [{"item": item, "weight": weight} if weight is not None else {"item": item} for item, weight in pairs]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "equal"),
+    [
+        # the same weights written differently are the same ("50" as stored, "50.00" as cleaned)
+        (children(("task:Q1G", "50"), ("task:Q2G", 50)), children(("task:Q1G", "50.00"), ("task:Q2G", "50.0")), True),
+        # a child stored without a weight weighs 0, as a child submitted without one does, on either side
+        (children(("task:Q1G", None)), children(("task:Q1G", "0.00")), True),
+        (children(("task:Q1G", "0")), children(("task:Q1G", None)), True),
+        (children(("task:Q1G", None)), children(("task:Q1G", "5")), False),
+        (children(("task:Q1G", "5")), children(("task:Q1G", None)), False),
+        # a weight that is no number is not equal to any weight: the children differ, nothing fails
+        (children(("task:Q1G", "half")), children(("task:Q1G", "50")), False),
+        (children(("task:Q1G", "50")), children(("task:Q1G", "half")), False),
+        # a different weight, item or order differs
+        (children(("task:Q1G", "50")), children(("task:Q1G", "50.01")), False),
+        (children(("task:Q1G", "50"), ("task:Q2G", "50")), children(("task:Q2G", "50"), ("task:Q1G", "50")), False),
+        (children(("task:Q1G", "50")), children(("task:Q1G", "50"), ("task:Q2G", "0")), False),
+    ],
+)
+def test_r3_composite_children_are_equal_item_by_item_with_weights_as_numbers(a, b, equal):
+    assert composite_children_equal(a, b) is equal
+    assert composite_children_equal(b, a) is equal
+
+
+def test_r4_composite_children_without_weights_compare_only_the_items_in_order():
+    assert composite_children_equal(children(("task:Q1G", "70")), children(("task:Q1G", "half")), weights=False)
+    assert not composite_children_equal(
+        children(("task:Q1G", "50"), ("task:Q2G", "50")),
+        children(("task:Q2G", "50"), ("task:Q1G", "50")),
+        weights=False,
+    )
