@@ -338,11 +338,17 @@ class _EdFiImport:
                 year.start, year.end = min(start, year.start), max(end, year.end)
                 year.save(update_fields=["start", "end"])
             return year
-        year = SchoolYear.objects.filter(end__year=end_year).order_by("start").first()
+        # The year an earlier import made is found by its name: its dates are its sessions', and the
+        # first session may end before the year does (a fall semester ends in December).
+        name = f"{end_year - 1}-{end_year}"
+        year = (
+            SchoolYear.objects.filter(name=name).first()
+            or SchoolYear.objects.filter(end__year=end_year).order_by("start").first()
+        )
         if year is None:
             if start is None or end is None:
                 raise e.fail("SchoolYear", f"no school year ending in {end_year}")
-            year = SchoolYear.objects.create(name=f"{end_year - 1}-{end_year}", start=start, end=end)
+            year = SchoolYear.objects.create(name=name, start=start, end=end)
             self.summary.add("school years")
         self.years[end_year] = year
         return year

@@ -301,3 +301,14 @@ def test_r93_files_are_read_in_dependency_order_whatever_their_names(db, tmp_pat
     renamed = {f"{i}-{name}": text for i, (name, text) in enumerate(reversed(list(files().items())))}
     run(write(tmp_path, renamed))
     assert Score.objects.filter(student="604822").exists()
+
+
+def test_r93_the_same_files_imported_twice_change_nothing_the_second_time(db, tmp_path):
+    # A year made from a fall session ends in December; the second import must find it by name.
+    folder = write(tmp_path, files())
+    run(folder)
+    before = row_counts()
+    run(folder)
+    after = row_counts()
+    assert after.pop("catalog.HistoryRecord") == before.pop("catalog.HistoryRecord") + 1
+    assert after == before
