@@ -14,16 +14,28 @@ Scores and assignments are read as they are now; no push changes them (R30).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import IO
+
+from django.core.cache import cache
 
 from catalog.setup_types import SECTION
 from catalog.spreadsheets import csv_writer
 from pushjobs.engine.levels import type_level
-from sections.grades import GradeChange, GradeImpactSummary, SetupOverrides, grade_changes, grade_changes_summary
+from sections.grades import (
+    GradeChange,
+    GradeImpactSummary,
+    MovedGrades,
+    SetupOverrides,
+    grade_changes_store,
+    moved_grades_copy_csv,
+)
 
-from .models import ChangeRow, PushJob
+from .charts import GradeImpactChart, grade_impact_chart
+from .models import ChangeRow, PreviewChange, PushJob
 
 GRADE_IMPACT_COLUMNS = (
     "school",
@@ -47,13 +59,78 @@ _TYPE_OF_TABLE = {table: name for name, table in _GRADE_TABLES.items()}
 
 @dataclass
 class GradeImpact:
-    rows: list[GradeChange] = field(default_factory=list)
+    """The grades a push moves: their summary, and the rows (``MovedGrades``: read from the
+    database a page or a few thousand at a time, so a push that moves millions is not held here)."""
+
+    rows: Sequence[GradeChange] = field(default_factory=list)
     summary: GradeImpactSummary = field(default_factory=GradeImpactSummary)
+
+    @cached_property
+    def chart(self) -> GradeImpactChart | None:
+        """The change in percent by bucket and the letter moves, drawn above the table (issue 18)."""
+        return grade_impact_chart(self.summary)
+
+
+# A preview's grade impact is kept with its results for an hour (the page is read again and again
+# while a district admin decides): its summary, chart and first rows, what the page shows.
+PREVIEW_CACHE_SECONDS = 3600
+PREVIEW_ROWS_KEPT = 100
+
+
+class KeptRows(Sequence):
+    """The first rows of a grade impact, as the preview's cache keeps them, and how many there are:
+    a page's slice of them; all of them only when they are all kept."""
+
+    def __init__(self, first: list[GradeChange], total: int):
+        self._first, self._total = first, total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._total)
+            if stop > len(self._first) and self._total > len(self._first):
+                raise LookupError(f"only the first {len(self._first)} grades of this preview are kept")
+            return self._first[start:stop:step]
+        return self._first[index]
+
+    def __iter__(self):
+        if self._total > len(self._first):
+            raise LookupError(f"only the first {len(self._first)} grades of this preview are kept")
+        return iter(self._first)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None
+
+
+def _preview_cache_key(job_id: int) -> str:
+    return f"pushjobs:grade-impact:preview:{job_id}"
 
 
 def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
     """R82: the grades the change rows move (``Change`` or ``ChangeRow``; other rows are ignored).
-    Three queries (sections.grades): none when no section setup item a grade reads changed."""
+    Five queries (sections.grades) whatever the number of sections and students; none when no
+    section setup item a grade reads changed."""
+    changes = iter(changes)
+    first = next(changes, None)
+    if first is None:
+        return GradeImpact()
+    # A preview's stored rows: its impact is computed once and kept with its results.
+    job_id = first.job_id if isinstance(first, PreviewChange) else None
+    if job_id is not None and (kept := cache.get(_preview_cache_key(job_id))) is not None:
+        summary, rows = kept
+        return GradeImpact(rows=KeptRows(rows, summary.grades), summary=summary)
+    impact = _grade_impact(itertools.chain([first], changes))
+    if job_id is not None:
+        kept = (impact.summary, list(impact.rows[:PREVIEW_ROWS_KEPT]))
+        cache.set(_preview_cache_key(job_id), kept, PREVIEW_CACHE_SECONDS)
+    return impact
+
+
+def _grade_impact(changes: Iterable) -> GradeImpact:
     # An item named by two rows counts once: its values before the first, after the last.
     sections_of: dict[tuple[str, int], int] = {}
     before_values: dict[tuple[str, int], dict | None] = {}
@@ -81,9 +158,10 @@ def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
                 fields = type_level(_TYPE_OF_TABLE[table], SECTION).fields
                 row = dict(zip(fields, values["values"], strict=True))
                 overrides.add[table].append({**row, "id": item_id, "section_id": sections_of[table, item_id]})
-    section_ids = set(sections_of.values())
-    rows = grade_changes(section_ids=sorted(section_ids), before=before, after=after)
-    return GradeImpact(rows=rows, summary=grade_changes_summary(rows))
+    if not sections_of:
+        return GradeImpact()
+    summary = grade_changes_store(section_ids=sorted(set(sections_of.values())), before=before, after=after)
+    return GradeImpact(rows=MovedGrades(summary.grades), summary=summary)
 
 
 def job_grade_impact(*, job: PushJob) -> GradeImpact:
@@ -121,7 +199,11 @@ def grade_impact_values(row: GradeChange) -> list:
 
 
 def grade_impact_write_csv(impact: GradeImpact, out: IO[str]) -> None:
-    """The grade impact CSV (cli.md): a header row, a row per moved grade; formulas neutralised."""
+    """The grade impact CSV (cli.md): a header row, a row per moved grade; formulas neutralised.
+    Written by PostgreSQL from the impact's rows as they are stored (one query)."""
+    if isinstance(impact.rows, MovedGrades):
+        moved_grades_copy_csv(out, GRADE_IMPACT_COLUMNS)
+        return
     writer = csv_writer(out)
     writer.writerow(GRADE_IMPACT_COLUMNS)
     for row in impact.rows:

@@ -36,9 +36,12 @@ of score ÷ points (there is no ratio to take).
 
 from __future__ import annotations
 
+import csv
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import IO
 
 from django.db import connection, transaction
 
@@ -99,11 +102,16 @@ class SetupOverrides:
         return out
 
 
-def _sources(p: str) -> str:
+def _sources(p: str, *, empty: bool = False) -> str:
+    """One side's setup: the stored rows of the sections less those dropped, plus those added
+    (``empty``: no rows, for a side that is not asked for)."""
     parts = []
     for table, (db_table, columns) in _SETUP.items():
         names = ", ".join(c for c, _ in columns)
         typed = ", ".join(f"{c} {t}" for c, t in columns)
+        if empty:
+            parts.append(f"{p}_{table} AS (SELECT {names} FROM {db_table} WHERE false)")
+            continue
         parts.append(
             f"""{p}_{table} AS (
     SELECT {names} FROM {db_table}
@@ -116,83 +124,116 @@ def _sources(p: str) -> str:
     return ",\n".join(parts)
 
 
-_SHARED = """
-scored AS (
-    SELECT a.section_id, a.id AS assignment_id, a.category_id, a.term AS a_term, ai.gradingitem_id AS item_id,
-           s.student, CAST(s.score AS numeric(40, 30)) AS score, CAST(a.points AS numeric(40, 30)) AS points
+def _setup_pairs() -> str:
+    """Each grade calc option and category of the sections with its values on both sides
+    (``b_`` before, ``a_`` after; NULL where a side lacks it), so that the scores are read once."""
+    return """
+opt AS (
+    SELECT row_number() OVER () AS oid,
+           COALESCE(b.section_id, a.section_id) AS section_id, COALESCE(b.item_id, a.item_id) AS item_id,
+           COALESCE(b.term, a.term) AS term,
+           b.id IS NOT NULL AND b.calculation <> 'no_calculation' AND NOT b.read_only AS on_b,
+           a.id IS NOT NULL AND a.calculation <> 'no_calculation' AND NOT a.read_only AS on_a,
+           b.calculation = 'proficiency_estimate' AS pe_b, a.calculation = 'proficiency_estimate' AS pe_a,
+           b.weight_categories AS wc_b, a.weight_categories AS wc_a,
+           b.use_score_percent AS usp_b, a.use_score_percent AS usp_a,
+           b.grading_scale_id AS scale_b, a.grading_scale_id AS scale_a
+    FROM b_gco b
+    FULL JOIN a_gco a ON a.section_id = b.section_id AND a.item_id = b.item_id AND a.term = b.term
+),
+cat AS (
+    SELECT COALESCE(b.id, a.id) AS id, b.id IS NOT NULL AND NOT b.excluded AS in_b,
+           a.id IS NOT NULL AND NOT a.excluded AS in_a, b.weight AS w_b, a.weight AS w_a,
+           COALESCE(b.drop_lowest, 0) AS d_b, COALESCE(a.drop_lowest, 0) AS d_a
+    FROM b_cat b FULL JOIN a_cat a ON a.id = b.id
+),
+counting AS (
+    SELECT o.oid, a.id AS assignment_id, a.category_id, a.points,
+           o.on_b AND (a.category_id IS NULL OR c.in_b) AS cb,
+           o.on_a AND (a.category_id IS NULL OR c.in_a) AS ca,
+           CASE WHEN a.category_id IS NULL THEN 0 ELSE c.d_b END AS d_b,
+           CASE WHEN a.category_id IS NULL THEN 0 ELSE c.d_a END AS d_a,
+           (o.pe_b OR o.usp_b OR o.pe_a OR o.usp_a OR COALESCE(c.d_b, 0) > 0 OR COALESCE(c.d_a, 0) > 0) AS ratio_needed
     FROM sections_assignment a
-    JOIN sections_assignment_items ai ON ai.assignment_id = a.id
-    JOIN sections_score s ON s.assignment_id = a.id
-    WHERE a.section_id = ANY(%(sections)s) AND s.score IS NOT NULL
+    CROSS JOIN LATERAL (
+        SELECT ai.gradingitem_id FROM sections_assignment_items ai WHERE ai.assignment_id = a.id OFFSET 0
+    ) ai
+    JOIN opt o ON o.section_id = a.section_id AND o.item_id = ai.gradingitem_id
+    LEFT JOIN cat c ON c.id = a.category_id
+    WHERE a.section_id = ANY(%(sections)s) AND (a.term = o.term OR a.term = '')
 ),
-bands AS (
-    SELECT gs.id AS scale_id, b.value ->> 'grade' AS grade, (b.value ->> 'min')::numeric AS minimum
-    FROM catalog_gradingscale gs CROSS JOIN LATERAL jsonb_array_elements(gs.bands) AS b(value)
+counted AS (
+    SELECT k.oid, s.student, k.assignment_id, k.category_id, k.cb, k.ca, k.d_b, k.d_a, s.score, k.points,
+           CASE WHEN k.ratio_needed THEN CAST(s.score AS numeric(40, 30)) / NULLIF(CAST(k.points AS numeric(40, 30)), 0)
+           END AS ratio
+    FROM counting k
+    CROSS JOIN LATERAL (
+        SELECT s.student, s.score FROM sections_score s WHERE s.assignment_id = k.assignment_id AND s.score IS NOT NULL
+        OFFSET 0
+    ) s
+    WHERE k.cb OR k.ca
 ),
-term_pos AS (
-    SELECT s.id AS section_id, t.name AS term, t.ord
-    FROM sections_section s
-    JOIN courses_course c ON c.id = s.course_id
-    JOIN catalog_calendar cal ON cal.id = c.calendar_id
-    CROSS JOIN LATERAL jsonb_array_elements_text(cal.terms) WITH ORDINALITY AS t(name, ord)
-    WHERE s.id = ANY(%(sections)s)
+ranked AS (
+    SELECT *,
+           row_number() OVER (PARTITION BY oid, student, category_id
+                              ORDER BY ratio NULLS LAST, assignment_id) AS low_rank,
+           count(*) OVER (PARTITION BY oid, student, category_id) AS in_category
+    FROM counted WHERE d_b > 0 OR d_a > 0
+),
+kept AS (
+    SELECT oid, student, category_id, score, points, ratio,
+           cb AND (in_category <= d_b OR low_rank > d_b) AS kb, ca AND (in_category <= d_a OR low_rank > d_a) AS ka
+    FROM ranked
+    UNION ALL
+    SELECT oid, student, category_id, score, points, ratio, cb, ca FROM counted WHERE d_b = 0 AND d_a = 0
+),
+by_category AS (
+    SELECT oid, student, category_id,
+           sum(score) FILTER (WHERE kb) AS s_b, sum(points) FILTER (WHERE kb) AS p_b,
+           sum(ratio) FILTER (WHERE kb) AS r_b, count(ratio) FILTER (WHERE kb) AS n_b, bool_or(kb) AS any_b,
+           sum(score) FILTER (WHERE ka) AS s_a, sum(points) FILTER (WHERE ka) AS p_a,
+           sum(ratio) FILTER (WHERE ka) AS r_a, count(ratio) FILTER (WHERE ka) AS n_a, bool_or(ka) AS any_a
+    FROM kept GROUP BY oid, student, category_id
+),
+category_percent AS (
+    SELECT g.*, c.w_b, c.w_a,
+           CASE WHEN o.usp_b THEN g.r_b / NULLIF(g.n_b, 0)
+                ELSE CAST(g.s_b AS numeric(40, 30)) / NULLIF(CAST(g.p_b AS numeric(40, 30)), 0) END AS pct_b,
+           CASE WHEN o.usp_a THEN g.r_a / NULLIF(g.n_a, 0)
+                ELSE CAST(g.s_a AS numeric(40, 30)) / NULLIF(CAST(g.p_a AS numeric(40, 30)), 0) END AS pct_a
+    FROM by_category g JOIN opt o ON o.oid = g.oid LEFT JOIN cat c ON c.id = g.category_id
+),
+per_student AS (
+    SELECT oid, student,
+           bool_or(any_b) AS any_b, bool_or(any_a) AS any_a,
+           sum(r_b) / NULLIF(sum(n_b), 0) AS mean_b, sum(r_a) / NULLIF(sum(n_a), 0) AS mean_a,
+           CAST(sum(s_b) AS numeric(40, 30)) / NULLIF(CAST(sum(p_b) AS numeric(40, 30)), 0) AS sum_b,
+           CAST(sum(s_a) AS numeric(40, 30)) / NULLIF(CAST(sum(p_a) AS numeric(40, 30)), 0) AS sum_a,
+           sum(w_b * pct_b) FILTER (WHERE category_id IS NOT NULL AND pct_b IS NOT NULL)
+             / NULLIF(sum(w_b) FILTER (WHERE category_id IS NOT NULL AND pct_b IS NOT NULL), 0) AS weighted_b,
+           sum(w_a * pct_a) FILTER (WHERE category_id IS NOT NULL AND pct_a IS NOT NULL)
+             / NULLIF(sum(w_a) FILTER (WHERE category_id IS NOT NULL AND pct_a IS NOT NULL), 0) AS weighted_a
+    FROM category_percent GROUP BY oid, student
+),
+option_grade AS (
+    SELECT o.section_id, o.item_id, o.term, o.scale_b, o.scale_a, p.student,
+           CASE WHEN o.on_b AND p.any_b THEN round(round(100 * CASE
+               WHEN o.pe_b THEN p.mean_b WHEN o.wc_b THEN p.weighted_b WHEN o.usp_b THEN p.mean_b ELSE p.sum_b
+               END, 20), 2) END AS percent_b,
+           CASE WHEN o.on_a AND p.any_a THEN round(round(100 * CASE
+               WHEN o.pe_a THEN p.mean_a WHEN o.wc_a THEN p.weighted_a WHEN o.usp_a THEN p.mean_a ELSE p.sum_a
+               END, 20), 2) END AS percent_a
+    FROM per_student p JOIN opt o ON o.oid = p.oid
 )"""
 
 
-def _grade_ctes(p: str) -> str:
-    """The CTEs that end in ``{p}_grades`` (section_id, student, item_id, term, percent, letter)."""
-    return (
-        _sources(p)
-        + f""",
-{p}_counted AS (
-    SELECT o.id AS option_id, sc.student, sc.assignment_id, sc.category_id, c.drop_lowest,
-           c.weight, sc.score, sc.points, sc.score / NULLIF(sc.points, 0) AS ratio
-    FROM {p}_gco o
-    JOIN scored sc ON sc.section_id = o.section_id AND sc.item_id = o.item_id
-                  AND (sc.a_term = o.term OR sc.a_term = '')
-    LEFT JOIN {p}_cat c ON c.id = sc.category_id
-    WHERE o.calculation <> 'no_calculation' AND NOT o.read_only
-      AND (sc.category_id IS NULL OR NOT c.excluded)
-      AND (sc.category_id IS NULL OR c.id IS NOT NULL)
-),
-{p}_ranked AS (
-    SELECT *,
-           row_number() OVER (PARTITION BY option_id, student, category_id
-                              ORDER BY ratio NULLS LAST, assignment_id) AS low_rank,
-           count(*) OVER (PARTITION BY option_id, student, category_id) AS in_category
-    FROM {p}_counted
-),
-{p}_kept AS (
-    SELECT * FROM {p}_ranked
-    WHERE category_id IS NULL OR in_category <= drop_lowest OR low_rank > drop_lowest
-),
-{p}_flat AS (
-    SELECT option_id, student, avg(ratio) AS mean_ratio, sum(score) / NULLIF(sum(points), 0) AS sum_ratio
-    FROM {p}_kept GROUP BY option_id, student
-),
-{p}_by_category AS (
-    SELECT option_id, student, category_id, max(weight) AS weight,
-           avg(ratio) AS mean_ratio, sum(score) / NULLIF(sum(points), 0) AS sum_ratio
-    FROM {p}_kept WHERE category_id IS NOT NULL GROUP BY option_id, student, category_id
-),
-{p}_weighted AS (
-    SELECT b.option_id, b.student,
-           sum(b.weight * CASE WHEN o.use_score_percent THEN b.mean_ratio ELSE b.sum_ratio END)
-             / NULLIF(sum(b.weight), 0) AS ratio
-    FROM {p}_by_category b JOIN {p}_gco o ON o.id = b.option_id
-    WHERE (CASE WHEN o.use_score_percent THEN b.mean_ratio ELSE b.sum_ratio END) IS NOT NULL
-    GROUP BY b.option_id, b.student
-),
+def _composite_ctes(p: str) -> str:
+    """One side's grades (``{p}_final``: section_id, student, item_id, term, percent, scale_id):
+    the options' grades, and composites in place of their parents' own."""
+    return f"""
 {p}_option_grade AS (
-    SELECT o.section_id, o.item_id, o.term, o.grading_scale_id, f.student,
-           round(round(100 * CASE
-               WHEN o.calculation = 'proficiency_estimate' THEN f.mean_ratio
-               WHEN o.weight_categories THEN w.ratio
-               WHEN o.use_score_percent THEN f.mean_ratio
-               ELSE f.sum_ratio END, 20), 2) AS percent
-    FROM {p}_gco o
-    JOIN {p}_flat f ON f.option_id = o.id
-    LEFT JOIN {p}_weighted w ON w.option_id = o.id AND w.student = f.student
+    SELECT section_id, item_id, term, scale_{p} AS grading_scale_id, student, percent_{p} AS percent
+    FROM option_grade WHERE percent_{p} IS NOT NULL
 ),
 {p}_child AS (
     SELECT cp.section_id, cp.parent_id, gi.id AS child_item_id, (ch.value ->> 'weight')::numeric AS weight
@@ -208,7 +249,6 @@ def _grade_ctes(p: str) -> str:
     FROM {p}_child ch
     JOIN {p}_option_grade g ON g.section_id = ch.section_id AND g.item_id = ch.child_item_id
     LEFT JOIN term_pos tp ON tp.section_id = g.section_id AND tp.term = g.term
-    WHERE g.percent IS NOT NULL
     ORDER BY ch.section_id, ch.parent_id, ch.child_item_id, g.student, tp.ord DESC NULLS LAST, g.term DESC
 ),
 {p}_comp_grade AS (
@@ -223,25 +263,59 @@ def _grade_ctes(p: str) -> str:
     LEFT JOIN term_pos tp ON tp.section_id = o.section_id AND tp.term = o.term
     ORDER BY o.section_id, o.item_id, tp.ord DESC NULLS LAST, o.term DESC
 ),
-{p}_percent AS (
-    SELECT g.section_id, g.student, g.item_id, g.term, g.percent, g.grading_scale_id
+{p}_final AS (
+    SELECT g.section_id, g.student, g.item_id, g.term, g.percent, g.grading_scale_id AS scale_id
     FROM {p}_option_grade g
-    WHERE g.percent IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM {p}_comp cp WHERE cp.section_id = g.section_id AND cp.parent_id = g.item_id)
+    WHERE NOT EXISTS (SELECT 1 FROM {p}_comp cp WHERE cp.section_id = g.section_id AND cp.parent_id = g.item_id)
     UNION ALL
     SELECT cg.section_id, cg.student, cg.parent_id, COALESCE(po.term, ''), cg.percent, po.grading_scale_id
     FROM {p}_comp_grade cg
     LEFT JOIN {p}_parent_option po ON po.section_id = cg.section_id AND po.item_id = cg.parent_id
     WHERE cg.percent IS NOT NULL
       AND (po.section_id IS NULL OR (po.calculation <> 'no_calculation' AND NOT po.read_only))
-),
-{p}_grades AS (
-    SELECT DISTINCT ON (g.section_id, g.student, g.item_id, g.term)
-           g.section_id, g.student, g.item_id, g.term, g.percent, b.grade AS letter
-    FROM {p}_percent g
-    LEFT JOIN bands b ON b.scale_id = g.grading_scale_id AND b.minimum <= g.percent
-    ORDER BY g.section_id, g.student, g.item_id, g.term, b.minimum DESC NULLS LAST
 )"""
+
+
+_SHARED = """
+bands AS (
+    SELECT gs.id AS scale_id, b.value ->> 'grade' AS grade, (b.value ->> 'min')::numeric AS low,
+           lead((b.value ->> 'min')::numeric) OVER (PARTITION BY gs.id ORDER BY (b.value ->> 'min')::numeric) AS high
+    FROM catalog_gradingscale gs CROSS JOIN LATERAL jsonb_array_elements(gs.bands) AS b(value)
+),
+term_pos AS (
+    SELECT s.id AS section_id, t.name AS term, t.ord
+    FROM sections_section s
+    JOIN courses_course c ON c.id = s.course_id
+    JOIN catalog_calendar cal ON cal.id = c.calendar_id
+    CROSS JOIN LATERAL jsonb_array_elements_text(cal.terms) WITH ORDINALITY AS t(name, ord)
+    WHERE s.id = ANY(%(sections)s)
+)"""
+
+
+def _letter_join(alias: str, percent: str, scale: str) -> str:
+    """The band of R80 for a percent: the one whose minimum is at or below it and whose next
+    band's minimum is above it (each percent falls in one range; none below every band)."""
+    return (
+        f"LEFT JOIN bands {alias} ON {alias}.scale_id = {scale} AND {alias}.low <= {percent} "
+        f"AND ({alias}.high IS NULL OR {alias}.high > {percent} OR {alias}.high = {alias}.low)"
+    )
+
+
+def _pipeline(*, before: bool) -> str:
+    """Every CTE up to ``a_final`` (and ``b_final``): the grades of R81 on both sides at once.
+    Without ``before`` the "before" side is empty (the stored grades alone)."""
+    return (
+        _sources("b", empty=not before)
+        + ",\n"
+        + _sources("a")
+        + ",\n"
+        + _SHARED
+        + ",\n"
+        + _setup_pairs()
+        + ",\n"
+        + _composite_ctes("b")
+        + ",\n"
+        + _composite_ctes("a")
     )
 
 
@@ -287,30 +361,35 @@ def course_section_ids(*, school: str, year: str, course: str, section: str | No
 
 
 # jit too: the disabled plans' costs (10^10) pass every JIT threshold, and compiling a statement
-# this size took 15 s of the 15.3 s it ran (EXPLAIN ANALYZE, 30 sections).
-_PLANNER = ("enable_nestloop", "enable_mergejoin", "jit")
+# this size took 15 s of the 15.3 s it ran (EXPLAIN ANALYZE, 30 sections). work_mem: the grouped
+# sums of a district's scores spilled to disk in batches at the default 4 MB.
+_PLANNER = {"enable_nestloop": "off", "enable_mergejoin": "off", "jit": "off", "work_mem": "256MB"}
 
 
-def _fetch(sql: str, params: dict) -> list[tuple]:
+def _fetch(sql: str, params: dict, *, rows: bool = True) -> list[tuple]:
     """Run a grade statement with nested loops and merge joins off while it plans (three queries).
 
     Its CTEs and JSON rows carry no statistics, and right after an import or a push neither do
     the tables: a plan chosen on those estimates reads every score once per grade calc option
     (measured: 40 s to 200 s for 30 to 60 sections). Hash joins over the sections' rows cost the
-    same whatever the estimates say (as pushjobs.engine.settled does for its check)."""
+    same whatever the estimates say (as pushjobs.engine.settled does for its check); the scores
+    and alignments are read by index for the sections' assignments (a LATERAL join fenced with
+    OFFSET 0, which the settings leave as it is), so a push to one section does not read a district's scores."""
+    names = list(_PLANNER)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
             "SELECT "
-            + ", ".join(f"current_setting('{n}')" for n in _PLANNER)
+            + ", ".join(f"current_setting('{n}')" for n in names)
             + ", "
-            + ", ".join(f"set_config('{n}', 'off', true)" for n in _PLANNER)
+            + ", ".join(f"set_config('{n}', %s, true)" for n in names),
+            [_PLANNER[n] for n in names],
         )
-        before = cursor.fetchone()[: len(_PLANNER)]
+        before = cursor.fetchone()[: len(names)]
         try:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return cursor.fetchall() if rows else []
         finally:
-            cursor.execute("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in _PLANNER), list(before))
+            cursor.execute("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in names), list(before))
 
 
 @dataclass(frozen=True)
@@ -335,10 +414,11 @@ def section_grades(*, section_ids: list[int], student: str | None = None) -> lis
     sections (R81), ordered by school, course, section, student, item and term. Three queries."""
     if not section_ids:
         return []
-    params = {"sections": list(section_ids), "student": student, **SetupOverrides().params("g")}
-    sql = f"""WITH {_SHARED}, {_grade_ctes("g")}
-SELECT {_NAME_COLUMNS}, g.percent, COALESCE(g.letter, ''), g.section_id
-FROM g_grades g {_NAMES}
+    params = {"sections": list(section_ids), "student": student, **SetupOverrides().params("a")}
+    sql = f"""WITH {_pipeline(before=False)}
+SELECT {_NAME_COLUMNS}, g.percent, COALESCE(band.grade, ''), g.section_id
+FROM a_final g {_NAMES}
+{_letter_join("band", "g.percent", "g.scale_id")}
 WHERE %(student)s::text IS NULL OR g.student = %(student)s::text
 ORDER BY {_ORDER}"""
     return [Grade(*row) for row in _fetch(sql, params)]
@@ -364,42 +444,48 @@ class GradeChange:
     section_id: int = 0
 
 
-def grade_changes(*, section_ids: list[int], before: SetupOverrides, after: SetupOverrides) -> list[GradeChange]:
-    """R82: every student, item and term of these sections whose percent or letter differs between
-    the setup ``before`` and the setup ``after`` (each: the stored setup with its overrides), with
-    ``posted_differs`` when a posted grade for that student, item and term differs from the new
-    letter. Three queries."""
-    if not section_ids:
-        return []
-    params = {"sections": list(section_ids), **before.params("b"), **after.params("a")}
-    sql = f"""WITH {_SHARED}, {_grade_ctes("b")}, {_grade_ctes("a")},
-moved AS (
-    SELECT COALESCE(b.section_id, a.section_id) AS section_id, COALESCE(b.student, a.student) AS student,
-           COALESCE(b.item_id, a.item_id) AS item_id, COALESCE(b.term, a.term) AS term,
-           b.percent AS before_percent, a.percent AS after_percent,
-           COALESCE(b.letter, '') AS before_letter, COALESCE(a.letter, '') AS after_letter
-    FROM b_grades b
-    FULL JOIN a_grades a ON a.section_id = b.section_id AND a.student = b.student
-                        AND a.item_id = b.item_id AND a.term = b.term
-    WHERE b.percent IS DISTINCT FROM a.percent OR b.letter IS DISTINCT FROM a.letter
+# The grades a change of setup moves are kept in a temporary table of the connection, so that a
+# push that moves millions of them is summed, shown a page at a time and written out by
+# PostgreSQL (COPY) without holding them in Python. One at a time per connection: computing the
+# next replaces it, and the rows of the one before are then refused.
+MOVED_TABLE = "grade_impact_moved"
+_MOVED_COLUMNS = (
+    "school, calendar, course, section, teacher, student, item, term, before_percent, after_percent, "
+    "before_letter, after_letter, posted_differs, section_id"
 )
-SELECT {_NAME_COLUMNS}, g.before_percent, g.after_percent, g.before_letter, g.after_letter,
-       (pg.id IS NOT NULL AND pg.grade <> g.after_letter), g.section_id
-FROM moved g {_NAMES}
-LEFT JOIN sections_postedgrade pg ON pg.section_id = g.section_id AND pg.item_id = g.item_id
-                                 AND pg.term = g.term AND pg.student = g.student
-ORDER BY {_ORDER}"""
-    return [GradeChange(*row) for row in _fetch(sql, params)]
+_MOVED_ORDER = "school_number, calendar, course, section, student, kind, code, term_ord NULLS LAST, term"
+_generation = {"n": 0}
+
+# The change of a percent (after - before, in points) by bucket, as the chart draws it: a label
+# and the range [low, high) it covers (None: no bound). Percents have two decimals.
+CHANGE_BUCKETS = (
+    ("down 10 or more", None, Decimal("-9.99")),
+    ("down 5 to 10", Decimal("-9.99"), Decimal("-4.99")),
+    ("down 1 to 5", Decimal("-4.99"), Decimal("-0.99")),
+    ("down less than 1", Decimal("-0.99"), Decimal("0")),
+    ("same percent", Decimal("0"), Decimal("0.01")),
+    ("up less than 1", Decimal("0.01"), Decimal("1")),
+    ("up 1 to 5", Decimal("1"), Decimal("5")),
+    ("up 5 to 10", Decimal("5"), Decimal("10")),
+    ("up 10 or more", Decimal("10"), None),
+)
 
 
 @dataclass
 class GradeImpactSummary:
-    """R82's summary: sections with a change, students affected, letter grades up and down."""
+    """R82's summary: sections with a change, students affected, letter grades up and down; and
+    what the chart draws: the grades listed, those that appear or go, the change in percent by
+    bucket, and the letter moves (before, after, how many; "" for no letter)."""
 
     sections_changed: int = 0
     students_affected: int = 0
     letters_up: int = 0
     letters_down: int = 0
+    grades: int = 0
+    grades_new: int = 0
+    grades_gone: int = 0
+    buckets: list[tuple[str, int]] = field(default_factory=list)
+    letter_moves: list[tuple[str, str, int]] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -408,20 +494,159 @@ class GradeImpactSummary:
         )
 
 
-def grade_changes_summary(changes: list[GradeChange]) -> GradeImpactSummary:
-    """A letter goes up or down with its percent (bands are ordered by their minimums); a letter that
-    appears or goes away counts neither way."""
-    summary = GradeImpactSummary(
-        sections_changed=len({c.section_id for c in changes}),
-        students_affected=len({c.student for c in changes}),
+def grade_changes_store(*, section_ids: list[int], before: SetupOverrides, after: SetupOverrides) -> GradeImpactSummary:
+    """R82: every student, item and term of these sections whose percent or letter differs between
+    the setup ``before`` and the setup ``after`` (each: the stored setup with its overrides), with
+    ``posted_differs`` when a posted grade for that student, item and term differs from the new
+    letter, into ``MOVED_TABLE``; returns their summary. Five queries whatever the size: the
+    scores are read once for both sides, and the rows stay in PostgreSQL."""
+    params = {"sections": list(section_ids), **before.params("b"), **after.params("a")}
+    sql = f"""CREATE TEMPORARY TABLE {MOVED_TABLE} AS
+WITH {_pipeline(before=True)},
+differ AS (
+    SELECT COALESCE(b.section_id, a.section_id) AS section_id, COALESCE(b.student, a.student) AS student,
+           COALESCE(b.item_id, a.item_id) AS item_id, COALESCE(b.term, a.term) AS term,
+           b.percent AS before_percent, a.percent AS after_percent, b.scale_id AS before_scale,
+           a.scale_id AS after_scale
+    FROM b_final b
+    FULL JOIN a_final a ON a.section_id = b.section_id AND a.student = b.student
+                       AND a.item_id = b.item_id AND a.term = b.term
+    WHERE b.percent IS DISTINCT FROM a.percent OR b.scale_id IS DISTINCT FROM a.scale_id
+),
+moved AS (
+    SELECT d.*, COALESCE(lb.grade, '') AS before_letter, COALESCE(la.grade, '') AS after_letter
+    FROM differ d
+    {_letter_join("lb", "d.before_percent", "d.before_scale")}
+    {_letter_join("la", "d.after_percent", "d.after_scale")}
+    WHERE d.before_percent IS DISTINCT FROM d.after_percent OR lb.grade IS DISTINCT FROM la.grade
+)
+SELECT sch.number || ' ' || sch.name AS school, y.name AS calendar, c.number AS course, s.number AS section,
+       COALESCE(t.username, '') AS teacher, g.student, gi.kind || ':' || gi.code AS item, g.term,
+       g.before_percent, g.after_percent, g.before_letter, g.after_letter,
+       (pg.id IS NOT NULL AND pg.grade <> g.after_letter) AS posted_differs, g.section_id,
+       sch.number AS school_number, gi.kind, gi.code, tp.ord AS term_ord
+FROM moved g {_NAMES}
+LEFT JOIN (SELECT * FROM sections_postedgrade WHERE section_id = ANY(%(sections)s)) pg
+       ON pg.section_id = g.section_id AND pg.item_id = g.item_id AND pg.term = g.term AND pg.student = g.student"""
+    _generation["n"] += 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{MOVED_TABLE}")
+    _fetch(sql, params, rows=False)
+    return _moved_summary()
+
+
+def _moved_summary() -> GradeImpactSummary:
+    delta = "(after_percent - before_percent)"
+    buckets = []
+    for _, low, high in CHANGE_BUCKETS:
+        bounds = [f"{delta} >= {low}" if low is not None else "", f"{delta} < {high}" if high is not None else ""]
+        buckets.append("count(*) FILTER (WHERE " + " AND ".join(b for b in bounds if b) + ")")
+    letters_move = "before_letter <> after_letter AND before_letter <> '' AND after_letter <> ''"
+    sql = f"""SELECT count(DISTINCT section_id), count(DISTINCT student),
+       count(*) FILTER (WHERE {letters_move} AND after_percent > before_percent),
+       count(*) FILTER (WHERE {letters_move} AND after_percent < before_percent),
+       count(*), count(*) FILTER (WHERE before_percent IS NULL), count(*) FILTER (WHERE after_percent IS NULL),
+       {", ".join(buckets)},
+       (SELECT COALESCE(jsonb_agg(jsonb_build_array(bl, al, n) ORDER BY n DESC, bl, al), '[]')
+        FROM (SELECT before_letter AS bl, after_letter AS al, count(*) AS n FROM {MOVED_TABLE}
+              WHERE before_letter <> after_letter GROUP BY 1, 2) m)
+FROM {MOVED_TABLE}"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    moves = row[-1] if isinstance(row[-1], list) else json.loads(row[-1])
+    return GradeImpactSummary(
+        sections_changed=row[0],
+        students_affected=row[1],
+        letters_up=row[2],
+        letters_down=row[3],
+        grades=row[4],
+        grades_new=row[5],
+        grades_gone=row[6],
+        buckets=[(label, n) for (label, _, _), n in zip(CHANGE_BUCKETS, row[7:-1], strict=True)],
+        letter_moves=[(b, a, n) for b, a, n in moves],
     )
-    for c in changes:
-        if c.before_letter == c.after_letter or not c.before_letter or not c.after_letter:
-            continue
-        if c.before_percent is None or c.after_percent is None:
-            continue
-        if c.after_percent > c.before_percent:
-            summary.letters_up += 1
-        elif c.after_percent < c.before_percent:
-            summary.letters_down += 1
-    return summary
+
+
+class MovedGrades(Sequence):
+    """The rows of the last ``grade_changes_store`` of this connection, in order (school, course,
+    section, student, item, term), read from PostgreSQL when asked: a slice is one query, a loop
+    reads them a few thousand at a time."""
+
+    def __init__(self, count: int):
+        self._count = count
+        self._generation = _generation["n"]
+
+    def _check(self) -> None:
+        if self._generation != _generation["n"]:
+            raise RuntimeError("these grade changes were replaced by a later grade impact on this connection")
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _select(self, limit: int | None = None, offset: int = 0) -> str:
+        tail = f" LIMIT {int(limit)}" if limit is not None else ""
+        tail += f" OFFSET {int(offset)}" if offset else ""
+        return f"SELECT {_MOVED_COLUMNS} FROM {MOVED_TABLE} ORDER BY {_MOVED_ORDER}{tail}"
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                return list(self)[index]
+            if stop <= start:
+                return []
+            self._check()
+            with connection.cursor() as cursor:
+                cursor.execute(self._select(stop - start, start))
+                return [GradeChange(*row) for row in cursor.fetchall()]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return self[index : index + 1][0]
+
+    def __iter__(self):
+        if not self._count:
+            return
+        self._check()
+        with transaction.atomic(savepoint=False):
+            cursor = connection.chunked_cursor()
+            try:
+                cursor.execute(self._select())
+                while batch := cursor.fetchmany(2000):
+                    for row in batch:
+                        yield GradeChange(*row)
+            finally:
+                cursor.close()
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, MovedGrades | list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+
+_FORMULA_STARTS_SQL = "'=', '+', '-', '@', chr(9), chr(13)"
+
+
+def _safe_text(column: str) -> str:
+    """SQL for a text cell as ``catalog.spreadsheets.cell_text`` makes it (a leading ' before what a
+    spreadsheet reads as a formula); NULL, an empty cell, for empty text."""
+    return (
+        f"CASE WHEN left({column}, 1) IN ({_FORMULA_STARTS_SQL}) THEN chr(39) || {column} ELSE NULLIF({column}, '') END"
+    )
+
+
+def moved_grades_copy_csv(out: IO[str], header: tuple[str, ...]) -> None:
+    """The moved grades as cli.md's grade impact CSV, written by PostgreSQL (COPY) straight to ``out``
+    after a header row: one query, nothing held in Python."""
+    columns = [_safe_text(c) for c in ("school", "calendar", "course", "section", "teacher", "student", "item", "term")]
+    columns += ["before_percent", "after_percent", _safe_text("before_letter"), _safe_text("after_letter")]
+    columns.append("CASE WHEN posted_differs THEN 'true' ELSE 'false' END")
+    csv.writer(out).writerow(header)
+    sql = f"COPY (SELECT {', '.join(columns)} FROM {MOVED_TABLE} ORDER BY {_MOVED_ORDER}) TO STDOUT (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for data in copy:
+            out.write(bytes(data).decode("utf-8"))
