@@ -33,9 +33,13 @@ def _page(request, form: TokenForm, *, new_token: str = "", status: int = 200):
     return render(request, "api/tokens.html", context, status=status)
 
 
+# The new token waits here between the POST that made it and the page that shows it, once.
+NEW_TOKEN_KEY = "api_new_token"
+
+
 def api_tokens_view(request):
     if request.method != "POST":
-        return _page(request, TokenForm())
+        return _page(request, TokenForm(), new_token=request.session.pop(NEW_TOKEN_KEY, ""))
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
@@ -44,8 +48,9 @@ def api_tokens_view(request):
     except InputError as error:
         form.add_error("name", str(error))
         return _page(request, form, status=400)
-    # Shown in this answer only: the database keeps its hash, so it cannot be shown again.
-    return _page(request, TokenForm(), new_token=token)
+    # Shown on the next page only (a reload makes no second token): the database keeps its hash.
+    request.session[NEW_TOKEN_KEY] = token
+    return redirect("api:api_tokens")
 
 
 @require_POST

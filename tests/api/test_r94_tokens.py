@@ -18,14 +18,15 @@ def test_r94_token_made_on_the_page_is_shown_once_stored_hashed_and_revoked(clie
     home = client.get("/")
     assert 'href="/account/api-tokens/"' in home.content.decode()
     # when they make a token
-    made = client.post("/account/api-tokens/", {"name": "Nightly SIS sync"})
-    assert made.status_code == 200
+    made = client.post("/account/api-tokens/", {"name": "Nightly SIS sync"}, follow=True)
+    assert made.status_code == 200 and made.redirect_chain == [("/account/api-tokens/", 302)]
     token = re.search(r'id="new-token-value"[^>]*value="([^"]+)"', made.content.decode()).group(1)
     row = ApiToken.objects.get(user=d.district_admin)
     # then only its hash is stored, and the page never shows it again
     assert row.name == "Nightly SIS sync" and row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(ApiToken.objects.values().get())
     assert token not in client.get("/account/api-tokens/").content.decode()
+    assert token not in str(dict(client.session))
     # and it opens the API (and records when it was used)
     headers = {"Authorization": f"Bearer {token}"}
     client.logout()
@@ -66,3 +67,16 @@ def test_r94_rate_limit_per_token_answers_429_with_retry_after(settings, as_dist
     assert "too many requests" in errors_of(refused)[0]["message"]
     # another token has its own count
     assert as_school_admin.get("/courses").status_code == 200
+
+
+def test_r94_the_session_works_for_the_docs_but_its_posts_need_the_csrf_token(d):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(d.district_admin)
+    assert browser.get(f"{BASE}/catalogs").status_code == 200
+    refused = browser.post(f"{BASE}/notifications/read-all")
+    assert refused.status_code in (401, 403)
+    browser.get("/account/api-tokens/")  # any page sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    assert browser.post(f"{BASE}/notifications/read-all", headers={"X-CSRFToken": token}).status_code == 200
