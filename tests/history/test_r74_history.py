@@ -342,3 +342,25 @@ def test_r74_history_command_checks_the_rights_of_as(district):
     with pytest.raises(CommandError, match="may not read the history"):
         _run("--section", "101", "22-23", "ENG9", "2", "--as", "jdoe")
     assert _run("--section", "101", "22-23", "ENG9", "1", "--as", "jdoe").startswith("When,How,Who")
+
+
+def test_r74_history_tab_queries_do_not_grow_with_its_rows(district, client, django_assert_max_num_queries):
+    from pushjobs.worker import push_job_undo_run
+
+    client.force_login(district.district_admin)
+    url = _history_url("course", district.own_course)
+    client.get(url)  # the session and the district row, once
+    _many_edits(district, 3)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    # many more rows, from both sources: web edits, a push and its undo
+    _many_edits(district, 60)
+    MasterCategory.objects.create(master=district.master, name="Projects", weight=10, sequence=9)
+    job = _push_master(district.district_admin)
+    push_job_undo_run(user=district.district_admin, job_id=job.pk)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert "Page 1 of" in page.content.decode()
