@@ -165,3 +165,19 @@ def test_r94_cursor_pagination_walks_every_row_once(d, as_district_admin):
         url, params, pages = page["next"], {}, pages + 1
     assert pages == 3
     assert sorted(seen) == seen and len(seen) == len(set(seen)) == 5
+
+
+def test_r74_history_through_the_api_names_who_changed_what(d, as_district_admin, as_teacher):
+    # given a district admin's change to a master item, made through the API
+    item = d.master.categories.get(name="Homework")
+    assert (
+        as_district_admin.patch(f"/masters/{d.master.pk}/setup/categories/{item.pk}", {"weight": "45"}).status_code
+        == 200
+    )
+    # then the master's History holds it, newest first, with who made it
+    history = as_district_admin.get(f"/masters/{d.master.pk}/history").json()
+    assert history["results"][0]["who"] == d.district_admin.username
+    assert history["results"][0]["data_type"] == "categories"
+    # and a teacher may read their own section's History but not another teacher's
+    assert as_teacher.get(f"/sections/{d.own_section.pk}/history").status_code == 200
+    assert as_teacher.get(f"/sections/{d.other_section.pk}/history").status_code == 403
