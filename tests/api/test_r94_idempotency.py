@@ -48,3 +48,35 @@ def test_r94_a_refused_request_leaves_its_key_free(d, as_district_admin):
     assert not IdempotencyKey.objects.exists()
     fixed = as_district_admin.post("/pushes/course-masters", {**PUSH, "catalog": "Nope"}, headers=key)
     assert fixed.status_code == 400  # still refused: the key recorded no job, so nothing is replayed
+
+
+def test_r94_two_requests_with_one_key_at_once_start_one_job(transactional_db):
+    import threading
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from tests.api.conftest import api_as, district_with_two_teachers
+
+    d = district_with_two_teachers()
+    at = (timezone.now() + timedelta(days=1)).isoformat()
+    body = {"action": "batch", "year": "22-23", "catalog": "High School Catalog", "scheduled_for": at}
+    api = api_as(d.district_admin)
+    start, answers = threading.Barrier(4), []
+
+    def post():
+        start.wait()
+        try:
+            answers.append(api.post("/pushes/course-masters", body, headers={"Idempotency-Key": "same-moment"}))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200, 200, 200, 201]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert PushJob.objects.count() == 1

@@ -181,3 +181,30 @@ def test_r74_history_through_the_api_names_who_changed_what(d, as_district_admin
     # and a teacher may read their own section's History but not another teacher's
     assert as_teacher.get(f"/sections/{d.own_section.pk}/history").status_code == 200
     assert as_teacher.get(f"/sections/{d.other_section.pk}/history").status_code == 403
+
+
+def test_r41_reschedule_and_restart_through_the_api(d, as_district_admin):
+    tomorrow = timezone.now() + timedelta(days=1)
+    job = as_district_admin.post(
+        "/pushes/course-masters",
+        {"action": "batch", "year": "22-23", "catalog": "High School Catalog", "scheduled_for": tomorrow.isoformat()},
+    ).json()
+    # a time in the past is refused, naming the field; a later one moves the job
+    past = as_district_admin.post(
+        f"/jobs/{job['id']}/reschedule", {"scheduled_for": (timezone.now() - timedelta(hours=2)).isoformat()}
+    )
+    assert past.status_code == 400 and errors_of(past)[0]["field"] == "scheduled_for"
+    later = tomorrow + timedelta(days=1)
+    moved = as_district_admin.post(f"/jobs/{job['id']}/reschedule", {"scheduled_for": later.isoformat()})
+    assert moved.status_code == 200
+    assert PushJob.objects.get(pk=job["id"]).scheduled_for == later
+    # a queued job cannot be restarted; canceled, it can, and is queued again
+    assert as_district_admin.post(f"/jobs/{job['id']}/restart").status_code == 400
+    as_district_admin.post(f"/jobs/{job['id']}/cancel")
+    restarted = as_district_admin.post(f"/jobs/{job['id']}/restart")
+    assert restarted.status_code == 200 and restarted.json()["status"] == "queued"
+    # and the Batch Queue List shows it in its window
+    listed = as_district_admin.get("/jobs", start=timezone.localdate().isoformat())
+    assert job["id"] in {j["id"] for j in listed.json()}
+    bad_window = as_district_admin.get("/jobs", start="2026-12-10", end="2026-12-01")
+    assert bad_window.status_code == 400 and errors_of(bad_window)[0]["message"].startswith("the window ends")
