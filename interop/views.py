@@ -57,7 +57,8 @@ def _job(request, pk: int) -> ImportJob:
 
 
 def _rows(summary: dict) -> list[tuple[str, int]]:
-    return [(what[:1].upper() + what[1:], n) for what, n in summary.get("counts", {}).items()]
+    # Sorted here: a JSON column keeps no key order.
+    return [(what[:1].upper() + what[1:], n) for what, n in sorted(summary.get("counts", {}).items())]
 
 
 def import_job_view(request, pk: int):
