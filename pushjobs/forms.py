@@ -163,22 +163,28 @@ class PushDataCheckboxes(forms.CheckboxSelectMultiple):
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         named = len(self.locks) > 1
+        box = option["attrs"].get("id", f"{name}_{index}")
         lines = [
             (
+                f"{box}-lock-{i}",
                 catalog,
                 "push-lock push-lock-" + lines[value].state + (" d-none" if self.chosen not in ("", catalog) else ""),
                 f"{catalog}: " if named else "",
                 lines[value].words,
             )
-            for catalog, lines in self.locks
+            for i, (catalog, lines) in enumerate(self.locks)
             if value in lines
         ]
+        # The box keeps its label as its name ("Categories"); the lock is its description.
+        option["attrs"]["aria-labelledby"] = f"{box}-name"
+        option["attrs"]["aria-describedby"] = " ".join(line[0] for line in lines)
         option["label"] = format_html(
-            "{} {}",
+            '<span id="{}">{}</span> {}',
+            f"{box}-name",
             label,
             format_html_join(
                 " ",
-                '<span data-catalog="{}" class="{}"><span class="push-lock-catalog">{}</span>{}</span>',
+                '<span id="{}" data-catalog="{}" class="{}"><span class="push-lock-catalog">{}</span>{}</span>',
                 lines,
             ),
         )
