@@ -26,6 +26,13 @@ from pushjobs.previews import (
 )
 from pushjobs.result_report import result_report_csv_lines, result_report_filename, result_report_write_xlsx
 from pushjobs.selectors import push_job_for_report, push_job_report_allowed, push_jobs_for_queue_list
+from pushjobs.submit import (
+    push_job_cancel,
+    push_job_reschedule,
+    push_job_restart,
+    push_job_submit,
+    push_job_undo_submit,
+)
 from pushjobs.ui_selectors import change_rows_filtered, push_job_get, push_job_result_rows_queryset
 from pushjobs.undo import undo_refusal
 
@@ -33,13 +40,6 @@ from .errors import ERROR_RESPONSES, ApiError, not_found
 from .idempotency import job_start_once
 from .job_out import JobOut, attachment, job_json, job_started_response
 from .pagination import paginated
-from .push_services import (
-    push_job_cancel,
-    push_job_reschedule,
-    push_job_restart,
-    push_job_submit,
-    push_job_undo_submit,
-)
 from .pushes import run_or_refuse
 
 router = Router(tags=["Jobs"])

@@ -5,10 +5,10 @@ from datetime import datetime
 from ninja import Router, Schema
 
 from pushjobs.models import Notification
+from pushjobs.notify import notification_mark_read
 
 from .errors import ERROR_RESPONSES
 from .pagination import newest_first
-from .push_services import notification_mark_read
 
 router = Router(tags=["Notifications"])
 

@@ -21,12 +21,12 @@ from coursemasters.page_selectors import master_get
 from pushjobs.engine.api import PUSH, CoursePushOptions, MasterPushOptions
 from pushjobs.permissions import may_use_push_tools
 from pushjobs.previews import push_job_preview_submit, push_options_overwrite
+from pushjobs.submit import push_job_submit
 
 from .courses import course_for_request
 from .errors import ERROR_RESPONSES, ApiError, not_found
 from .idempotency import job_start_once
 from .job_out import JobOut, job_started_response
-from .push_services import push_job_submit
 
 router = Router(tags=["Push tools"])
 
