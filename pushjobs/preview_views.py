@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog.errors import InputError
@@ -110,9 +111,9 @@ def _confirm_label(deletions) -> str:
         return ""
     if deletions.items == 0:
         return "I understand this push overwrites course and section setup, and wish to run it"
-    items = f"{deletions.items} item{'s' if deletions.items != 1 else ''}"
-    courses = f"{deletions.courses} course{'s' if deletions.courses != 1 else ''}"
-    sections = f"{deletions.sections} section{'s' if deletions.sections != 1 else ''}"
+    items = ngettext("%(n)d item", "%(n)d items", deletions.items) % {"n": deletions.items}
+    courses = ngettext("%(n)d course", "%(n)d courses", deletions.courses) % {"n": deletions.courses}
+    sections = ngettext("%(n)d section", "%(n)d sections", deletions.sections) % {"n": deletions.sections}
     return f"I understand this push deletes {items} in {courses} and {sections}, and wish to run it"
 
 
@@ -167,11 +168,12 @@ def preview_run_view(request, pk: int):
     back = reverse("pushjobs:job_detail", args=[preview.pk])
     if not form.is_valid():
         problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        # The refusal is the page's message, at its top: no #fragment that would scroll past it.
         messages.error(request, f"Not run: {problems}")
-        return redirect(back + "#run")
+        return redirect(back)
     if deletions.needs_confirmation and preview_is_stale(job=preview):
         messages.error(request, "Not run: the data changed since this preview. Preview the push again first.")
-        return redirect(back + "#run")
+        return redirect(back)
     options = preview_options(preview)
     action = form.cleaned_data["action"]
     try:
@@ -188,7 +190,7 @@ def preview_run_view(request, pk: int):
             )
     except InputError as error:
         messages.error(request, f"Not run: {error}.")
-        return redirect(back + "#run")
+        return redirect(back)
     except PermissionError as error:
         raise PermissionDenied(str(error)) from None
     job.refresh_from_db()

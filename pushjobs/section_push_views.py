@@ -6,12 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from catalog.errors import InputError
 from courses.forms import PushToSectionsForm
 from courses.views import course_breadcrumbs, course_for_request, course_url
 
 from .engine.api import CoursePushOptions
+from .forms import error_sentence
 from .previews import push_job_preview_submit
 from .worker import push_job_run_inline
 
@@ -49,27 +51,30 @@ def _preview_first(request, form, options: CoursePushOptions):
     try:
         preview = push_job_preview_submit(user=request.user, options=options)
     except (InputError, PermissionError) as error:
-        form.add_error(None, str(error))
+        form.add_error(None, error_sentence(error))
         return None
     messages.warning(
         request,
         "Overwrite Categories can delete teachers' categories: check what it would change and confirm below to run it.",
     )
-    return redirect(reverse("pushjobs:job_detail", args=[preview.pk]) + "?then=run_now#run")
+    # No #fragment: the preview opens at its top, where the message that asks to confirm is.
+    return redirect(reverse("pushjobs:job_detail", args=[preview.pk]) + "?then=run_now")
 
 
 def _push(request, form, options: CoursePushOptions, course):
     try:
         _job, outcome = push_job_run_inline(user=request.user, options=options)
     except (InputError, PermissionError) as error:
-        form.add_error(None, str(error))
+        form.add_error(None, error_sentence(error))
         return None
     attention = len(outcome.rows)
     messages.success(
         request,
         f"Pushed {options.course} to its sections: {outcome.summary.line()}."
         + (
-            f" {attention} outcome{'s' if attention != 1 else ''} need attention: get the report in the Batch Queue."
+            " "
+            + ngettext("%(n)d outcome needs attention", "%(n)d outcomes need attention", attention) % {"n": attention}
+            + ": get the report in the Batch Queue."
             if attention
             else ""
         ),

@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog.errors import InputError
@@ -42,6 +43,7 @@ from .forms import (
     MasterYearForm,
     QueueWindowForm,
     RescheduleForm,
+    error_sentence,
 )
 from .models import PushJob
 from .notify import notification_mark_read
@@ -205,7 +207,7 @@ def _push_submit(request, form, *, done_url: str | None):
                 priority=form.cleaned_data["priority"],
             )
     except InputError as error:
-        form.add_error(None, str(error))
+        form.add_error(None, error_sentence(error))
         return None
     except PermissionError as error:
         raise PermissionDenied(str(error)) from None
@@ -226,7 +228,8 @@ def _push_submit(request, form, *, done_url: str | None):
                     priority=form.cleaned_data["priority"],
                 )
             url += "?" + urlencode(then)
-        return redirect(url + "#run" if action != PREVIEW else url)
+        # No #fragment: the page opens at its top, where the message that asks to confirm is.
+        return redirect(url)
     job.refresh_from_db()  # without a broker, Run Now has already run by now
     when = timezone.localtime(job.scheduled_for).strftime("%m/%d/%Y %I:%M %p")
     if action == BATCH:
@@ -263,6 +266,8 @@ def _master_push_forms(request, *, years, url: str, master=None):
     year_form = MasterYearForm(initial={"year": year}, years=years, auto_id="pick_%s")
     form = MasterPushForm(request.POST if request.method == "POST" else None, year=year, master=master)
     here = url + (f"?{urlencode({'year': year.name})}" if year else "")
+    # Posted to the page's own address: never to a section of it the browser last jumped to.
+    form.helper.form_action = here
     return year, year_form, form, here
 
 
@@ -272,7 +277,8 @@ def push_all_course_masters_view(request):
         request, years=push_tool_years(), url=reverse("pushjobs:push_all_course_masters")
     )
     if request.method == "POST" and form.is_valid():
-        done = _push_submit(request, form, done_url=here + "#batch-queue")
+        # The page opens at its top, where the message says what became of the job (issue 14).
+        done = _push_submit(request, form, done_url=here)
         if done is not None:
             return done
     context = {
@@ -323,8 +329,9 @@ def push_all_courses_view(request):
         raise PermissionDenied(f"{calendar.school} is not one of your schools: pick one of yours in the toolbar.")
     form = CoursePushForm(request.POST if request.method == "POST" else None, calendar=calendar)
     here = reverse("pushjobs:push_all_courses")
+    form.helper.form_action = here
     if request.method == "POST" and form.is_valid():
-        done = _push_submit(request, form, done_url=here + "#batch-queue")
+        done = _push_submit(request, form, done_url=here)
         if done is not None:
             return done
     context = {
@@ -509,5 +516,6 @@ def notification_read_view(request, pk: int):
 @require_POST
 def notifications_read_all_view(request):
     changed = notification_mark_read(user=request.user)
-    messages.success(request, f"Marked {changed} notification{'s' if changed != 1 else ''} read.")
+    text = ngettext("Marked %(n)d notification read.", "Marked %(n)d notifications read.", changed)
+    messages.success(request, text % {"n": changed})
     return redirect("pushjobs:notifications")
