@@ -21,7 +21,7 @@ from reports.dashboard import (
     residual_items_by_school,
     teacher_sections,
 )
-from reports.selectors import COURSE_STATES
+from reports.filters import COURSE_STATES
 
 HOME_JOBS = 5
 HOME_LIMIT = 50

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from catalog.models import HistoryRecord, User
@@ -134,10 +134,6 @@ def preview_deletions(*, job: PushJob) -> Deletions:
         sections=Count("section_pk", distinct=True),
     )
     return Deletions(overwrite=push_options_overwrite(preview_options(job)), **totals)
-
-
-def preview_changes_queryset(*, job: PushJob) -> QuerySet[PreviewChange]:
-    return PreviewChange.objects.filter(job=job).order_by("pk")
 
 
 def preview_run_refusal(*, user: User, job: PushJob) -> str | None:

@@ -65,10 +65,6 @@ def result_rows_write_csv(rows: Iterable, out: IO[str]) -> None:
         out.write(line)
 
 
-def result_report_write_csv(*, job: PushJob, out: IO[str]) -> None:
-    result_rows_write_csv(push_job_result_rows(job=job), out)
-
-
 def _job_facts(job: PushJob) -> list[tuple[str, object]]:
     def when(moment):
         return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""

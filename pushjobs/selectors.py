@@ -99,10 +99,6 @@ def push_job_result_rows(*, job: PushJob) -> Iterator[PushResultRow]:
     return PushResultRow.objects.filter(job=job).order_by("chunk_index", "position").iterator(chunk_size=2000)
 
 
-def push_job_result_row_count(*, job: PushJob) -> int:
-    return PushResultRow.objects.filter(job=job).count()
-
-
 def notifications_for_user(*, user: User, unread_only: bool = False, limit: int = 50) -> QuerySet[Notification]:
     found = Notification.objects.filter(user=user)
     if unread_only:

@@ -17,18 +17,11 @@ from catalog.setup_types import SECTION, SETUP_TYPES
 from courses.models import Course
 from sections.models import Section
 
+from .course_audit import CourseAuditReport
+from .course_awaiting_push import CourseAwaitingPushReport
+from .filters import COURSE_AUDIT, COURSE_AWAITING_PUSH, COURSE_STATES, RESIDUAL, SORTS, ReportFilters
+from .report import report_fetch
 from .residual import residual_listing_sql
-from .selectors import (
-    COURSE_AUDIT,
-    COURSE_AWAITING_PUSH,
-    COURSE_STATES,
-    RESIDUAL,
-    SORTS,
-    CourseAuditReport,
-    CourseAwaitingPushReport,
-    ReportFilters,
-    _fetch,
-)
 
 STATE_LABELS = {
     "in_sync": "In sync",
@@ -129,7 +122,7 @@ def residual_items_by_school(*, year: SchoolYear, school_ids: tuple[int, ...] | 
     if not sql.startswith(head):
         return []  # no residual-capable types in scope: "SELECT 0, 0, 0 WHERE FALSE"
     inner = sql[len(head) :].rsplit(") x ORDER BY ", 1)[0]
-    _columns, rows = _fetch(
+    _columns, rows = report_fetch(
         f"SELECT x.school_number, count(*) FROM ({inner}) x GROUP BY x.school_number ORDER BY x.school_number", params
     )
     names = dict(School.objects.filter(number__in=[r[0] for r in rows]).values_list("number", "name"))

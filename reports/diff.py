@@ -259,19 +259,6 @@ _BITS_CASE = f"""CASE
   ELSE 0 END"""
 
 
-def row_bit(change: str, low_state: str | None) -> int:
-    """The bit of one difference row: the Python twin of the SQL CASE above."""
-    if low_state == UNLINKED:
-        return {REMOVED: BIT_REMOVED_UNLINKED, SAME: BIT_UNLINKED_SAME}.get(change, BIT_UNLINKED_CHANGED)
-    return {
-        ADDED: BIT_ADDED,
-        CONFLICT_TERM: BIT_CONFLICT_TERM,
-        CONFLICT_KEY: BIT_CONFLICT_KEY,
-        REMOVED: BIT_REMOVED_LINKED,
-        CHANGED: BIT_CHANGED_LINKED,
-    }.get(change, 0)
-
-
 def flag_sql(pair: LevelPair, scope_sql: str, scope_params: list) -> tuple[str, list]:
     """One query: (unit_id, bits) for every unit of the scope with any difference or unlinked item.
 

@@ -16,7 +16,8 @@ from openpyxl import Workbook
 from catalog.spreadsheets import XlsxTable, csv_writer, xlsx_row
 
 from .display import column_heading, people_word
-from .selectors import COURSE_AUDIT, COURSE_STATES, MASTER_AWAITING_PUSH, Report
+from .filters import COURSE_AUDIT, COURSE_STATES, MASTER_AWAITING_PUSH
+from .report import Report
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

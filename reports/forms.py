@@ -12,7 +12,7 @@ from catalog.setup_types import SETUP_TYPES, SETUP_TYPES_BY_NAME
 
 from .diff import COURSE_SECTION, pair_types
 from .display import people_word
-from .selectors import (
+from .filters import (
     ADVISORY,
     CHANGES,
     COURSE_AUDIT,
@@ -25,10 +25,9 @@ from .selectors import (
     SORTS,
     UNLINKED,
     FilterMissing,
-    report_choices,
     report_filters_resolve,
-    report_masters,
 )
+from .selectors import report_choices, report_masters
 
 # Which filters each report offers (rules R50-R53 and the issue: year, catalog, school,
 # calendar = school + year, type, state).

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from catalog.permissions import can_manage_district, managed_school_ids
 from catalog.toolbar import toolbar_selection
@@ -28,8 +28,7 @@ from .downloads import (
     report_filename,
     report_xlsx_write,
 )
-from .forms import ReportFilterForm
-from .selectors import (
+from .filters import (
     COLUMNS,
     COURSE_AUDIT,
     COURSE_AWAITING_PUSH,
@@ -38,11 +37,10 @@ from .selectors import (
     REPORT_KINDS,
     RESIDUAL,
     TITLES,
-    Report,
-    ReportRow,
-    report_defaults,
-    report_get,
 )
+from .forms import ReportFilterForm
+from .report import Report, ReportRow
+from .selectors import report_defaults, report_get
 
 URL_NAMES = {
     MASTER_AWAITING_PUSH: "reports:course_master_awaiting_push",
@@ -101,12 +99,7 @@ def _require_report_reader(user) -> tuple[int, ...] | None:
 
 
 def _url(name: str, pk: int | None) -> str:
-    if pk is None:
-        return ""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
+    return "" if pk is None else reverse(name, args=[pk])
 
 
 @dataclass

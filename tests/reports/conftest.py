@@ -181,7 +181,8 @@ def section(document: dict, number: str = "1", school: str = "101") -> dict:
 
 def rows_of(kind: str, **filters) -> list[dict[str, str]]:
     """Every row of a report, as {column: value}, through the selector."""
-    from reports.selectors import report_filters_resolve, report_get
+    from reports.filters import report_filters_resolve
+    from reports.selectors import report_get
 
     filters.setdefault("year", YEAR)
     report = report_get(filters=report_filters_resolve(kind=kind, **filters))

@@ -13,7 +13,8 @@ from catalog.models import CourseCatalog
 from catalog.setup_types import MASTER_PUSH_DATA, SETUP_TYPES_BY_NAME
 from exchange.generator import district_generate
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run
-from reports.selectors import report_filters_resolve, report_get
+from reports.filters import report_filters_resolve
+from reports.selectors import report_get
 
 from .conftest import load
 

@@ -4,7 +4,8 @@ differs from its master (master value beside course value) and the action that f
 import pytest
 
 from pushjobs.engine import MasterPushOptions, push_run
-from reports.selectors import COURSE_STATES, report_filters_resolve, report_get
+from reports.filters import COURSE_STATES, report_filters_resolve
+from reports.selectors import report_get
 
 from .conftest import CATALOG, YEAR, category, course, load, master, pushed_course, section
 

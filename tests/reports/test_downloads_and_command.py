@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports.display import column_heading, people_word
-from reports.selectors import COLUMNS
+from reports.filters import COLUMNS
 
 from .conftest import CATALOG, PASSWORD, YEAR, assignment_doc, course, load, master, rows_of, section
 

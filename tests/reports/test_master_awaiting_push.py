@@ -5,7 +5,8 @@ import pytest
 
 from catalog.errors import InputError
 from pushjobs.engine import MasterPushOptions, push_run
-from reports.selectors import report_filters_resolve, report_get
+from reports.filters import report_filters_resolve
+from reports.selectors import report_get
 
 from .conftest import CATALOG, YEAR, category, course, gco, load, master, rows_of
 

@@ -254,9 +254,9 @@ def test_download_queries_do_not_grow_with_rows(
 @pytest.fixture
 def large_scope(monkeypatch):
     """Pages read a scope of more than 3 courses lazily, as they read the largest districts."""
-    import reports.selectors
+    import reports.course_units
 
-    monkeypatch.setattr(reports.selectors, "SUMMARY_INLINE_LIMIT", 3)
+    monkeypatch.setattr(reports.course_units, "SUMMARY_INLINE_LIMIT", 3)
 
 
 @pytest.mark.parametrize("url_name", ["reports:course_master_awaiting_push", "reports:course_audit"])
@@ -299,9 +299,9 @@ def test_large_scope_first_page_queries_do_not_grow(
 
 
 def test_large_scope_download_has_every_row(client, district, users, large_scope, monkeypatch):
-    import reports.selectors
+    import reports.course_units
 
-    monkeypatch.setattr(reports.selectors, "SCAN_CHUNK", 4)  # several rounds of queries
+    monkeypatch.setattr(reports.course_units, "SCAN_CHUNK", 4)  # several rounds of queries
     add_schools(district, 10)
     load(district)
     c = login(client, users, "admin")

@@ -53,7 +53,8 @@ def _table_counts(html: str, caption_start: str) -> dict[str, list[str]]:
 
 def _audit_states(client, **query) -> dict[str, int]:
     """What the Course Audit page itself says for a school (its summary, in the same words)."""
-    from reports.selectors import COURSE_AUDIT, CourseAuditReport, report_filters_resolve
+    from reports.course_audit import CourseAuditReport
+    from reports.filters import COURSE_AUDIT, report_filters_resolve
 
     filters = report_filters_resolve(kind=COURSE_AUDIT, **query)
     return CourseAuditReport(filters).summary()["states"]
@@ -69,7 +70,7 @@ def test_district_admin_sees_each_school_by_state_with_the_audit_counts(client, 
     assert "High School Catalog" in html and "Middle School Catalog" in html
     rows = _table_counts(html, "High School Catalog, 22-23")
     assert set(rows) == {"101 North High", "102 South High"}
-    from reports.selectors import COURSE_STATES
+    from reports.filters import COURSE_STATES
 
     for label, cells in rows.items():
         states = _audit_states(client, year="22-23", catalog="High School Catalog", school=label.split()[0])

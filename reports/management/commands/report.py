@@ -13,7 +13,8 @@ from catalog.errors import InputError
 from catalog.permissions import managed_school_ids
 from catalog.progress import ProgressCallback, command_progress, counted
 from reports.downloads import FORMATS, report_csv_lines, report_csv_write, report_xlsx_write
-from reports.selectors import REPORT_KINDS, report_filters_resolve, report_get
+from reports.filters import REPORT_KINDS, report_filters_resolve
+from reports.selectors import report_get
 
 
 class Command(DistrictCommand):
