@@ -45,3 +45,26 @@ def test_r4_composite_children_without_weights_compare_only_the_items_in_order()
         children(("task:Q2G", "50"), ("task:Q1G", "50")),
         weights=False,
     )
+
+
+# ---------------------------------------------------------------------------
+# R74: a change of a catalog's locks is recorded, with the locks before and after
+# ---------------------------------------------------------------------------
+
+
+def test_r74_a_lock_change_is_recorded_and_one_that_changes_nothing_is_not(district):
+    from catalog.models import HistoryRecord
+    from catalog.services import catalog_locks_set
+
+    admin, catalog = district["district_admin"], district["catalog"]
+    before = {"locked_attributes": list(catalog.locked_attributes), "locked_types": list(catalog.locked_types)}
+    catalog_locks_set(user=admin, catalog=catalog, lock=["description"], unlock=["categories"])
+    catalog_locks_set(user=admin, catalog=catalog, lock=["description"])  # already locked: no change
+    after = {
+        "locked_attributes": ["number", "name", "state_code", "description", "credits"],
+        "locked_types": [t for t in before["locked_types"] if t != "categories"],
+    }
+    records = HistoryRecord.objects.filter(level="catalog", object_pk=catalog.pk)
+    assert [(r.user_id, r.username, r.catalog, r.data_type, r.item, r.change, r.before, r.after) for r in records] == [
+        (admin.pk, "dadmin", "High School Catalog", "locks", "", "updated", before, after)
+    ]

@@ -234,3 +234,72 @@ def test_r32_a_course_composite_cannot_be_its_own_child(district):
         )
     assert items_of(district["course"]) == before
     assert not CourseComposite.objects.filter(course=district["course"], parent=district["std"]).exists()
+
+
+# ---------------------------------------------------------------------------
+# R74: every course edit is recorded, with who, what, and the values before and after
+# ---------------------------------------------------------------------------
+
+
+def history(course):
+    from catalog.models import HistoryRecord
+
+    return [
+        (r.user_id, r.username, r.level, r.object_pk, r.course, r.data_type, r.item, r.change, r.before, r.after)
+        for r in HistoryRecord.objects.filter(level="course", object_pk=course.pk).order_by("pk")
+    ]
+
+
+def test_r74_a_course_attribute_change_is_recorded_and_an_unchanged_one_is_not(district):
+    admin, course = district["school_admin"], district["course"]
+    course_attributes_update(user=admin, course=course, values={"department": "English", "credits": "1.00"})
+    course_attributes_update(user=admin, course=course, values={"department": "English"})
+    assert history(course) == [
+        (admin.pk, "sadmin", "course", course.pk, "ENG9", "course_info", "department", "updated",
+         {"department": ""}, {"department": "English"}),
+    ]  # fmt: skip
+
+
+def test_r74_a_course_item_created_updated_and_deleted_is_recorded_with_its_values(district):
+    admin, course = district["school_admin"], district["course"]
+    unlock(district, "categories")
+    item = course_item_create(
+        user=admin, course=course, setup_type="categories", values={"name": "Labs", "weight": "10", "sequence": 2}
+    )
+    labs = {"name": "Labs", "weight": "10.00", "sequence": 2, "drop_lowest": 0, "excluded": False, "state": "local"}
+    course_item_update(user=admin, item=district["c_categories"], values={"weight": "35", "sequence": 1})
+    course_item_update(user=admin, item=district["c_categories"], values={"weight": "35.00"})  # no change, no record
+    course_item_delete(user=admin, item=item)
+    homework = {"name": "Homework", "sequence": 1, "drop_lowest": 0, "excluded": False}
+    assert history(course) == [
+        (admin.pk, "sadmin", "course", course.pk, "ENG9", "categories", "Labs", "created", None, labs),
+        (admin.pk, "sadmin", "course", course.pk, "ENG9", "categories", "Homework", "updated",
+         {**homework, "weight": "20.00", "state": "linked"}, {**homework, "weight": "35.00", "state": "unlinked"}),
+        (admin.pk, "sadmin", "course", course.pk, "ENG9", "categories", "Labs", "removed", labs, None),
+    ]  # fmt: skip
+
+
+def test_r74_linking_unlinking_and_moving_a_course_are_recorded_and_relinking_to_its_master_is_not(district):
+    admin, course = district["school_admin"], district["course"]
+    other = type(district["master"]).objects.create(catalog=district["catalog"], number="ENG10", name="English 10")
+    course_link_set(user=admin, course=course, master=district["master"])  # its master already: no change
+    course_link_set(user=admin, course=course, master=None)
+    course_link_set(user=admin, course=course, master=district["master"])
+    course_link_set(user=admin, course=course, master=other)
+    rows = [row[:5] for row in history(course)]
+    assert rows == [(admin.pk, "sadmin", "course", course.pk, "ENG9")] * 3
+    assert [row[5:] for row in history(course)] == [
+        ("master_link", "", "unlinked", {"master": "ENG9"}, {"master": None}),
+        ("master_link", "", "linked", {"master": None}, {"master": "ENG9"}),
+        ("master_link", "", "relinked", {"master": "ENG9"}, {"master": "ENG10"}),
+    ]
+
+
+def test_r74_ignore_master_push_set_is_recorded_and_setting_it_again_is_not(district):
+    admin, course = district["school_admin"], district["course"]
+    course_ignore_master_push_set(user=admin, course=course, ignore=True)
+    course_ignore_master_push_set(user=admin, course=course, ignore=True)
+    assert history(course) == [
+        (admin.pk, "sadmin", "course", course.pk, "ENG9", "ignore_master_push", "", "updated",
+         {"ignore_master_push": False}, {"ignore_master_push": True}),
+    ]  # fmt: skip
