@@ -113,6 +113,21 @@ def function_lines(source: str, function: str, class_name: str | None) -> tuple[
     return first, source.splitlines()[first - 1 : node.end_lineno]
 
 
+def hunk_line(diff: list[str], first: int) -> int | None:
+    """The file line of a mutant's first changed line, from its diff of the function (whose line 1
+    is the function's first line): the hunk's start plus the context lines before the change. The
+    text alone is not enough where a line occurs twice in a function (two ``return False``)."""
+    for i, text in enumerate(diff):
+        match = re.match(r"@@ -(\d+)", text)
+        if match:
+            offset = int(match.group(1)) - 1
+            for later in diff[i + 1 :]:
+                if later.startswith(("-", "+")):
+                    return first + offset
+                offset += 1
+    return None
+
+
 def describe(mutant_name: str, module: str) -> dict:
     """Where a mutant sits in the original file and what it changed."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
@@ -123,9 +138,11 @@ def describe(mutant_name: str, module: str) -> dict:
     removed = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
     added = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
     first, lines = function_lines(Path(module).read_text(), function, class_name)
-    line = first
-    if removed:
-        line = next((first + i for i, text in enumerate(lines) if text.strip() == removed[0]), first)
+    line = hunk_line(diff, first)
+    if line is None:
+        line = first
+        if removed:
+            line = next((first + i for i, text in enumerate(lines) if text.strip() == removed[0]), first)
     qualified = f"{class_name}.{function}" if class_name else function
     change = f"{' / '.join(removed) or '(nothing)'} => {' / '.join(added) or '(nothing)'}"
     return {
