@@ -77,7 +77,7 @@ def _records(target: HistoryObject, filters: HistoryFilters) -> QuerySet:
     where = Q(level=target.level, object_pk=target.obj.pk) | Q(level=HistoryRecord.DISTRICT)
     if target.catalog_pk is not None:
         where |= Q(level=HistoryRecord.CATALOG, object_pk=target.catalog_pk)
-    qs = HistoryRecord.objects.filter(where)
+    qs = HistoryRecord.objects.filter(where).order_by()  # the union is sorted once, outside
     if filters.since:
         qs = qs.filter(at__gte=_local_day_start(filters.since))
     if filters.until:
@@ -121,7 +121,7 @@ def _changes(target: HistoryObject, filters: HistoryFilters) -> QuerySet | None:
         qs = qs.filter(job__requested_by__username=filters.who)
     if filters.data_type:
         qs = qs.filter(data_type=filters.data_type)
-    qs = qs.annotate(h_at=Coalesce(F("job__finished_at"), F("job__started_at"), F("job__created_at")))
+    qs = qs.order_by().annotate(h_at=Coalesce(F("job__finished_at"), F("job__started_at"), F("job__created_at")))
     if filters.since:
         qs = qs.filter(h_at__gte=_local_day_start(filters.since))
     if filters.until:
