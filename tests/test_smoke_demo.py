@@ -26,6 +26,10 @@ import pytest
 
 from tests.crawl import Crawl, table_rows
 
+# The three roles share one demo: with parallel test processes they run in the same one
+# (scripts/test distributes by --dist loadgroup), so the demo is set up once.
+pytestmark = pytest.mark.xdist_group("demo")
+
 ROOT = Path(__file__).resolve().parent.parent
 REPORT_KINDS = ("master-awaiting-push", "course-awaiting-push", "residual", "course-audit")
 
@@ -88,13 +92,13 @@ def _wait_until_serving(url: str) -> None:
 def _session(base: str, username: str, password: str):
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"http://{base}/login/", timeout=30).read().decode()
+    page = opener.open(f"http://{base}/login/", timeout=120).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
     request = urllib.request.Request(
         f"http://{base}/login/", data=form.encode(), headers={"Referer": f"http://{base}/login/"}
     )
-    home = opener.open(request, timeout=30)
+    home = opener.open(request, timeout=120)
     assert urllib.parse.urlparse(home.geturl()).path != "/login/", f"{username} could not sign in"
 
     def fetch(path: str) -> tuple[int, str, bytes]:
