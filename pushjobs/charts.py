@@ -20,9 +20,9 @@ MOVE = "#0a58ca"
 
 ROW_HEIGHT = 26
 BAR_HEIGHT = 18
-LABEL_WIDTH = 140
-BAR_WIDTH = 200
-COUNT_WIDTH = 70
+LABEL_WIDTH = 122
+BAR_WIDTH = 150
+COUNT_WIDTH = 56
 WIDTH = LABEL_WIDTH + BAR_WIDTH + COUNT_WIDTH
 LETTER_MOVES_SHOWN = 12
 
@@ -69,9 +69,12 @@ def bar_chart(key: str, title: str, bars: list[Bar]) -> BarChart:
         if b.count and not b.width:
             b.width = 1
         b.count_x = LABEL_WIDTH + 6 + b.width + 6
-    words = "; ".join(f"{b.label}: {b.count:,}" for b in bars)
+    shown = [b for b in bars if b.count]
+    words = "; ".join(f"{b.label}: {b.count:,}" for b in shown) or "none"
+    if len(shown) < len(bars):
+        words += "; none in the others"
     height = max(1, len(bars)) * ROW_HEIGHT
-    return BarChart(key=key, title=title, bars=bars, height=height, summary=f"{title}. {words}.")
+    return BarChart(key=key, title=title, bars=bars, height=height, summary=f"{words}.")
 
 
 def _tone(label: str) -> str:
@@ -103,9 +106,10 @@ def grade_impact_chart(summary: GradeImpactSummary) -> GradeImpactChart | None:
     if not summary.grades:
         return None
     bars = [Bar(label, n, _tone(label)) for label, n in summary.buckets]
-    bars.append(Bar("new grade", summary.grades_new, SAME))
-    bars.append(Bar("no grade any more", summary.grades_gone, SAME))
-    change = bar_chart("grade-change", "Change in percent, grades by how far they move", bars)
+    for label, n in (("new grade", summary.grades_new), ("no grade any more", summary.grades_gone)):
+        if n:
+            bars.append(Bar(label, n, SAME))
+    change = bar_chart("grade-change", "Change in percent", bars)
     moves = summary.letter_moves[:LETTER_MOVES_SHOWN]
     letters = None
     if moves:
