@@ -7,6 +7,7 @@ Reading a job is for its submitter, district admins and school admins of the sch
 """
 
 import io
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -15,10 +16,12 @@ from ninja import Query, Router, Schema
 
 from pushjobs.changes_report import change_rows_csv_lines, change_rows_write_xlsx
 from pushjobs.engine.api import UndoOptions
+from pushjobs.grade_impact import GradeImpact, job_grade_impact
 from pushjobs.models import ChangeRow, PushJob
 from pushjobs.permissions import may_use_push_tools
 from pushjobs.previews import (
     preview_deletions,
+    preview_grade_impact,
     preview_is_stale,
     preview_options,
     preview_run_refusal,
@@ -44,6 +47,8 @@ from .pushes import run_or_refuse
 
 router = Router(tags=["Jobs"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# As many grade rows as a job's page lists.
+GRADE_ROWS = 100
 STARTED = {201: JobOut, 200: JobOut, 409: dict, **ERROR_RESPONSES}
 
 
@@ -300,6 +305,29 @@ def job_changes_xlsx(request, job_id: int, filters: Query[ChangeFilters]):
     out = io.BytesIO()
     change_rows_write_xlsx(_change_rows(job, filters).iterator(chunk_size=2000), out, job=job.pk)
     return attachment(HttpResponse(out.getvalue(), content_type=XLSX), _changes_filename(job, "xlsx"))
+
+
+class GradeImpactOut(Schema):
+    summary: dict[str, Any]
+    rows_total: int
+    rows: list[dict[str, Any]]
+
+
+@router.get(
+    "/jobs/{job_id}/grade-impact",
+    response={200: GradeImpactOut, **ERROR_RESPONSES},
+    summary="The grades a push moved (a preview's: would move)",
+)
+def job_grade_impact_read(request, job_id: int):
+    """R82, R83: students' in-progress grades the push changed (a preview: would change), before
+    and after, with the summary; the first GRADE_ROWS rows, as on the job's page."""
+    job = job_for_request(request, job_id)
+    if not job.is_finished:
+        raise ApiError(400, f"job {job.pk} is {job.status}: its grade impact is known when it has run")
+    impact = (preview_grade_impact(job=job) if job.is_preview else job_grade_impact(job=job)) or GradeImpact()
+    summary = asdict(impact.summary)
+    rows = [{k: v for k, v in asdict(row).items() if k != "section_id"} for row in impact.rows[:GRADE_ROWS]]
+    return {"summary": summary, "rows_total": impact.summary.grades, "rows": rows}
 
 
 def _changes_filename(job: PushJob, fmt: str) -> str:
