@@ -40,7 +40,7 @@ class Size:
     budgets: dict[str, int] = field(default_factory=dict)
 
 
-def _flags(schools: int, masters: int, sections: int) -> list[str]:
+def _flags(schools: int, masters: int, sections: int, students: int = 3, assignments: int = 2) -> list[str]:
     return [
         "--schools",
         str(schools),
@@ -49,9 +49,9 @@ def _flags(schools: int, masters: int, sections: int) -> list[str]:
         "--sections-per-course",
         str(sections),
         "--students-per-section",
-        "3",
+        str(students),
         "--assignments-per-section",
-        "2",
+        str(assignments),
         "--unpushed",
         "--seed",
         "1",
@@ -75,6 +75,13 @@ SIZES = {
         },
     ),
 }
+# Real gradebooks (issue 13): the medium district's sections with 25 students and 20 scored
+# assignments each, for the grade impact of the full push against its preview without it (R82).
+GRADEBOOK = Size(
+    "gradebook",
+    _flags(50, 100, 6, students=25, assignments=20),
+    {"generate": 2700, "*": 1800},
+)
 REPORT_KINDS = ("master-awaiting-push", "course-audit", "course-awaiting-push", "residual")
 
 
@@ -241,6 +248,22 @@ class Bench:
         if not self.args.keep:
             self.drop(db)
 
+    def run_gradebook(self) -> None:
+        """The full push's preview with and without its grade impact on real gradebooks: each in its
+        own process (time, queries, peak memory), the preview first."""
+        size = GRADEBOOK
+        db = "bench_gradebook"
+        self.recreate(db)
+        print(f"[{size.name}] manage.py generate_district {' '.join(size.flags)}", file=sys.stderr, flush=True)
+        out: dict = {"flags": size.flags, "steps": {}}
+        self.results["gradebook"] = out
+        out["steps"]["generate"] = self.step(size, db, "generate", "generate", {"flags": size.flags})
+        if "error" not in out["steps"]["generate"]:
+            for label, impact in (("preview", False), ("preview_grade_impact", True)):
+                out["steps"][label] = self.step(size, db, label, "gradebook", {"grade_impact": impact})
+        if not self.args.keep:
+            self.drop(db)
+
     def save(self) -> Path:
         path = self.out_dir / "last-run.json"
         path.write_text(json.dumps(self.results, indent=1, default=str))
@@ -256,6 +279,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="where to write the report")
     parser.add_argument("--raw-cap", type=int, default=200_000, help="rows per table for the raw-speed measure")
     parser.add_argument("--no-r18", action="store_true", help="skip the R18 check on a pushed 40-school district")
+    parser.add_argument(
+        "--no-gradebook", action="store_true", help="skip the grade impact on the medium district with real gradebooks"
+    )
+    parser.add_argument("--only-gradebook", action="store_true", help="run only the gradebook part")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument(
         "--no-worker", dest="worker", action="store_false", help="skip the full push as a worker runs it (Run Now)"
@@ -274,15 +301,23 @@ def main(argv: list[str]) -> int:
     bench.results["command"] = args.command
     bench.results["machine"] = document.machine(bench.dsn("postgres"))
     started = time.perf_counter()
+    if args.only_gradebook:
+        names = []
     for name in names:
         bench.run_size(SIZES[name])
         bench.save()
-    if not args.no_r18:
+    if not args.no_gradebook:
+        bench.run_gradebook()
+        bench.save()
+    if not args.no_r18 and not args.only_gradebook:
         bench.run_r18()
     bench.results["total_s"] = round(time.perf_counter() - started, 1)
     bench.results["machine"]["load_end"] = list(os.getloadavg())
     path = bench.save()
-    document.write(bench.results, Path(args.out), command=args.command)
+    if args.only_gradebook:
+        document.write_gradebook(bench.results, Path(args.out))
+    else:
+        document.write(bench.results, Path(args.out), command=args.command)
     print(f"results: {path}\nreport: {args.out}", file=sys.stderr)
     return 0
 

@@ -43,7 +43,10 @@ LIMITS = {
     "peak_mb": 300.0,
     "submit_s": 0.200,
     "queue_list_s": 0.100,
+    "grade_impact_ratio": 2.0,
 }
+GRADEBOOK_BEGIN = "<!-- gradebook: written by python -m bench; --only-gradebook rewrites this part alone -->"
+GRADEBOOK_END = "<!-- end of gradebook -->"
 
 
 def machine(dsn: str) -> dict:
@@ -219,7 +222,118 @@ def targets(results: dict) -> list[tuple[str, str, bool | None]]:
                 queue <= LIMITS["queue_list_s"],
             )
         )
+    rows += gradebook_targets(results.get("gradebook"))
     return rows
+
+
+def gradebook_targets(gradebook: dict | None) -> list[tuple[str, str, bool | None]]:
+    """Issue 13: the grade impact of the full push on real gradebooks, against the preview without it."""
+    if not gradebook:
+        return []
+    steps = gradebook["steps"]
+    plain, with_impact = steps.get("preview"), steps.get("preview_grade_impact")
+    if not (_ok(plain) and _ok(with_impact)):
+        problem = next((s.get("error") for s in (plain, with_impact) if s and not _ok(s)), "not run")
+        return [("Grade impact of the full push ≤ 2 × its preview (gradebook size)", problem[:200], False)]
+    ratio = with_impact["wall_s"] / plain["wall_s"] if plain["wall_s"] else None
+    extra = [
+        w["queries"] - p["queries"] for p, w in zip(plain["found"]["runs"], with_impact["found"]["runs"], strict=True)
+    ]
+    return [
+        (
+            f"Grade impact of the full push ≤ {LIMITS['grade_impact_ratio']:g} × its preview (gradebook size)",
+            f"{_fmt(with_impact['wall_s'])} s ÷ {_fmt(plain['wall_s'])} s = {_fmt(ratio)}",
+            None if ratio is None else ratio <= LIMITS["grade_impact_ratio"],
+        ),
+        (
+            f"Peak memory with the grade impact ≤ {LIMITS['peak_mb']:g} MB (gradebook size)",
+            f"{with_impact['peak_mb']:,.0f} MB (preview alone {plain['peak_mb']:,.0f} MB)",
+            with_impact["peak_mb"] <= LIMITS["peak_mb"],
+        ),
+        (
+            "Grade impact queries do not grow with sections or students (queries added per push command)",
+            ", ".join(f"{n:,}" for n in extra),
+            all(n <= 10 for n in extra),
+        ),
+    ]
+
+
+def gradebook_lines(gradebook: dict | None) -> list[str]:
+    """The gradebook part of the document, between its markers."""
+    if not gradebook:
+        return []
+    steps = gradebook["steps"]
+    gen = steps.get("generate", {})
+    found = gen.get("found", {}) if _ok(gen) else {}
+    lines = [
+        GRADEBOOK_BEGIN,
+        "## Gradebook: the grade impact of a full push (R82)",
+        "",
+        f"`manage.py generate_district {' '.join(gradebook['flags'])}`: the medium district with real gradebooks "
+        f"({found.get('sections', 0):,} sections). Then for each catalog `push_all_course_masters --year 24-25 "
+        "--catalog NAME --mode overwrite --to-sections --dry-run`, once without and once with `--grade-impact FILE`, "
+        "each run in its own process.",
+        "",
+        "| step | wall s | queries | peak MB | load | notes |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    titles = {
+        "generate": "generate and load",
+        "preview": "preview of the full push (dry run)",
+        "preview_grade_impact": "the same with its grade impact (CSV)",
+    }
+    for key, title in titles.items():
+        step = steps.get(key)
+        if step is None:
+            continue
+        if not _ok(step):
+            lines.append(f"| {title} | – | – | – | – | {step['error'][:200]} |")
+            continue
+        f = step.get("found", {})
+        notes = []
+        if key == "generate":
+            notes.append(f"{f.get('courses', 0):,} courses, {f.get('sections', 0):,} sections")
+        else:
+            notes.append(f"{f.get('assignments', 0):,} assignments, {f.get('scores', 0):,} scores")
+            per = "; ".join(f"{r['seconds']:.1f} s, {r['queries']} queries" for r in f.get("runs", []))
+            notes.append(f"per catalog: {per}")
+            if key == "preview_grade_impact":
+                notes.append(f"{f.get('grades_listed', 0):,} grades listed")
+        lines.append(
+            f"| {title} | {_fmt(step['wall_s'])} | {step['queries']:,} | {step['peak_mb']:,.0f} | "
+            f"{step['load_before']:.1f}–{step['load_after']:.1f} | {'; '.join(notes)} |"
+        )
+    lines += ["", GRADEBOOK_END]
+    return lines
+
+
+def _is_gradebook_target(line: str) -> bool:
+    return line.startswith("|") and ("(gradebook size)" in line or "queries added per push command" in line)
+
+
+def write_gradebook(results: dict, path: Path) -> None:
+    """Rewrite only the gradebook part of an existing document (its targets row included), or
+    append it: for ``--only-gradebook``, which leaves every other figure as it was."""
+    text = path.read_text() if path.exists() else "# Performance\n"
+    part = "\n".join(gradebook_lines(results.get("gradebook")))
+    if GRADEBOOK_BEGIN in text and GRADEBOOK_END in text:
+        head, rest = text.split(GRADEBOOK_BEGIN, 1)
+        tail = rest.split(GRADEBOOK_END, 1)[1]
+        text = head + part + tail
+    else:
+        marker = "## What stands in the way"
+        text = text.replace(marker, part + "\n\n" + marker, 1) if marker in text else text + "\n" + part + "\n"
+    rows = [f"| {t} | {m} | {_verdict(ok)} |" for t, m, ok in gradebook_targets(results.get("gradebook"))]
+    lines = [line for line in text.splitlines() if not _is_gradebook_target(line)]
+    # At the end of the targets table (its first line is "| target | measured | |").
+    out, in_targets = [], False
+    for line in lines:
+        if in_targets and not line.startswith("|"):
+            out += rows
+            in_targets = False
+        in_targets = in_targets or line.startswith("| target |")
+        out.append(line)
+    path.write_text("\n".join(out).rstrip() + "\n")
 
 
 # ---------------------------------------------------------------------------
@@ -422,6 +536,7 @@ def write(results: dict, path: Path, *, command: str) -> None:
     r18 = results.get("r18")
     if r18:
         lines += _r18_lines(r18)
+    lines += gradebook_lines(results.get("gradebook"))
     if NOTES.exists():
         lines += ["", NOTES.read_text().strip(), ""]
     path.write_text("\n".join(lines).rstrip() + "\n")

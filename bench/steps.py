@@ -185,6 +185,35 @@ def step_full_push(*, dry_run: bool = False, report_dir: str) -> dict:
     return _pushes(commands, report_dir)
 
 
+def step_gradebook(*, grade_impact: bool, report_dir: str, counter: QueryCounter) -> dict:
+    """The full push's preview on a district with real gradebooks (``--dry-run``, as
+    ``step_full_push``), with or without ``--grade-impact FILE`` (R82): each command's time and
+    queries, the grades the impact lists and what the gradebooks hold."""
+    from sections.models import Assignment, Score
+
+    runs = []
+    for i, name in enumerate(_catalogs()):
+        argv = ["push_all_course_masters", "--year", YEAR, "--catalog", name, "--mode", "overwrite", "--to-sections"]
+        argv.append("--dry-run")
+        impact = str(Path(report_dir) / f"grade-impact-{i}.csv")
+        if grade_impact:
+            argv += ["--grade-impact", impact]
+        before, started = counter.count, time.perf_counter()
+        run = _command(argv)
+        run["seconds"] = round(time.perf_counter() - started, 3)
+        run["queries"] = counter.count - before
+        if grade_impact and os.path.exists(impact):
+            with open(impact, encoding="utf-8") as f:
+                run["grades_listed"] = sum(1 for _ in f) - 1
+        runs.append(run)
+    return {
+        "runs": runs,
+        "grades_listed": sum(r.get("grades_listed", 0) for r in runs),
+        "assignments": Assignment.objects.count(),
+        "scores": Score.objects.count(),
+    }
+
+
 def step_full_push_worker() -> dict:
     """The same full push as Run Now from the web gives it to a worker: the batch queue's chunk
     code in this process (no broker: Celery runs the task here), no report file written."""
@@ -507,6 +536,7 @@ STEPS = {
     "generate": step_generate,
     "full_push": step_full_push,
     "full_push_worker": step_full_push_worker,
+    "gradebook": step_gradebook,
     "edit_master": step_edit_master,
     "one_master": step_one_master,
     "push_all_courses": step_push_all_courses,
