@@ -9,6 +9,7 @@ from django.urls import reverse
 from ninja import Schema, Status
 
 from pushjobs.models import PushJob
+from pushjobs.selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled
 
 
 class Progress(Schema):
@@ -54,6 +55,8 @@ class JobOut(Schema):
     summary: dict[str, Any]
     error: str
     options: dict[str, Any]
+    # R42: set while the district's batch processing is off and the job waits for it.
+    notice: str
     links: JobLinks
 
 
@@ -61,7 +64,11 @@ def _api(name: str, job_id: int) -> str:
     return reverse(f"api-v1:{name}", kwargs={"job_id": job_id})
 
 
-def job_json(job: PushJob) -> dict:
+def job_json(job: PushJob, *, batch_on: bool | None = None) -> dict:
+    """``batch_on``: the district's switch, when the caller read it once for a list of jobs."""
+    if batch_on is None:
+        batch_on = batch_processing_enabled()
+    waiting = job.status == PushJob.QUEUED and not batch_on
     return {
         "id": job.pk,
         "kind": job.kind,
@@ -92,6 +99,7 @@ def job_json(job: PushJob) -> dict:
         "summary": job.summary or {},
         "error": job.error,
         "options": job.options,
+        "notice": BATCH_PROCESSING_OFF_MESSAGE if waiting else "",
         "links": {
             "self": _api("job_detail", job.pk),
             "report": _api("job_report", job.pk),

@@ -28,8 +28,15 @@ from pushjobs.previews import (
     push_job_preview_submit,
 )
 from pushjobs.result_report import result_report_csv_lines, result_report_filename, result_report_write_xlsx
-from pushjobs.selectors import push_job_for_report, push_job_report_allowed, push_jobs_for_queue_list
+from pushjobs.selectors import (
+    BATCH_PROCESSING_OFF_MESSAGE,
+    batch_processing_enabled,
+    push_job_for_report,
+    push_job_report_allowed,
+    push_jobs_for_queue_list,
+)
 from pushjobs.submit import (
+    batch_processing_set,
     push_job_cancel,
     push_job_reschedule,
     push_job_restart,
@@ -79,7 +86,39 @@ def jobs_list(request, window: Query[QueueWindow]):
     jobs = run_or_refuse(
         lambda: push_jobs_for_queue_list(user=request.user, start=window.start, end=window.end), {"start", "end"}
     )
-    return [job_json(job) for job in jobs]
+    batch_on = batch_processing_enabled()
+    return [job_json(job, batch_on=batch_on) for job in jobs]
+
+
+class BatchProcessingOut(Schema):
+    enabled: bool
+    notice: str
+
+
+class BatchProcessingIn(Schema):
+    enabled: bool
+
+
+def _switch() -> dict:
+    enabled = batch_processing_enabled()
+    return {"enabled": enabled, "notice": "" if enabled else BATCH_PROCESSING_OFF_MESSAGE}
+
+
+@router.get("/batch-processing", response={200: BatchProcessingOut, **ERROR_RESPONSES}, summary="The district's switch")
+def batch_processing_read(request):
+    """R42: while it is off, queued jobs wait (a job's ``notice`` says so)."""
+    if not may_use_push_tools(request.user):
+        raise ApiError(403, "Only district and school administrators can open the Batch Queue List.")
+    return _switch()
+
+
+@router.post(
+    "/batch-processing", response={200: BatchProcessingOut, **ERROR_RESPONSES}, summary="Switch batch processing"
+)
+def batch_processing_change(request, payload: BatchProcessingIn):
+    """R42, district admins: off holds queued jobs; on runs what waits."""
+    batch_processing_set(user=request.user, enabled=payload.enabled)
+    return _switch()
 
 
 @router.get("/jobs/{job_id}", response={200: JobOut, **ERROR_RESPONSES}, summary="One job", url_name="job_detail")

@@ -208,3 +208,17 @@ def test_r41_reschedule_and_restart_through_the_api(d, as_district_admin):
     assert job["id"] in {j["id"] for j in listed.json()}
     bad_window = as_district_admin.get("/jobs", start="2026-12-10", end="2026-12-01")
     assert bad_window.status_code == 400 and errors_of(bad_window)[0]["message"].startswith("the window ends")
+
+
+def test_r42_the_switch_through_the_api_and_a_waiting_job_says_so(d, as_district_admin, as_school_admin):
+    # a school admin reads the switch but may not turn it
+    assert as_school_admin.get("/batch-processing").json() == {"enabled": True, "notice": ""}
+    assert as_school_admin.post("/batch-processing", {"enabled": False}).status_code == 403
+    off = as_district_admin.post("/batch-processing", {"enabled": False}).json()
+    assert off["enabled"] is False and "Batch processing is off" in off["notice"]
+    # a job submitted now waits, and says why
+    job = as_district_admin.post(
+        "/pushes/course-masters", {"action": "run_now", "year": "22-23", "catalog": "High School Catalog"}
+    ).json()
+    assert job["status"] == "queued" and job["notice"] == off["notice"]
+    assert as_district_admin.get("/jobs").json()[0]["notice"] == off["notice"]
