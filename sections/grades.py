@@ -39,6 +39,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
@@ -153,6 +154,7 @@ counting AS (
            o.on_a AND (a.category_id IS NULL OR c.in_a) AS ca,
            CASE WHEN a.category_id IS NULL THEN 0 ELSE c.d_b END AS d_b,
            CASE WHEN a.category_id IS NULL THEN 0 ELSE c.d_a END AS d_a,
+           c.w_b, c.w_a, o.usp_b, o.usp_a,
            (o.pe_b OR o.usp_b OR o.pe_a OR o.usp_a OR COALESCE(c.d_b, 0) > 0 OR COALESCE(c.d_a, 0) > 0) AS ratio_needed
     FROM sections_assignment a
     CROSS JOIN LATERAL (
@@ -164,6 +166,7 @@ counting AS (
 ),
 counted AS (
     SELECT k.oid, s.student, k.assignment_id, k.category_id, k.cb, k.ca, k.d_b, k.d_a, s.score, k.points,
+           k.w_b, k.w_a, k.usp_b, k.usp_a,
            CASE WHEN k.ratio_needed THEN CAST(s.score AS numeric(40, 30)) / NULLIF(CAST(k.points AS numeric(40, 30)), 0)
            END AS ratio
     FROM counting k
@@ -181,27 +184,28 @@ ranked AS (
     FROM counted WHERE d_b > 0 OR d_a > 0
 ),
 kept AS (
-    SELECT oid, student, category_id, score, points, ratio,
+    SELECT oid, student, category_id, w_b, w_a, usp_b, usp_a, score, points, ratio,
            cb AND (in_category <= d_b OR low_rank > d_b) AS kb, ca AND (in_category <= d_a OR low_rank > d_a) AS ka
     FROM ranked
     UNION ALL
-    SELECT oid, student, category_id, score, points, ratio, cb, ca FROM counted WHERE d_b = 0 AND d_a = 0
+    SELECT oid, student, category_id, w_b, w_a, usp_b, usp_a, score, points, ratio, cb, ca
+    FROM counted WHERE d_b = 0 AND d_a = 0
 ),
 by_category AS (
-    SELECT oid, student, category_id,
+    SELECT oid, student, category_id, w_b, w_a, usp_b, usp_a,
            sum(score) FILTER (WHERE kb) AS s_b, sum(points) FILTER (WHERE kb) AS p_b,
            sum(ratio) FILTER (WHERE kb) AS r_b, count(ratio) FILTER (WHERE kb) AS n_b, bool_or(kb) AS any_b,
            sum(score) FILTER (WHERE ka) AS s_a, sum(points) FILTER (WHERE ka) AS p_a,
            sum(ratio) FILTER (WHERE ka) AS r_a, count(ratio) FILTER (WHERE ka) AS n_a, bool_or(ka) AS any_a
-    FROM kept GROUP BY oid, student, category_id
+    FROM kept GROUP BY oid, student, category_id, w_b, w_a, usp_b, usp_a
 ),
 category_percent AS (
-    SELECT g.*, c.w_b, c.w_a,
-           CASE WHEN o.usp_b THEN g.r_b / NULLIF(g.n_b, 0)
+    SELECT g.*,
+           CASE WHEN g.usp_b THEN g.r_b / NULLIF(g.n_b, 0)
                 ELSE CAST(g.s_b AS numeric(40, 30)) / NULLIF(CAST(g.p_b AS numeric(40, 30)), 0) END AS pct_b,
-           CASE WHEN o.usp_a THEN g.r_a / NULLIF(g.n_a, 0)
+           CASE WHEN g.usp_a THEN g.r_a / NULLIF(g.n_a, 0)
                 ELSE CAST(g.s_a AS numeric(40, 30)) / NULLIF(CAST(g.p_a AS numeric(40, 30)), 0) END AS pct_a
-    FROM by_category g JOIN opt o ON o.oid = g.oid LEFT JOIN cat c ON c.id = g.category_id
+    FROM by_category g
 ),
 per_student AS (
     SELECT oid, student,
@@ -366,15 +370,9 @@ def course_section_ids(*, school: str, year: str, course: str, section: str | No
 _PLANNER = {"enable_nestloop": "off", "enable_mergejoin": "off", "jit": "off", "work_mem": "256MB"}
 
 
-def _fetch(sql: str, params: dict, *, rows: bool = True) -> list[tuple]:
-    """Run a grade statement with nested loops and merge joins off while it plans (three queries).
-
-    Its CTEs and JSON rows carry no statistics, and right after an import or a push neither do
-    the tables: a plan chosen on those estimates reads every score once per grade calc option
-    (measured: 40 s to 200 s for 30 to 60 sections). Hash joins over the sections' rows cost the
-    same whatever the estimates say (as pushjobs.engine.settled does for its check); the scores
-    and alignments are read by index for the sections' assignments (a LATERAL join fenced with
-    OFFSET 0, which the settings leave as it is), so a push to one section does not read a district's scores."""
+@contextmanager
+def _planner_settings():
+    """A cursor in a transaction with ``_PLANNER``'s settings, put back as they were afterwards."""
     names = list(_PLANNER)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(
@@ -386,10 +384,24 @@ def _fetch(sql: str, params: dict, *, rows: bool = True) -> list[tuple]:
         )
         before = cursor.fetchone()[: len(names)]
         try:
-            cursor.execute(sql, params)
-            return cursor.fetchall() if rows else []
+            yield cursor
         finally:
             cursor.execute("SELECT " + ", ".join(f"set_config('{n}', %s, true)" for n in names), list(before))
+
+
+def _fetch(sql: str, params: dict, *, rows: bool = True) -> list[tuple]:
+    """Run a grade statement with nested loops and merge joins off while it plans (three queries).
+
+    Its CTEs and JSON rows carry no statistics, and right after an import or a push neither do
+    the tables: a plan chosen on those estimates reads every score once per grade calc option
+    (measured: 40 s to 200 s for 30 to 60 sections). Hash joins over the sections' rows cost the
+    same whatever the estimates say (as pushjobs.engine.settled does for its check); the scores
+    and alignments are read by index for the sections' assignments (a LATERAL join fenced with
+    OFFSET 0, which the settings leave as it is), so a push to one section does not read a
+    district's scores."""
+    with _planner_settings() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if rows else []
 
 
 @dataclass(frozen=True)
@@ -453,7 +465,9 @@ _MOVED_COLUMNS = (
     "school, calendar, course, section, teacher, student, item, term, before_percent, after_percent, "
     "before_letter, after_letter, posted_differs, section_id"
 )
-_MOVED_ORDER = "school_number, calendar, course, section, student, kind, code, term_ord NULLS LAST, term"
+# By numbers where it can (sections and items ranked once, in SQL): a sort of a million rows by
+# their names compared each as text in the database's collation took over a minute.
+_MOVED_ORDER = 'section_rank, student COLLATE "C", item_rank, term_ord NULLS LAST, term COLLATE "C"'
 _generation = {"n": 0}
 
 # The change of a percent (after - before, in points) by bucket, as the chart draws it: a label
@@ -519,13 +533,27 @@ moved AS (
     {_letter_join("lb", "d.before_percent", "d.before_scale")}
     {_letter_join("la", "d.after_percent", "d.after_scale")}
     WHERE d.before_percent IS DISTINCT FROM d.after_percent OR lb.grade IS DISTINCT FROM la.grade
+),
+section_rank AS (
+    SELECT s.id AS section_id, row_number() OVER (ORDER BY sch.number, y.name, c.number, s.number) AS section_rank
+    FROM sections_section s
+    JOIN courses_course c ON c.id = s.course_id
+    JOIN catalog_calendar cal ON cal.id = c.calendar_id
+    JOIN catalog_school sch ON sch.id = cal.school_id
+    JOIN catalog_schoolyear y ON y.id = cal.year_id
+    WHERE s.id = ANY(%(sections)s)
+),
+item_rank AS (
+    SELECT id AS item_id, row_number() OVER (ORDER BY kind, code) AS item_rank FROM catalog_gradingitem
 )
 SELECT sch.number || ' ' || sch.name AS school, y.name AS calendar, c.number AS course, s.number AS section,
        COALESCE(t.username, '') AS teacher, g.student, gi.kind || ':' || gi.code AS item, g.term,
        g.before_percent, g.after_percent, g.before_letter, g.after_letter,
        (pg.id IS NOT NULL AND pg.grade <> g.after_letter) AS posted_differs, g.section_id,
-       sch.number AS school_number, gi.kind, gi.code, tp.ord AS term_ord
+       sr.section_rank, ir.item_rank, tp.ord AS term_ord
 FROM moved g {_NAMES}
+JOIN section_rank sr ON sr.section_id = g.section_id
+JOIN item_rank ir ON ir.item_id = g.item_id
 LEFT JOIN (SELECT * FROM sections_postedgrade WHERE section_id = ANY(%(sections)s)) pg
        ON pg.section_id = g.section_id AND pg.item_id = g.item_id AND pg.term = g.term AND pg.student = g.student"""
     _generation["n"] += 1
@@ -647,6 +675,6 @@ def moved_grades_copy_csv(out: IO[str], header: tuple[str, ...]) -> None:
     columns.append("CASE WHEN posted_differs THEN 'true' ELSE 'false' END")
     csv.writer(out).writerow(header)
     sql = f"COPY (SELECT {', '.join(columns)} FROM {MOVED_TABLE} ORDER BY {_MOVED_ORDER}) TO STDOUT (FORMAT csv)"
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+    with _planner_settings() as cursor, cursor.copy(sql) as copy:
         for data in copy:
             out.write(bytes(data).decode("utf-8"))
