@@ -32,6 +32,7 @@ from sections.grades import (
     SetupOverrides,
     grade_changes_store,
     moved_grades_copy_csv,
+    moved_grades_drop,
 )
 
 from .charts import GradeImpactChart, grade_impact_chart
@@ -124,10 +125,14 @@ def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
         summary, rows = kept
         return GradeImpact(rows=KeptRows(rows, summary.grades), summary=summary)
     impact = _grade_impact(itertools.chain([first], changes))
-    if job_id is not None:
-        kept = (impact.summary, list(impact.rows[:PREVIEW_ROWS_KEPT]))
-        cache.set(_preview_cache_key(job_id), kept, PREVIEW_CACHE_SECONDS)
-    return impact
+    if job_id is None:
+        return impact
+    # What the page shows is kept; the table of rows is not needed after it (a web connection may
+    # live on for other requests).
+    rows = list(impact.rows[:PREVIEW_ROWS_KEPT])
+    cache.set(_preview_cache_key(job_id), (impact.summary, rows), PREVIEW_CACHE_SECONDS)
+    moved_grades_drop()
+    return GradeImpact(rows=KeptRows(rows, impact.summary.grades), summary=impact.summary)
 
 
 def _grade_impact(changes: Iterable) -> GradeImpact:

@@ -563,6 +563,13 @@ LEFT JOIN (SELECT * FROM sections_postedgrade WHERE section_id = ANY(%(sections)
     return _moved_summary()
 
 
+def moved_grades_drop() -> None:
+    """Drop the table of the last ``grade_changes_store`` (its rows are then refused)."""
+    _generation["n"] += 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{MOVED_TABLE}")
+
+
 def _moved_summary() -> GradeImpactSummary:
     delta = "(after_percent - before_percent)"
     buckets = []
