@@ -269,8 +269,9 @@ def gradebook_lines(gradebook: dict | None) -> list[str]:
         GRADEBOOK_BEGIN,
         "## Gradebook: the grade impact of a full push (R82)",
         "",
-        f"`manage.py generate_district {' '.join(gradebook['flags'])}`: the medium district with real gradebooks "
-        f"({found.get('sections', 0):,} sections). Then for each catalog `push_all_course_masters --year 24-25 "
+        f"`manage.py generate_district {' '.join(gradebook['flags'])}`: the medium district with real gradebooks"
+        + (f" ({found['sections']:,} sections)" if found.get("sections") else "")
+        + ". Then for each catalog `push_all_course_masters --year 24-25 "
         "--catalog NAME --mode overwrite --to-sections --dry-run`, once without and once with `--grade-impact FILE`, "
         "each run in its own process.",
         "",
