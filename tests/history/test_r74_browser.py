@@ -67,7 +67,9 @@ def test_r74_course_history_tab_after_a_web_edit_and_a_push(browser_page, distri
     out = Path(os.environ.get("SCREENSHOTS_DIR") or tmp_path)
     page.get_by_label("How", exact=True).select_option(label="Any way")
     page.get_by_role("button", name="Filter").click()
-    from tests.conftest import DESKTOP
+    from tests.conftest import DESKTOP, PHONE
 
     browser_page.assert_renders_cleanly("history-course", viewport=DESKTOP, out=out)
+    page.set_viewport_size(PHONE)
+    browser_page.assert_renders_cleanly("history-course", viewport=PHONE, out=out)
     assert browser_page.unexpected_errors() == []
