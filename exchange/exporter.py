@@ -70,9 +70,16 @@ def district_export_write(stream, progress: ProgressCallback | None = None) -> N
 
     The text is exactly ``json.dumps(district_export(), indent=2, sort_keys=True,
     ensure_ascii=False) + "\\n"``, without building the whole document."""
+    document_write(stream, _Exporter().parts(), progress)
+
+
+def document_write(stream, parts: Iterable[tuple[str, object]], progress: ProgressCallback | None = None) -> None:
+    """Write a document given as (top-level key, value) in key order, a big list as an iterator
+    of its records, in the export's text, one record in memory at a time (generate_district
+    --out writes its spooled district so)."""
     stream.write("{")
     first = True
-    for key, value in _Exporter().parts():
+    for key, value in parts:
         stream.write("\n" if first else ",\n")
         first = False
         stream.write(f"  {_dumps(key)}: ")
@@ -122,7 +129,8 @@ def _write_list(stream, values: Iterable) -> None:
     stream.write("[]" if empty else "\n  ]")
 
 
-def _chunks(rows: list, size: int = CHUNK_SIZE):
+def _chunks(rows: list, size: int | None = None):
+    size = size or CHUNK_SIZE
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 

@@ -31,6 +31,10 @@ from catalog.errors import InputError
 from catalog.progress import ProgressCallback, counted
 from catalog.setup_types import COURSE, SETUP_TYPES, SETUP_TYPES_BY_NAME
 
+from .normalise import value_normalise
+from .schema import record_validate, schema_validate
+from .stream import StreamedDocument
+
 FORMAT = "district-grading/1"
 DATA_FILE = Path(__file__).resolve().parent / "data" / "courses.csv"
 
@@ -271,6 +275,34 @@ def district_generate(
     ``first_year``: the calendar year the district's school year starts in (the demo uses the
     current one); the next year exists too, without calendars, to roll forward into (R61).
     """
+    return _Generator(
+        **_options(
+            schools=schools,
+            masters=masters,
+            sections_per_course=sections_per_course,
+            students_per_section=students_per_section,
+            assignments_per_section=assignments_per_section,
+            unpushed=unpushed,
+            seed=seed,
+            first_year=first_year,
+            progress=progress,
+        )
+    ).document()
+
+
+def _options(
+    *,
+    schools: int,
+    masters: int = 150,
+    sections_per_course: int = 3,
+    students_per_section: int = 10,
+    assignments_per_section: int = 3,
+    unpushed: bool = False,
+    seed: int = 1,
+    first_year: int = FIRST_YEAR,
+    progress: ProgressCallback | None = None,
+) -> dict:
+    """district_generate's arguments, checked, with their defaults."""
     for name, value, low in (
         ("schools", schools, 1),
         ("masters", masters, 1),
@@ -282,7 +314,7 @@ def district_generate(
             raise InputError(f"{name} must be a whole number of at least {low}, not {value!r}")
     if schools > 9000:
         raise InputError("schools: at most 9000")
-    return _Generator(
+    return dict(
         schools=schools,
         masters=masters,
         sections_per_course=sections_per_course,
@@ -292,7 +324,60 @@ def district_generate(
         seed=seed,
         first_year=first_year,
         progress=progress,
-    ).document()
+    )
+
+
+def district_generate_stream(*, checked: bool = True, **arguments) -> StreamedDocument:
+    """The document district_generate gives for the same arguments, as a StreamedDocument: the
+    courses and sections are spooled to disk a school at a time, in the document's order, so
+    memory holds one school's, not the district's. With ``checked`` each record is normalised
+    and checked against the schema as it is spooled, as an import of the file would (the
+    importer takes the result as it takes a file read by exchange.stream.document_stream).
+    Close it (or use it in a ``with``) to remove the files."""
+    options = _options(**arguments)
+    document = StreamedDocument()
+    sink = _SpoolSink(document, checked=checked)
+    try:
+        head = _Generator(**options).generate(sink)
+        if checked:
+            head = {name: value_normalise(value, [name]) for name, value in head.items()}
+            for name, value in head.items():
+                for i, record in enumerate(value if isinstance(value, list) else ()):
+                    record_validate(name, i, record)
+            schema_validate({**head, "courses": [], "sections": []})
+        document.head.update(head)
+        document.counts.update({name: len(value) for name, value in head.items() if isinstance(value, list)})
+    except BaseException:
+        document.close()
+        raise
+    return document
+
+
+class _ListSink:
+    """Courses and sections kept in lists (district_generate's document)."""
+
+    def __init__(self):
+        self.lists: dict[str, list[dict]] = {"courses": [], "sections": []}
+
+    def add(self, name: str, record: dict) -> None:
+        self.lists[name].append(record)
+
+
+class _SpoolSink:
+    """Courses and sections spooled to a StreamedDocument's files, checked on the way when asked."""
+
+    def __init__(self, document: StreamedDocument, *, checked: bool):
+        self.document = document
+        self.checked = checked
+        for name in ("courses", "sections"):
+            document.spool(name)
+
+    def add(self, name: str, record: dict) -> None:
+        if self.checked:
+            index = self.document.count(name)
+            record = value_normalise(record, [name, index])
+            record_validate(name, index, record)
+        self.document.add(name, record)
 
 
 class _Generator:
@@ -315,6 +400,16 @@ class _Generator:
     # -- the document ----------------------------------------------------------
 
     def document(self) -> dict:
+        sink = _ListSink()
+        document = self.generate(sink)
+        document.update(sink.lists)
+        _sort_document(document)
+        return document
+
+    def generate(self, sink) -> dict:
+        """Generate the district: each school's courses and sections, in the document's order,
+        go to ``sink.add(list name, record)`` as soon as the school is done; returns the rest of
+        the document (its other keys), sorted."""
         rng = self.rng
         self.school_list = self.make_schools()
         for level in (ELEMENTARY, MIDDLE, HIGH):
@@ -323,6 +418,7 @@ class _Generator:
         for school in counted(self.school_list, "generating schools", self.o["progress"]):
             self.make_user("school_admin", [school.number])
             self.make_courses(school)
+            self._school_done(sink)
         document = {
             "format": FORMAT,
             "district": {"name": rng.choice(DISTRICT_NAMES), "batch_processing_enabled": True},
@@ -349,12 +445,23 @@ class _Generator:
                 for s in self.school_list
             ],
             "course_masters": self.masters,
-            "courses": self.courses,
-            "sections": self.sections,
             "users": self.users,
         }
-        _sort_document(document)
+        _sort_head(document)
         return document
+
+    def _school_done(self, sink) -> None:
+        """Hand one school's courses and sections to ``sink``, sorted as the document sorts them
+        (schools come in number order, numbers of one width; one school year has calendars)."""
+        for course in sorted(self.courses, key=lambda r: r["number"]):
+            _sort_course(course)
+            sink.add("courses", course)
+        for section in self.sections:
+            _sort_section(section)
+        for section in sorted(self.sections, key=lambda r: (r["course"]["number"], r["number"])):
+            sink.add("sections", section)
+        self.courses = []
+        self.sections = []
 
     # -- schools and people ---------------------------------------------------
 
@@ -905,6 +1012,31 @@ def _sort_owner(record: dict) -> None:
 
 
 def _sort_document(doc: dict) -> None:
+    _sort_head(doc)
+    for course in doc["courses"]:
+        _sort_course(course)
+    doc["courses"].sort(key=lambda r: (r["calendar"]["school"], r["calendar"]["year"], r["number"]))
+    for section in doc["sections"]:
+        _sort_section(section)
+    doc["sections"].sort(key=lambda r: (r["course"]["school"], r["course"]["year"], r["course"]["number"], r["number"]))
+
+
+def _sort_course(course: dict) -> None:
+    _sort_owner(course)
+    course["desynced"].sort()
+
+
+def _sort_section(section: dict) -> None:
+    _sort_owner(section)
+    for assignment in section["assignments"]:
+        assignment["items"].sort()
+        assignment["scores"].sort(key=lambda s: s["student"])
+    section["assignments"].sort(key=lambda a: a["name"])
+    section["posted_grades"].sort(key=lambda g: (g["item"], g["term"], g["student"]))
+
+
+def _sort_head(doc: dict) -> None:
+    """Everything but the courses and sections."""
     doc["school_years"].sort(key=lambda r: r["name"])
     doc["grading_tasks"].sort(key=lambda r: r["code"])
     doc["standards"].sort(key=lambda r: r["code"])
@@ -919,18 +1051,6 @@ def _sort_document(doc: dict) -> None:
     for master in doc["course_masters"]:
         _sort_owner(master)
     doc["course_masters"].sort(key=lambda r: (r["catalog"], r["number"]))
-    for course in doc["courses"]:
-        _sort_owner(course)
-        course["desynced"].sort()
-    doc["courses"].sort(key=lambda r: (r["calendar"]["school"], r["calendar"]["year"], r["number"]))
-    for section in doc["sections"]:
-        _sort_owner(section)
-        for assignment in section["assignments"]:
-            assignment["items"].sort()
-            assignment["scores"].sort(key=lambda s: s["student"])
-        section["assignments"].sort(key=lambda a: a["name"])
-        section["posted_grades"].sort(key=lambda g: (g["item"], g["term"], g["student"]))
-    doc["sections"].sort(key=lambda r: (r["course"]["school"], r["course"]["year"], r["course"]["number"], r["number"]))
     for user in doc["users"]:
         user["schools"].sort()
     doc["users"].sort(key=lambda r: r["username"])

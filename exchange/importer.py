@@ -13,8 +13,9 @@ catalog.setup_types, so this bottom layer imports no level above it.
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,6 +68,7 @@ from .formats import (
 )
 from .normalise import document_normalise, json_text_parse
 from .schema import schema_validate
+from .stream import StreamedDocument, document_stream
 
 BATCH_SIZE = 5000
 # Courses and sections are read and written this many at a time, so memory
@@ -77,9 +79,13 @@ OWNER_ATTNAME = {MASTER: "master_id", COURSE: "course_id", SECTION: "section_id"
 LEVEL_WORD = {MASTER: "master", COURSE: "course", SECTION: "section"}
 
 
-def district_import_file(path, *, replace: bool = False) -> None:
-    """Read a district exchange file and import it (see district_import)."""
-    district_import(document_read(path), replace=replace)
+def district_import_file(path, *, replace: bool = False, progress: ProgressCallback | None = None, **options) -> dict:
+    """Read a district exchange file record by record and import it (see district_import):
+    memory holds a record at a time and the keys the checks across records need, not the file.
+    Returns how many records each list held."""
+    with document_stream(path, progress) as document:
+        district_import(document, replace=replace, progress=progress, **options)
+        return document.list_counts()
 
 
 def document_read(path) -> dict:
@@ -102,8 +108,27 @@ def document_read(path) -> dict:
         ) from error
 
 
+class _WholeDocument:
+    """A document held whole (a dict), read the way the importer reads a streamed one."""
+
+    def __init__(self, document: dict):
+        self.document = document
+
+    def get(self, name: str, default=None):
+        return self.document.get(name, default)
+
+    def count(self, name: str) -> int:
+        return len(self.document.get(name) or ())
+
+    def records(self, name: str) -> Iterable[dict]:
+        return self.document.get(name) or ()
+
+    def list_counts(self) -> dict[str, int]:
+        return {name: len(value) for name, value in self.document.items() if isinstance(value, list) and value}
+
+
 def district_import(
-    document: dict,
+    document: dict | StreamedDocument,
     *,
     replace: bool = False,
     on_wait: Callable[[], None] | None = None,
@@ -123,12 +148,16 @@ def district_import(
     is waited for (``on_wait`` is told), and pushes wait for the import (issue 11).
     ``progress`` is told how far the load of each level is (issue 18). The import is one History
     record (R74): ``user``, the file's name and digest, and how many of each kind it held.
+    ``document`` is a dict, or a file read by exchange.stream.document_stream (already checked
+    record by record against the schema, its big lists read back one record at a time).
     """
-    if progress is not None:
-        progress("checking the file", 0, None)
-    # Keys and names NFC-normalised and trimmed, hostile text refused, before anything reads them (R90).
-    document = document_normalise(document)
-    schema_validate(document)
+    if not isinstance(document, StreamedDocument):
+        if progress is not None:
+            progress("checking the file", 0, None)
+        # Keys and names NFC-normalised and trimmed, hostile text refused, before anything reads them (R90).
+        document = document_normalise(document)
+        schema_validate(document)
+        document = _WholeDocument(document)
     with transaction.atomic(), history_how(IMPORT):
         district_exclusive_lock(on_wait=on_wait)
         if district_exists():
@@ -138,12 +167,12 @@ def district_import(
                 progress("deleting the district's data", 0, None)
             district_data_delete()
         _Importer(document, progress=progress).run()
-        if len(document.get("sections") or ()) >= 1000:
+        if document.count("sections") >= 1000:
             # A bulk load leaves the planner with no statistics: without them, the first
             # reports and pushes on a large district can pick very bad plans.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        counts = {name: len(value) for name, value in document.items() if isinstance(value, list) and value}
+        counts = document.list_counts()
         history_import_record(
             user=user, kind="district", file_name=file_name or "generated district", digest=digest, counts=counts
         )
@@ -208,13 +237,18 @@ def _insert(model, rows: list[dict], *, ids: bool = False) -> list[int]:
     return bulk.insert_rows(model, attnames, [[row[a] for a in attnames] for row in rows], returning_ids=ids)
 
 
-def _chunks(records: list, size: int = CHUNK_SIZE):
-    for start in range(0, len(records), size):
-        yield start, records[start : start + size]
+def _chunks(records: Iterable, size: int | None = None):
+    """(index of the first, list) for each run of ``size`` (CHUNK_SIZE) records of an iterable."""
+    size = size or CHUNK_SIZE
+    records = iter(records)
+    start = 0
+    while chunk := list(itertools.islice(records, size)):
+        yield start, chunk
+        start += len(chunk)
 
 
 class _Importer:
-    def __init__(self, document: dict, *, progress: ProgressCallback | None = None):
+    def __init__(self, document: _WholeDocument | StreamedDocument, *, progress: ProgressCallback | None = None):
         self.doc = document
         self.progress = progress
         self.items: dict[str, int] = {}  # "task:S1" -> GradingItem id
@@ -253,14 +287,16 @@ class _Importer:
             # message; this is the last line, still all or nothing.
             raise DistrictFileError("document", f"the database refused the file: {error}") from error
 
-    def _chunks(self, records: list, what: str):
-        """The records a chunk at a time, telling ``progress`` how many were loaded before each."""
-        for start, chunk in _chunks(records):
+    def _chunks(self, name: str, what: str):
+        """The records of a big list a chunk at a time (a streamed file's are read back from
+        disk as they are needed), telling ``progress`` how many were loaded before each."""
+        total = self.doc.count(name)
+        for start, chunk in _chunks(self.doc.records(name)):
             if self.progress is not None:
-                self.progress(what, start, len(records))
+                self.progress(what, start, total)
             yield start, chunk
         if self.progress is not None:
-            self.progress(what, len(records), len(records))
+            self.progress(what, total, total)
 
     # -- the district's definitions ------------------------------------------
 
@@ -401,9 +437,8 @@ class _Importer:
     # -- the three levels ---------------------------------------------------
 
     def course_masters(self) -> None:
-        records = self.doc.get("course_masters", [])
         seen: dict[tuple[int, str], int] = {}
-        for start, chunk in self._chunks(records, "loading course masters"):
+        for start, chunk in self._chunks("course_masters", "loading course masters"):
             rows = []
             for offset, record in enumerate(chunk):
                 i = start + offset
@@ -435,9 +470,8 @@ class _Importer:
             self.master_items.update(self.setup_items(MASTER, owners))
 
     def courses_(self) -> None:
-        records = self.doc.get("courses", [])
         seen: dict[tuple[int, str], int] = {}
-        for start, chunk in self._chunks(records, "loading courses"):
+        for start, chunk in self._chunks("courses", "loading courses"):
             rows, owners = [], []
             for offset, record in enumerate(chunk):
                 i = start + offset
@@ -493,9 +527,8 @@ class _Importer:
             self.course_items.update(self.setup_items(COURSE, owners))
 
     def sections(self) -> None:
-        records = self.doc.get("sections", [])
         seen: dict[tuple[int, str], int] = {}
-        for start, chunk in self._chunks(records, "loading sections"):
+        for start, chunk in self._chunks("sections", "loading sections"):
             rows, owners = [], []
             for offset, record in enumerate(chunk):
                 i = start + offset

@@ -68,6 +68,22 @@ def document_normalise(document):
     return NormalisedDocument(result) if isinstance(result, dict) else result
 
 
+def value_normalise(value, parts: list, *, key: bool = False):
+    """One value of a document read piece by piece (exchange.stream): a top-level key
+    (``key=True``), a top-level value at ``[name]`` or a list's record at ``[name, index]``,
+    as document_normalise leaves it in the whole document, with the same errors and paths."""
+    if key:
+        if not isinstance(value, str):
+            raise DistrictFileError("document", f"has a key that is not text: {value!r}")
+        return _clean(value, [], value, True)
+    trim = parts[0] not in UNTRIMMED_KEYS if parts else True
+    if type(value) is str:
+        return _clean(value, parts[:-1], parts[-1], trim) if parts else value
+    if isinstance(value, dict | list | tuple):
+        return _walk(value, list(parts), trim)
+    return value
+
+
 def _object(pairs: tuple, parts: list) -> dict:
     node = dict(pairs)
     if len(node) != len(pairs):

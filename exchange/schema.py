@@ -66,8 +66,37 @@ def schema_validate(document) -> None:
         raise _file_error(error)
 
 
-def _file_error(error: ValidationError) -> DistrictFileError:
-    path = list(error.absolute_path)
+@cache
+def _record_checks(list_name: str):
+    """(quick check or None, validator) for one record of a top-level list, or None."""
+    schema = district_schema()
+    items = schema["properties"].get(list_name, {}).get("items")
+    if items is None:
+        return None
+    record_schema = {"$defs": schema["$defs"], **items}
+    try:
+        quick = compile_schema(record_schema)
+    except Unsupported:
+        quick = None
+    return quick, Draft202012Validator(record_schema)
+
+
+def record_validate(list_name: str, index: int, record) -> None:
+    """One record of a top-level list against its part of the schema, the error's path from the
+    document's root (``sections[12].number``): what schema_validate says of the whole document."""
+    checks = _record_checks(list_name)
+    if checks is None:
+        return
+    quick, validator = checks
+    if quick is not None and quick(record):
+        return
+    error = best_match(validator.iter_errors(record))
+    if error is not None:
+        raise _file_error(error, [list_name, index])
+
+
+def _file_error(error: ValidationError, prefix: tuple | list = ()) -> DistrictFileError:
+    path = [*prefix, *error.absolute_path]
     kind = error.validator
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))

@@ -1,12 +1,11 @@
 """``generate_district --schools N [...] [--out FILE] [--as USER]`` (cli.md): a realistic synthetic district."""
 
-import json
-
 from catalog.commands import DistrictCommand
 from catalog.errors import InputError
 from catalog.permissions import can_manage_district
 from catalog.progress import command_progress
-from exchange.generator import district_generate
+from exchange.exporter import document_write
+from exchange.generator import district_generate_stream
 
 
 class Command(DistrictCommand):
@@ -50,38 +49,50 @@ class Command(DistrictCommand):
             "assignments_per_section": options["assignments_per_section"],
         }
         with command_progress(self, options) as progress:
-            document = district_generate(
+            out = options["out"]
+            # Spooled a school at a time (memory holds one school's courses and sections), then
+            # written, or loaded, a record at a time; checked against the schema only to load.
+            with district_generate_stream(
                 schools=options["schools"],
                 unpushed=options["unpushed"],
                 seed=options["seed"],
                 progress=progress,
+                checked=not out,
                 **{name: value for name, value in sizes.items() if value is not None},
-            )
-            counts = ", ".join(
-                f"{len(document[name])} {name.replace('_', ' ')}"
-                for name in ("schools", "courses", "sections", "users")
-            )
-            out = options["out"]
-            if out:
-                progress.step(f"writing {out if out != '-' else 'stdout'}")
-                self._write(document, out)
-            else:
-                from exchange.district import district_import
+            ) as document:
+                counts = ", ".join(
+                    f"{document.count(name)} {name.replace('_', ' ')}"
+                    for name in ("schools", "courses", "sections", "users")
+                )
+                if out:
+                    progress.step(f"writing {out if out != '-' else 'stdout'}")
+                    self._write(document, out)
+                else:
+                    from exchange.district import district_import
 
-                district_import(document, progress=progress)
+                    district_import(document, progress=progress)
         if out:
             self.stderr.write(f"generated {counts} (seed {options['seed']}) into {out if out != '-' else 'stdout'}")
             return
         self.stderr.write(f"generated and loaded {counts} (seed {options['seed']})")
 
-    def _write(self, document: dict, out: str) -> None:
+    def _write(self, document, out: str) -> None:
         # The text export_district writes: keys sorted, 2-space indent, a final newline.
         if out == "-":
-            self.stdout.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+            document_write(_Unterminated(self.stdout), document.parts())
             return
         try:
-            with open(out, "w", encoding="utf-8") as f:
-                json.dump(document, f, indent=2, sort_keys=True, ensure_ascii=False)
-                f.write("\n")
+            with open(out, "w", encoding="utf-8", newline="\n") as f:
+                document_write(f, document.parts())
         except OSError as error:
             raise InputError(f"--out: cannot write {out} ({error.strerror})") from error
+
+
+class _Unterminated:
+    """Django's OutputWrapper ends every write with a newline; the JSON is written in pieces."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self.wrapper.write(text, ending="")

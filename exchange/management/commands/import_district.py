@@ -5,7 +5,8 @@ from django.db import transaction
 from catalog.commands import DistrictCommand
 from catalog.history import file_digest
 from catalog.progress import command_progress
-from exchange.district import district_import, document_read
+from exchange.district import district_import
+from exchange.stream import document_stream
 
 
 class Command(DistrictCommand):
@@ -29,17 +30,18 @@ class Command(DistrictCommand):
         with transaction.atomic(), command_progress(self, options) as progress:
             user = self.acting_district_admin(options)
             progress.step(f"reading {options['file']}")
-            document = document_read(options["file"])
-            district_import(
-                document,
-                replace=options["replace"],
-                on_wait=lambda: self.stderr.write("Waiting for the pushes that are running to finish..."),
-                progress=progress,
-                user=user,
-                file_name=options["file"],
-                digest=file_digest(options["file"]),
-            )
+            # Read a record at a time (exchange.stream): memory does not grow with the file.
+            with document_stream(options["file"], progress) as document:
+                district_import(
+                    document,
+                    replace=options["replace"],
+                    on_wait=lambda: self.stderr.write("Waiting for the pushes that are running to finish..."),
+                    progress=progress,
+                    user=user,
+                    file_name=options["file"],
+                    digest=file_digest(options["file"]),
+                )
         counts = ", ".join(
-            f"{len(document.get(name, []))} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections")
+            f"{document.count(name)} {name.replace('_', ' ')}" for name in ("schools", "courses", "sections")
         )
         self.stderr.write(f"imported {options['file']}: {counts}")
