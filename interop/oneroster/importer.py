@@ -52,6 +52,7 @@ from catalog.progress import ProgressCallback, counted
 from coursemasters.models import CourseMaster
 from courses.models import Course
 from interop.models import SourcedRecord
+from pushjobs.engine.bulk import update_rows
 from sections.models import Assignment, Score, Section, SectionCategory
 
 from .columns import CLASS_TYPES, ENROLLMENT_ROLES, ORG_TYPES, SCORE_STATUSES, SESSION_TYPES, USER_ROLES
@@ -140,6 +141,21 @@ def _decimal(row: Row, column: str, *, required: bool) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
+def _set(obj, values: dict) -> bool:
+    """Give ``obj`` these values; whether any of them was different (only those rows are written)."""
+    differs = False
+    for attr, value in values.items():
+        if getattr(obj, attr) != value:
+            setattr(obj, attr, value)
+            differs = True
+    return differs
+
+
+def _update(model, objects, attnames: list[str]) -> None:
+    """Write the changed rows with the shared set-based writer: one UPDATE ... FROM per table."""
+    update_rows(model, attnames, [(obj.pk, *(getattr(obj, a) for a in attnames)) for obj in objects])
+
+
 class _Import:
     """One import, file by file in dependency order. Each file's rows are read and checked in
     Python against what is already known (this package's earlier files, the sourcedIds of
@@ -172,12 +188,12 @@ class _Import:
     # -- sourcedIds -------------------------------------------------------------
 
     def prefetch(self) -> None:
-        """What earlier imports stored for every sourcedId this package refers to, in one query per 5000."""
+        """What earlier imports stored for every sourcedId this package holds or refers to, 5000 to a query."""
         values: set[str] = set()
         for rows in self.pkg.rows.values():
             for row in rows:
                 for column, cell in row.cells.items():
-                    if cell and (column.endswith("SourcedId") or column.endswith("SourcedIds")):
+                    if cell and (column == "sourcedId" or column.endswith(("SourcedId", "SourcedIds"))):
                         values.update(part.strip() for part in cell.split(",") if part.strip())
         ordered = sorted(values)
         for start in range(0, len(ordered), BATCH):
@@ -190,7 +206,11 @@ class _Import:
         self.remembered[(kind, sourced_id)] = key
 
     def remember_flush(self) -> None:
-        records = [SourcedRecord(kind=k, sourced_id=s, key=key) for (k, s), key in self.remembered.items()]
+        records = [
+            SourcedRecord(kind=k, sourced_id=s, key=key)
+            for (k, s), key in self.remembered.items()
+            if self.stored.get((k, s)) != key
+        ]
         SourcedRecord.objects.bulk_create(
             records,
             batch_size=BATCH,
@@ -471,13 +491,11 @@ class _Import:
                 new.append(CourseMaster(catalog=self.catalog, number=number, name=name, **attributes))
                 self.summary.add("course masters created")
                 continue
-            master.name = name
-            for attr, value in attributes.items():
-                setattr(master, attr, value)
-            changed.append(master)
+            if _set(master, {"name": name, **attributes}):
+                changed.append(master)
             self.summary.add("course masters updated")
         CourseMaster.objects.bulk_create(new, batch_size=BATCH)
-        CourseMaster.objects.bulk_update(changed, ["name", *ATTRIBUTES], batch_size=BATCH)
+        _update(CourseMaster, changed, ["name", *ATTRIBUTES])
 
     def _courses_write(self, courses: list[tuple[Row, tuple, str, dict]]) -> None:
         self.calendars_load([(school, year) for _row, (school, year, _n), *_ in courses])
@@ -513,15 +531,14 @@ class _Import:
                 self.courses_by_key[key] = course
                 self.summary.add("courses created")
                 continue
-            course.name = title
-            for attr, value in attributes.items():
-                setattr(course, attr, value)
+            values = {"name": title, **attributes}
             if course.master_id is None and master is not None:
-                course.master = master
-            changed.append(course)
+                values["master_id"] = master.pk
+            if _set(course, values):
+                changed.append(course)
             self.summary.add("courses updated")
         Course.objects.bulk_create(new, batch_size=BATCH)
-        Course.objects.bulk_update(changed, ["name", "master", *ATTRIBUTES], batch_size=BATCH)
+        _update(Course, changed, ["name", "master_id", *ATTRIBUTES])
 
     def _course_delete(self, row: Row, key: dict) -> None:
         school, year, number = key["course"]
@@ -722,7 +739,7 @@ class _Import:
                 self.summary.add("users deactivated" if not active else "users updated")
             self.remember("user", row.get("sourcedId"), {"user": user.username})
         User.objects.bulk_create(new, batch_size=BATCH)
-        User.objects.bulk_update(changed, ["is_active"], batch_size=BATCH)
+        _update(User, changed, ["is_active"])
         # Each new account in the group of its role (catalog.accounts.user_sync_role_group, for many).
         groups = {role: Group.objects.get_or_create(name=name)[0] for role, name in ROLE_GROUPS.items()}
         User.groups.through.objects.bulk_create(
@@ -792,7 +809,7 @@ class _Import:
                 section.teacher = teacher
                 changed.append(section)
                 self.summary.add("teachers of record set")
-        Section.objects.bulk_update(changed, ["teacher"], batch_size=BATCH)
+        _update(Section, changed, ["teacher_id"])
 
     # -- gradebook -------------------------------------------------------------------
 
@@ -806,7 +823,7 @@ class _Import:
 
     def categories_flush(self) -> None:
         SectionCategory.objects.bulk_create(self.new_categories, batch_size=BATCH)
-        SectionCategory.objects.bulk_update(list(self.changed_categories.values()), ["weight"], batch_size=BATCH)
+        _update(SectionCategory, list(self.changed_categories.values()), ["weight"])
         self.new_categories, self.changed_categories = [], {}
 
     def categories(self) -> None:
@@ -898,11 +915,12 @@ class _Import:
                 new.append(assignment)
                 self.summary.add("assignments created")
                 continue
-            assignment.category, assignment.term, assignment.points = category, term, points
-            changed.append(assignment)
+            category_id = category.pk if category is not None else None
+            if _set(assignment, {"category_id": category_id, "term": term, "points": points}):
+                changed.append(assignment)
             self.summary.add("assignments updated")
         Assignment.objects.bulk_create(new, batch_size=BATCH)
-        Assignment.objects.bulk_update(changed, ["category", "term", "points"], batch_size=BATCH)
+        _update(Assignment, changed, ["category_id", "term", "points"])
 
     def results(self) -> None:
         rows = list(self.each("results"))
@@ -947,14 +965,14 @@ class _Import:
                 new.append(Score(assignment=assignment, student=student, score=value, comment=comment))
                 self.summary.add("scores created")
             else:
-                score.score, score.comment = value, comment
-                changed.append(score)
+                if _set(score, {"score": value, "comment": comment}):
+                    changed.append(score)
                 self.summary.add("scores updated")
             self.remember("result", row.get("sourcedId"), {"score": [*item["assignment"], student]})
         if doomed:
             Score.objects.filter(pk__in=doomed).delete()
         Score.objects.bulk_create(new, batch_size=BATCH)
-        Score.objects.bulk_update(changed, ["score", "comment"], batch_size=BATCH)
+        _update(Score, changed, ["score", "comment"])
 
     def score_scales(self) -> None:
         bands_clean = getattr(catalog_models, "grading_scale_bands_clean", None)
