@@ -268,6 +268,8 @@ PUSH_JOB_WORKERS = env.int("PUSH_JOB_WORKERS", default=4)
 BATCH_TICK_SECONDS = env.float("BATCH_TICK_SECONDS", default=15.0)
 BATCH_HEARTBEAT_STALE_SECONDS = env.float("BATCH_HEARTBEAT_STALE_SECONDS", default=300.0)
 BATCH_RETENTION_DAYS = env.int("BATCH_RETENTION_DAYS", default=90)
+# The Import page's largest upload (a OneRoster package or a ZIP of Ed-Fi files), in MB.
+IMPORT_UPLOAD_MAX_MB = env.int("IMPORT_UPLOAD_MAX_MB", default=200)
 
 LOGGING = {
     "version": 1,

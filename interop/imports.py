@@ -47,7 +47,7 @@ PROGRESS_INTERVAL_SECONDS = 0.5
 
 def upload_max_bytes() -> int:
     """The largest upload the Import page takes (settings.IMPORT_UPLOAD_MAX_MB, default 200 MB)."""
-    return getattr(settings, "IMPORT_UPLOAD_MAX_MB", 200) * 1024 * 1024
+    return settings.IMPORT_UPLOAD_MAX_MB * 1024 * 1024
 
 
 @dataclass(frozen=True)
