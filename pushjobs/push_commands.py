@@ -18,7 +18,7 @@ from .changes_report import change_rows_write_csv, job_change_rows
 from .grade_impact import grade_impact_of_changes, grade_impact_write_csv
 from .models import PushJob
 from .result_report import result_rows_write_csv
-from .selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled
+from .selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled, push_job_result_rows
 from .submit import push_job_submit
 from .worker import push_job_run_inline
 
@@ -93,12 +93,15 @@ class PushCommand(DistrictCommand):
         with command_progress(self, options) as progress:
             if options["dry_run"]:
                 progress.step("planning the push (dry run)")
+            # A job's report rows are streamed from it to the file, never held (issue 15: a big
+            # push reports hundreds of thousands); a dry run's are the engine's own.
             job, outcome = push_job_run_inline(
-                user=user, options=push_options, dry_run=options["dry_run"], progress=progress
+                user=user, options=push_options, dry_run=options["dry_run"], progress=progress, read_rows=False
             )
         if options.get("report"):
+            rows = push_job_result_rows(job=job) if job is not None else outcome.rows
             with open(options["report"], "w", newline="", encoding="utf-8") as out:
-                result_rows_write_csv(outcome.rows, out)
+                result_rows_write_csv(rows, out)
         if options.get("changes"):
             # R70, R71: the job's stored log, or what a dry run would write, in the same form.
             rows = job_change_rows(job=job) if job is not None else outcome.changes

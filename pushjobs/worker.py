@@ -327,12 +327,15 @@ def push_job_run_inline(
     dry_run: bool = False,
     poll_seconds: float = 1.0,
     progress: ProgressCallback | None = None,
+    read_rows: bool = True,
 ) -> tuple[PushJob | None, PushOutcome]:
     """Run a push now in this process, switch or not (R42), after any conflicting job that is
     processing; recorded in the Batch Queue List like any other job. Returns the job and its outcome.
 
     A dry run plans the push, writes nothing and records no job (there is nothing to list).
     If this process dies, the reaper hands the rest of the job to a worker (R46).
+    ``read_rows=False``: the outcome's rows are not read back from the job (a big push has
+    hundreds of thousands; the push commands stream them from the job to the report file).
     """
     push_permission_check(user, options)
     if dry_run:
@@ -373,6 +376,8 @@ def push_job_run_inline(
         _push_job_fail(job.pk, "the push command stopped before the push finished; restart the job to finish it")
         raise
     job.refresh_from_db()
+    if not read_rows:
+        return job, PushOutcome(summary=Summary(**job.summary) if job.summary else Summary())
     return job, push_job_outcome(job=job)
 
 
