@@ -71,6 +71,9 @@ SIZES = {
             "full_push_worker": 600,
             "unchanged": 300,
             "report": 240,
+            "preview": 420,
+            "export": 480,
+            "import": 600,
             "*": 180,
         },
     ),
@@ -234,9 +237,28 @@ class Bench:
         for kind in REPORT_KINDS:
             steps[f"report:{kind}"] = self.step(size, db, "report", "report", {"kind": kind})
         steps["web"] = self.step(size, db, "web", "web", {"jobs": 10000}, CELERY_BROKER_URL=self.args.redis_url)
+        self.memory_steps(size, db, steps)
         if not self.args.keep:
             self.drop(db)
         return out
+
+    def memory_steps(self, size: Size, db: str, steps: dict) -> None:
+        """Peak memory of every path on its own (issue 15): each report's full CSV download, the
+        preview job, export_district, generate_district --out and import_district of that file
+        (last: it replaces the pushed district with the generated one)."""
+        for kind in REPORT_KINDS:
+            steps[f"csv:{kind}"] = self.step(size, db, "report", "report_csv", {"kind": kind})
+        steps["preview"] = self.step(size, db, "preview", "preview")
+        exported = self.out_dir / f"{size.name}-export.json"
+        steps["export"] = self.step(size, db, "export", "export", {"out": str(exported)})
+        exported.unlink(missing_ok=True)
+        generated = self.out_dir / f"{size.name}-district.json"
+        steps["generate_file"] = self.step(
+            size, db, "generate", "generate_file", {"flags": size.flags, "out": str(generated)}
+        )
+        if generated.exists():
+            steps["import"] = self.step(size, db, "import", "import", {"file": str(generated)})
+            generated.unlink()
 
     def run_r18(self) -> None:
         size = Size("r18", ["--schools", "40", "--seed", "1"], {"*": 300})

@@ -531,7 +531,69 @@ def step_r18(*, report_dir: str) -> dict:
     }
 
 
+def _file_mb(path: str) -> float | None:
+    return round(os.path.getsize(path) / 1e6, 1) if os.path.exists(path) else None
+
+
+def step_export(*, out: str) -> dict:
+    """export_district --out FILE: the whole district written a record at a time."""
+    run = _command(["export_district", "--out", out])
+    return {**run, "file_mb": _file_mb(out)}
+
+
+def step_generate_file(*, flags: list[str], out: str) -> dict:
+    """generate_district --out FILE: the generator alone, writing the district's JSON as it goes."""
+    run = _command(["generate_district", *flags, "--out", out])
+    return {**run, "file_mb": _file_mb(out)}
+
+
+def step_import(*, file: str) -> dict:
+    """import_district FILE --replace: the file read a record at a time, every check, one transaction."""
+    from sections.models import Section
+
+    run = _command(["import_district", file, "--replace"])
+    return {**run, "file_mb": _file_mb(file), "sections": Section.objects.count()}
+
+
+def step_preview() -> dict:
+    """The full push's preview job (R71), for every catalog, run as a worker runs it (no broker:
+    Celery runs the task in this process): what it would change kept apart, nothing pushed."""
+    from pushjobs.engine.api import MasterPushOptions
+    from pushjobs.models import PushJob
+    from pushjobs.previews import push_job_preview_submit
+    from pushjobs.worker import push_job_prepare, push_job_work_chunk
+
+    since = _last_job_pk()
+    admin = _admin()
+    for name in _catalogs():
+        options = MasterPushOptions(year=YEAR, catalog=name, mode="overwrite", to_sections=True)
+        job = push_job_preview_submit(user=admin, options=options)
+        job.refresh_from_db()
+        if not job.is_finished:  # no eager tick: run its chunks here, as a worker would
+            push_job_prepare(job_id=job.pk)
+            while push_job_work_chunk(job_id=job.pk):
+                pass
+            job.refresh_from_db()
+        if job.status != PushJob.COMPLETED:
+            raise RuntimeError(f"preview job {job.pk} {job.status}: {job.error}")
+    return _job_figures(since)
+
+
+def step_report_csv(*, kind: str, counter: QueryCounter) -> dict:
+    """A report's full CSV download alone, read to the end (its peak is the download's)."""
+    from django.urls import reverse
+
+    client = _client()
+    query = _report_query(kind)
+    return {"query": query, "csv": _timed_get(client, reverse("reports:download", args=[kind, "csv"]), query, counter)}
+
+
 STEPS = {
+    "export": step_export,
+    "generate_file": step_generate_file,
+    "import": step_import,
+    "preview": step_preview,
+    "report_csv": step_report_csv,
     "r18": step_r18,
     "generate": step_generate,
     "full_push": step_full_push,
