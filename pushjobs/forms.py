@@ -368,12 +368,12 @@ class QueueWindowForm(forms.Form):
     """The Batch Queue List's date window (R43); Refresh re-reads the list."""
 
     start = forms.DateField(
-        label="Show top 50 jobs scheduled between",
+        label="Jobs scheduled from",
         required=False,
         widget=_date_input(),
         validators=date_validators("The first day"),
     )
-    end = forms.DateField(label="and", required=False, widget=_date_input(), validators=date_validators("The last day"))
+    end = forms.DateField(label="to", required=False, widget=_date_input(), validators=date_validators("The last day"))
     # The tool page's own pick (Push All Course Masters' year) survives a Refresh.
     year = forms.CharField(required=False, widget=forms.HiddenInput)
 
