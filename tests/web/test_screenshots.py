@@ -21,16 +21,36 @@ def _pages(district):
     from sections.models import SectionCategory
 
     pushed = SectionCategory.objects.get(section=district.own_section, name="Homework")
+    course, section, master = district.own_course.pk, district.own_section.pk, district.master.pk
+    # Every page of every role (the push tools, job pages and reports have their own tests' shots).
     return [
         ("admin1", "home-district-admin", "/"),
+        ("admin1", "catalog-list", "/catalogs/"),
         ("admin1", "catalog-locks", f"/catalogs/{district.catalog.pk}/"),
-        ("admin1", "course-master", f"/masters/{district.master.pk}/"),
+        ("admin1", "course-master", f"/masters/{master}/"),
+        ("admin1", "course-master-info", f"/masters/{master}/info/"),
+        ("admin1", "course-master-category-add", f"/masters/{master}/categories/add/"),
+        ("admin1", "course-list-district-admin", "/courses/"),
+        ("admin1", "course-link-master", f"/courses/{course}/link/"),
+        ("admin1", "section-list-district-admin", "/sections/"),
         ("principal", "home-school-admin", "/"),
-        ("principal", "course-with-locks", f"/courses/{district.own_course.pk}/"),
-        ("principal", "push-to-sections-confirmation", f"/push/to-sections/{district.own_course.pk}/"),
+        ("principal", "course-list", "/courses/"),
+        ("principal", "course-with-locks", f"/courses/{course}/"),
+        ("principal", "course-info", f"/courses/{course}/info/"),
+        ("principal", "course-category-add", f"/courses/{course}/categories/add/"),
+        ("principal", "push-to-sections-confirmation", f"/push/to-sections/{course}/"),
+        ("principal", "section-list", "/sections/"),
+        ("principal", "section-school-admin", f"/sections/{section}/"),
+        ("principal", "push-all-courses-school-admin", "/push/courses/"),
+        ("principal", "batch-queue-school-admin", "/push/queue/"),
+        ("principal", "report-index-school-admin", "/reports/"),
+        ("principal", "notifications-school-admin", "/push/notifications/"),
         ("jdoe", "home-teacher", "/"),
-        ("jdoe", "teacher-section", f"/sections/{district.own_section.pk}/"),
-        ("jdoe", "teacher-pushed-category-locked", f"/sections/{district.own_section.pk}/categories/{pushed.pk}/edit/"),
+        ("jdoe", "teacher-my-sections", "/sections/"),
+        ("jdoe", "teacher-section", f"/sections/{section}/"),
+        ("jdoe", "teacher-category-add", f"/sections/{section}/categories/add/"),
+        ("jdoe", "teacher-pushed-category-locked", f"/sections/{section}/categories/{pushed.pk}/edit/"),
+        ("jdoe", "teacher-notifications-empty", "/push/notifications/"),
     ]
 
 
