@@ -247,6 +247,10 @@ if PRODUCTION and MAILERS["default"]["BACKEND"] == "django.core.mail.backends.co
         "(and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS), or EMAIL_DISABLED=1 to send none."
     )
 
+# Where people open the application, for the links an email carries (a finished job's page):
+# no request tells a worker that sends the email which host it is.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+
 # Celery. Without a broker the tasks run in-process (development and the demo).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
+
+from django.utils import timezone
 
 from catalog.setup_types import SETUP_TYPES_BY_NAME
-from pushjobs.engine.api import OUTCOMES
+from pushjobs.engine.api import OUTCOMES, Summary
+
+from .models import PushJob
 
 OUTCOME_LABELS = {
     "skipped_ignore_master_push": "Skipped: Ignore Master Push",
@@ -141,3 +146,55 @@ def detail_in_words(detail: str) -> str:
         if isinstance(values, dict):
             return "Removed. It was: " + "; ".join(values_in_words(values))
     return detail
+
+
+# ---------------------------------------------------------------------------
+# A job's status in sentences (the job page and its poll)
+# ---------------------------------------------------------------------------
+
+DATE_TIME = "%m/%d/%Y %I:%M %p"  # as the page's Scheduled time reads
+DATE_TIME_SECONDS = "%m/%d/%Y %I:%M:%S %p"
+
+
+def _courses(n: int) -> str:
+    return f"{n} course{'' if n == 1 else 's'}"
+
+
+def job_courses_line(job: PushJob, summary: Summary | None) -> str:
+    """How far the job's courses got: changed, unchanged, skipped (Ignore Master Push) and failed
+    told apart once its summary is there; while it runs, how many are done so far."""
+    if summary is None or job.status == PushJob.PROCESSING:
+        if not job.courses_total:
+            return ""
+        failed = f", {job.courses_failed} failed" if job.courses_failed else ""
+        verb = "previewed" if job.is_preview else "done"
+        return f"{job.courses_done} of {_courses(job.courses_total)} {verb} so far{failed}."
+    changed = "would change" if job.is_preview else "changed"
+    counts = (
+        f"{summary.courses_changed} {changed}, {summary.courses_unchanged} unchanged, "
+        f"{summary.courses_skipped} skipped, {summary.courses_failed} failed"
+    )
+    counted = summary.courses_changed + summary.courses_unchanged + summary.courses_skipped + summary.courses_failed
+    if job.status == PushJob.FAILED and counted < job.courses_total:
+        return f"{counted} of {_courses(job.courses_total)} done before the job failed: {counts}."
+    return f"{_courses(counted)}: {counts}."
+
+
+def job_canceled_line(job: PushJob) -> str:
+    """When a canceled job was canceled, by whom when known, and how far it had got."""
+    when = f" {timezone.localtime(job.finished_at).strftime(DATE_TIME_SECONDS)}" if job.finished_at else ""
+    who = f" by {job.canceled_by.get_username()}" if job.canceled_by_id else ""
+    # Only a queued job can be canceled, so it has not started; the counters are read all the same.
+    if job.courses_done:
+        got = f"after {job.courses_done} of {_courses(job.courses_total)} were done"
+    else:
+        got = "before it started: no course was pushed"
+    return f"Canceled{when}{who}, {got}."
+
+
+def job_restarted_message(job: PushJob, *, now: datetime) -> str:
+    """What Restart did: a job keeps a scheduled time still ahead (issue 14), else it runs now."""
+    if job.scheduled_for > now:
+        when = timezone.localtime(job.scheduled_for).strftime(DATE_TIME)
+        return f"Job {job.pk} restarted: it keeps its scheduled time, {when}."
+    return f"Job {job.pk} restarted: it is queued to run now."

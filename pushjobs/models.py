@@ -84,6 +84,10 @@ class PushJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)  # api.Summary.to_json()
     error = models.TextField(blank=True, default="")  # why the job itself failed
+    # Who canceled it (its page says so); None for a job not canceled, or whose canceler was deleted.
+    canceled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     keep_until_deleted = models.BooleanField(default=False)
 
     class Meta:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 
 from catalog.models import User
 from pushjobs.engine.api import PushOutcome, ResultRow, Summary
 
+from .display import job_courses_line
 from .models import Notification, PushJob, PushResultRow
 
 logger = logging.getLogger(__name__)
@@ -38,8 +41,22 @@ def push_job_notify_finished(job: PushJob) -> None:
     Notification.objects.create(user=user, job=job, message=message)
     if user.email:
         subject = f"Push job {job.pk} {job.status}: {push_job_title(job)}"
-        body = message + "\n\nThe result report is in the Batch Queue List (Get the report).\n"
+        body = f"{push_job_outcome_line(job)}\n\nThe job's page, with its result report: {push_job_url(job)}\n"
         transaction.on_commit(lambda: _email(subject, body, user.email))
+
+
+def push_job_outcome_line(job: PushJob) -> str:
+    """A finished job's outcome in one line: what it was, and its courses' counts or why it failed."""
+    if job.status == PushJob.COMPLETED:
+        outcome = job_courses_line(job, Summary(**job.summary))
+    else:
+        outcome = " ".join(job.error.split())  # one line, whatever the error's text
+    return f"Job {job.pk} {job.status}: {push_job_title(job)}. {outcome}".rstrip()
+
+
+def push_job_url(job: PushJob) -> str:
+    """The job's page as a link from outside the application (settings.SITE_URL)."""
+    return settings.SITE_URL + reverse("pushjobs:job_detail", args=[job.pk])
 
 
 def _email(subject: str, body: str, address: str) -> None:

@@ -36,6 +36,7 @@ from .display import (
     type_label,
 )
 from .forms import BATCH, RUN_NOW, ChangeFilterForm, PreviewRunForm
+from .job_status import job_status_context
 from .models import ChangeRow, PushJob
 from .previews import (
     preview_computed_at,
@@ -119,10 +120,8 @@ def _confirm_label(deletions) -> str:
 
 def preview_detail(request, job: PushJob):
     """The page of a preview job: its progress, then what the push would change."""
-    from .views import _job_context
-
     undo = job.previewed_kind == PushJob.UNDO
-    context = {**_job_context(request, job), "undo": undo}
+    context = {**job_status_context(user=request.user, job=job), "undo": undo}
     if job.status == PushJob.COMPLETED:
         deletions = preview_deletions(job=job)
         stale = preview_is_stale(job=job)

@@ -188,7 +188,7 @@ def push_job_cancel(*, user: User, job_id: int) -> PushJob:
     """Cancel a queued job (R41). A job that started cannot be canceled: its courses are being pushed."""
     job = _job_for_action(user, job_id)
     canceled = PushJob.objects.filter(pk=job.pk, status=PushJob.QUEUED).update(
-        status=PushJob.CANCELED, finished_at=timezone.now(), dispatch_token=""
+        status=PushJob.CANCELED, finished_at=timezone.now(), dispatch_token="", canceled_by=user
     )
     if canceled != 1:
         job.refresh_from_db()
@@ -216,7 +216,8 @@ def push_job_reschedule(*, user: User, job_id: int, scheduled_for: datetime) -> 
 
 
 def push_job_restart(*, user: User, job_id: int) -> PushJob:
-    """Queue a canceled or failed job again, due now (R41).
+    """Queue a canceled or failed job again (R41): at its scheduled time when that is still ahead
+    (a push canceled before its night-time run waits for the night again), else due now.
 
     The job runs again from the start with a fresh report: a push writes nothing that does
     not differ (R18), so courses a failed run already pushed come out unchanged. The one who
@@ -228,11 +229,13 @@ def push_job_restart(*, user: User, job_id: int) -> PushJob:
     options = options_from_json(job.options)
     engine.push_scope(options)  # the district may have changed since: refuse what no longer fits
     now = timezone.now()
+    scheduled_for = max(job.scheduled_for, now)
     with transaction.atomic():
         restarted = PushJob.objects.filter(pk=job.pk, status__in=[PushJob.CANCELED, PushJob.FAILED]).update(
             requested_by=user,
             status=PushJob.QUEUED,
-            scheduled_for=now,
+            scheduled_for=scheduled_for,
+            canceled_by=None,
             inline=False,
             dispatch_token="",
             dispatched_at=None,
@@ -252,7 +255,8 @@ def push_job_restart(*, user: User, job_id: int) -> PushJob:
             raise InputError(f"job {job.pk} is {job.status}: only a canceled or failed job can be restarted")
         PushJobChunk.objects.filter(job=job).delete()
         PushResultRow.objects.filter(job=job).delete()
-        tick_request()
+        if scheduled_for <= now:
+            tick_request()
     job.refresh_from_db()
     return job
 

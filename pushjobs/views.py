@@ -30,10 +30,15 @@ from catalog.permissions import can_manage_district, can_manage_school
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_district_admin
 from coursemasters.page_selectors import master_get
-from pushjobs.engine.api import Summary
 
 from . import preview_views
-from .display import detail_in_words, item_label, outcome_label, type_label
+from .display import (
+    detail_in_words,
+    item_label,
+    job_restarted_message,
+    outcome_label,
+    type_label,
+)
 from .forms import (
     BATCH,
     PREVIEW,
@@ -45,11 +50,12 @@ from .forms import (
     RescheduleForm,
     error_sentence,
 )
+from .job_status import job_status_context
 from .models import PushJob
 from .notify import notification_mark_read
 from .permissions import PushRights, job_action_refusal, may_use_push_tools
 from .previews import push_job_preview_submit, push_options_overwrite
-from .result_report import SUMMARY_LABELS, result_report_csv_lines, result_report_filename, result_report_write_xlsx
+from .result_report import result_report_csv_lines, result_report_filename, result_report_write_xlsx
 from .selectors import (
     BATCH_PROCESSING_OFF_MESSAGE,
     batch_processing_enabled,
@@ -360,19 +366,6 @@ def _job(request, pk: int) -> PushJob:
     return job
 
 
-def _job_context(request, job: PushJob) -> dict:
-    job.may_manage = job.pk in push_jobs_manageable_ids(user=request.user, jobs=[job])
-    summary = Summary(**job.summary) if job.summary else None
-    totals = summary.to_json() if summary else {}
-    return {
-        "job": job,
-        "summary_rows": [(label, totals[name]) for name, label in SUMMARY_LABELS] if summary else [],
-        "summary_line": summary.line() if summary else "",
-        "report_ready": job.status in (PushJob.COMPLETED, PushJob.FAILED),
-        "status_url": reverse("pushjobs:job_status", args=[job.pk]),
-    }
-
-
 def job_detail_view(request, pk: int):
     job = _job(request, pk)
     if job.is_preview:
@@ -386,7 +379,7 @@ def job_detail_view(request, pk: int):
         row.detail_words = detail_in_words(row.detail)
     options = job.options
     context = {
-        **_job_context(request, job),
+        **job_status_context(user=request.user, job=job),
         **(preview_views.change_section(request, job) if job.is_finished else {}),
         "may_undo": job.status == PushJob.COMPLETED and undo_refusal(request.user, job) is None,
         "undone_job": push_job_get(pk=options.get("job")) if job.kind == PushJob.UNDO else None,
@@ -408,7 +401,7 @@ def job_detail_view(request, pk: int):
 def job_status_view(request, pk: int):
     """The job's status, progress and summary alone, for the page's poll while it runs."""
     job = _job(request, pk)
-    return render(request, "pushjobs/job_detail.html#job_status", _job_context(request, job))
+    return render(request, "pushjobs/job_detail.html#job_status", job_status_context(user=request.user, job=job))
 
 
 def _report_job(request, pk: int) -> PushJob:
@@ -441,8 +434,9 @@ def job_report_xlsx_view(request, pk: int):
     return response
 
 
-def _job_action(request, pk: int, action, done: str):
-    """Cancel / restart: one service call; a refusal is the page's message (R41)."""
+def _job_action(request, pk: int, action, done):
+    """Cancel / restart: one service call; a refusal is the page's message (R41). ``done``: the
+    success message of the job the service returns."""
     try:
         job = action(user=request.user, job_id=pk)
     except PermissionError as error:
@@ -450,18 +444,18 @@ def _job_action(request, pk: int, action, done: str):
     except InputError as error:
         messages.error(request, f"Not done: {error}.")
     else:
-        messages.success(request, done.format(job=job))
+        messages.success(request, done(job))
     return redirect(_safe_next(request, reverse("pushjobs:job_detail", args=[pk])))
 
 
 @require_POST
 def job_cancel_view(request, pk: int):
-    return _job_action(request, pk, push_job_cancel, "Job {job.pk} canceled: it will not run.")
+    return _job_action(request, pk, push_job_cancel, lambda job: f"Job {job.pk} canceled: it will not run.")
 
 
 @require_POST
 def job_restart_view(request, pk: int):
-    return _job_action(request, pk, push_job_restart, "Job {job.pk} restarted: it is queued to run now.")
+    return _job_action(request, pk, push_job_restart, lambda job: job_restarted_message(job, now=timezone.now()))
 
 
 @require_POST

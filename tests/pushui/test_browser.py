@@ -226,7 +226,7 @@ def test_r43_progress_of_a_running_job_moves_on_the_open_pages(browser_page, dis
 
     # and the job's own page shows the same, and its report once it is done
     browser_page.goto(f"/push/jobs/{job.pk}/")
-    expect(page.locator("#job-status")).to_contain_text("3 of 4 courses pushed")
+    expect(page.locator("#job-status")).to_contain_text("3 of 4 courses done so far")
     PushJob.objects.filter(pk=job.pk).update(
         status=PushJob.COMPLETED, courses_done=4, finished_at=timezone.now(), summary={"courses_changed": 4}
     )

@@ -572,7 +572,8 @@ def test_r41_cancel_a_queued_job_and_restart_it(client, district):
     response = client.post(reverse("pushjobs:job_restart", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == PushJob.QUEUED
-    assert f"Job {job.pk} restarted: it is queued to run now." in _messages(response)
+    when = timezone.localtime(job.scheduled_for).strftime("%m/%d/%Y %I:%M %p")
+    assert f"Job {job.pk} restarted: it keeps its scheduled time, {when}." in _messages(response)
 
 
 def test_r41_refusals_say_why(client, district):
