@@ -139,6 +139,7 @@ def oneroster_export(
             }
         )
         courses = Course.objects.filter(calendar=calendar).select_related("master__catalog").order_by("number")
+        gradebook = _Gradebook(calendar)
         for course in courses:
             course_id = sourced_id("course", number, year, course.number)
             rows["courses"].append(
@@ -158,10 +159,19 @@ def oneroster_export(
                     else "",
                 }
             )
-            sections = Section.objects.filter(course=course).select_related("teacher").order_by("number")
-            for section in sections:
+            for section in gradebook.sections.get(course.pk, ()):
                 _section_rows(
-                    rows, section, course, course_id, school_id, year_id, term_ids, calendar, teachers, students
+                    rows,
+                    section,
+                    course,
+                    course_id,
+                    school_id,
+                    year_id,
+                    term_ids,
+                    calendar,
+                    teachers,
+                    students,
+                    gradebook,
                 )
     for username in sorted(teachers, key=str.lower):
         user, school_ids = teachers[username]
@@ -226,7 +236,36 @@ def oneroster_export(
     return files
 
 
-def _section_rows(rows, section, course, course_id, school_id, year_id, term_ids, calendar, teachers, students):
+class _Gradebook:
+    """A calendar's sections, categories, assignments and scores, one query each (not one per
+    course, section and assignment), grouped in the order the package lists them."""
+
+    def __init__(self, calendar: Calendar):
+        self.sections = _grouped(
+            Section.objects.filter(course__calendar=calendar).select_related("teacher").order_by("number"), "course_id"
+        )
+        self.categories = _grouped(
+            SectionCategory.objects.filter(section__course__calendar=calendar).order_by("sequence", "name"),
+            "section_id",
+        )
+        self.assignments = _grouped(
+            Assignment.objects.filter(section__course__calendar=calendar).order_by("name"), "section_id"
+        )
+        self.scores = _grouped(
+            Score.objects.filter(assignment__section__course__calendar=calendar).order_by("student"), "assignment_id"
+        )
+
+
+def _grouped(queryset, attname: str) -> dict[int, list]:
+    groups: dict[int, list] = {}
+    for obj in queryset.iterator(chunk_size=5000):
+        groups.setdefault(getattr(obj, attname), []).append(obj)
+    return groups
+
+
+def _section_rows(
+    rows, section, course, course_id, school_id, year_id, term_ids, calendar, teachers, students, gradebook
+):
     number = calendar.school.number
     year = calendar.year.name
     key = (number, year, course.number, section.number)
@@ -258,7 +297,7 @@ def _section_rows(rows, section, course, course_id, school_id, year_id, term_ids
             }
         )
     category_ids = {}
-    for category in SectionCategory.objects.filter(section=section).order_by("sequence", "name"):
+    for category in gradebook.categories.get(section.pk, ()):
         category_ids[category.pk] = sourced_id("category", *key, category.name)
         rows["categories"].append(
             {
@@ -269,7 +308,7 @@ def _section_rows(rows, section, course, course_id, school_id, year_id, term_ids
             }
         )
     enrolled: set[str] = set()
-    for assignment in Assignment.objects.filter(section=section).order_by("name"):
+    for assignment in gradebook.assignments.get(section.pk, ()):
         item_id = sourced_id("lineItem", *key, assignment.name)
         rows["lineItems"].append(
             {
@@ -285,7 +324,7 @@ def _section_rows(rows, section, course, course_id, school_id, year_id, term_ids
                 "schoolSourcedId": school_id,
             }
         )
-        for score in Score.objects.filter(assignment=assignment).order_by("student"):
+        for score in gradebook.scores.get(assignment.pk, ()):
             enrolled.add(score.student)
             rows["results"].append(
                 {

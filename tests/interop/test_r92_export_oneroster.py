@@ -98,3 +98,29 @@ def test_r32_export_of_an_unknown_year_or_school_exits_2(district_db, tmp_path):
             export(tmp_path / "x", *args)
         assert raised.value.returncode == 2
         assert str(raised.value) == message
+
+
+def test_r92_export_queries_do_not_grow_with_sections_assignments_and_scores(district_db, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.models import Course
+    from sections.models import Assignment, Score, Section
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            export(tmp_path / "out", "--year", "22-23")
+        return len(captured)
+
+    before = queries()
+    # given more sections, categories, assignments and scores in one school's course
+    course = Course.objects.get(calendar__school__number="101", calendar__year__name="22-23", number="ENG9")
+    for n in range(10, 16):
+        section = Section.objects.create(course=course, number=str(n))
+        category = SectionCategory.objects.create(section=section, name="Quizzes", weight=10, sequence=1)
+        for a in range(3):
+            assignment = Assignment.objects.create(section=section, name=f"Quiz {a}", category=category, points=5)
+            Score.objects.bulk_create(Score(assignment=assignment, student=f"S{n}{s}", score=4) for s in range(4))
+    # then the export takes as many queries as before
+    assert queries() == before
+    assert len(table((tmp_path / "out" / "results.csv").read_text())) >= 6 * 3 * 4
