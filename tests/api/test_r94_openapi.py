@@ -5,6 +5,7 @@ Content-Security-Policy from our own origin."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.urls import URLResolver, get_resolver
@@ -48,3 +49,29 @@ def test_r94_docs_page_loads_its_assets_from_our_origin_under_the_csp(client, db
     assert "script-src 'self'" in response["Content-Security-Policy"]
     # served by the site's own static files (collectstatic finds them in the library's app)
     assert finders.find("ninja/swagger-ui-bundle.js") and finders.find("ninja/swagger-ui-init.js")
+
+
+def _documented_calls() -> set[tuple[str, str]]:
+    """Every call docs/api.md's examples and seed script make: (method, OpenAPI path)."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    calls = set()
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            for url in re.findall(r'\$GP(/[^"?\s]*)', line):
+                method = "post" if "-X POST" in line else "patch" if "-X PATCH" in line else "get"
+                calls.add((method, "/api/v1" + re.sub(r"\$\w+", "1", url)))
+    return calls
+
+
+def test_r94_every_call_in_docs_api_md_is_an_operation_of_the_document(client, db):
+    document = client.get("/api/v1/openapi.json").json()
+    # each path as a pattern: a {parameter} is one segment, or the part of one before a dot
+    operations = [
+        (method, re.compile(re.sub(r"\\\{\w+\\\}", r"[^/.]+", re.escape(path)) + "$"))
+        for path, methods in document["paths"].items()
+        for method in methods
+    ]
+    calls = _documented_calls()
+    assert len(calls) >= 15
+    unknown = [call for call in calls if not any(m == call[0] and p.match(call[1]) for m, p in operations)]
+    assert unknown == []
