@@ -25,6 +25,8 @@ from .columns import FILES, IGNORED_FILES, STATUSES, VERSIONS
 
 # A file of the package larger than this is refused (a hostile ZIP may expand without end).
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# And all of its files together (each is held in memory while the package is read).
+MAX_PACKAGE_BYTES = 2 * 1024 * 1024 * 1024
 MAX_CELL = 10_000
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 
@@ -134,6 +136,7 @@ def _sources(path: Path) -> dict[str, bytes]:
         tops = {i.filename.rsplit("/", 1)[0] if "/" in i.filename else "" for i in names}
         if len(tops) > 1:
             raise PackageError(path.name, "holds CSV files in more than one folder; a package has one")
+        total = 0
         for info in names:
             if info.file_size > MAX_FILE_BYTES:
                 raise PackageError(info.filename, "is larger than an import takes (512 MB)")
@@ -141,6 +144,10 @@ def _sources(path: Path) -> dict[str, bytes]:
                 content = stream.read(MAX_FILE_BYTES + 1)
             if len(content) > MAX_FILE_BYTES:
                 raise PackageError(info.filename, "is larger than an import takes (512 MB)")
+            # Counted as read, whatever the headers say: a ZIP bomb of many files stops here.
+            total += len(content)
+            if total > MAX_PACKAGE_BYTES:
+                raise PackageError(path.name, f"expands to more than an import takes ({MAX_PACKAGE_BYTES // 2**20} MB)")
             files[info.filename.rsplit("/", 1)[-1]] = content
     return files
 

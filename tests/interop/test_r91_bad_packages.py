@@ -4,6 +4,7 @@ exit 2, and the district is exactly as it was. Each case damages one thing of a 
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -302,4 +303,18 @@ def test_r91_bad_11_package_refused_too(district_db, tmp_path):
     with pytest.raises(CommandError) as raised:
         call_command("import_oneroster", str(path), "--catalog", "C", stdout=io.StringIO(), stderr=io.StringIO())
     assert str(raised.value) == 'lineItems.csv line 2 column "resultValueMax": is required and empty'
+    assert row_counts() == district_db
+
+
+def test_r91_zip_that_expands_past_the_limit_refused(district_db, tmp_path, monkeypatch):
+    # A ZIP bomb of many files, each under the per-file limit: stopped by the total, as it is read.
+    monkeypatch.setattr("interop.oneroster.package.MAX_PACKAGE_BYTES", 3 * 1024 * 1024)
+    files = district_12()
+    path = write_package(tmp_path / "bomb.zip", files)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        for n in range(4):
+            archive.writestr(f"demographics{n}.csv", "sourcedId\n" + "x\n" * 500_000)  # 1 MB each, a few KB packed
+    assert path.stat().st_size < 100_000
+    with pytest.raises(CommandError, match=r"bomb\.zip: expands to more than an import takes \(3 MB\)"):
+        call_command("import_oneroster", str(path), "--catalog", "C", stdout=io.StringIO(), stderr=io.StringIO())
     assert row_counts() == district_db
