@@ -7,6 +7,9 @@ services_install() {
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v npm >/dev/null 2>&1 || missing+=(npm)
+    # curl and jq: the test that runs docs/api.md's workflow script as written.
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    command -v jq >/dev/null 2>&1 || missing+=(jq)
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "Installing ${missing[*]} with apt-get" >&2
