@@ -113,7 +113,7 @@ def _preview_cache_key(job_id: int) -> str:
 
 def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
     """R82: the grades the change rows move (``Change`` or ``ChangeRow``; other rows are ignored).
-    Five queries (sections.grades) whatever the number of sections and students; none when no
+    Nine queries (sections.grades) whatever the number of sections and students; none when no
     section setup item a grade reads changed."""
     changes = iter(changes)
     first = next(changes, None)

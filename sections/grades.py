@@ -103,9 +103,17 @@ class SetupOverrides:
         return out
 
 
-def _sources(p: str, *, empty: bool = False) -> str:
+# The rows a change of setup puts in, as grade_changes_store copies them in (COPY: no JSON text
+# of a whole district's setup held in Python and quoted into the statement): one temporary table
+# for both sides and the three setup tables, with the union of their columns.
+SETUP_TABLE = "grade_impact_setup"
+_SETUP_COLUMNS = list(dict.fromkeys(c for _, columns in _SETUP.values() for c in columns))
+
+
+def _sources(p: str, *, empty: bool = False, copied: bool = False) -> str:
     """One side's setup: the stored rows of the sections less those dropped, plus those added
-    (``empty``: no rows, for a side that is not asked for)."""
+    (from the JSON parameters, or ``copied`` into ``SETUP_TABLE``; ``empty``: no rows, for a side
+    that is not asked for)."""
     parts = []
     for table, (db_table, columns) in _SETUP.items():
         names = ", ".join(c for c, _ in columns)
@@ -113,16 +121,36 @@ def _sources(p: str, *, empty: bool = False) -> str:
         if empty:
             parts.append(f"{p}_{table} AS (SELECT {names} FROM {db_table} WHERE false)")
             continue
+        if copied:
+            added = f"SELECT {names} FROM pg_temp.{SETUP_TABLE} x WHERE side = '{p}' AND tab = '{table}'"
+        else:
+            added = f"SELECT {names} FROM jsonb_to_recordset(%({p}_{table}_add)s::jsonb) AS x({typed}) WHERE true"
         parts.append(
             f"""{p}_{table} AS (
     SELECT {names} FROM {db_table}
     WHERE section_id = ANY(%(sections)s) AND id <> ALL(%({p}_{table}_drop)s::bigint[])
     UNION ALL
-    SELECT {names} FROM jsonb_to_recordset(%({p}_{table}_add)s::jsonb) AS x({typed})
-    WHERE section_id = ANY(%(sections)s)
+    {added} AND section_id = ANY(%(sections)s)
 )"""
         )
     return ",\n".join(parts)
+
+
+def _setup_copy(cursor, sides: dict[str, SetupOverrides]) -> None:
+    """Copy the rows each side puts in into ``SETUP_TABLE`` (three queries)."""
+    typed = ", ".join(f"{c} {t}" for c, t in _SETUP_COLUMNS)
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{SETUP_TABLE}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {SETUP_TABLE} (side text, tab text, {typed})")
+    names = ", ".join(c for c, _ in _SETUP_COLUMNS)
+    with cursor.copy(f"COPY {SETUP_TABLE} (side, tab, {names}) FROM STDIN") as copy:
+        for p, overrides in sides.items():
+            for table, rows in overrides.add.items():
+                for row in rows:
+                    values = [p, table]
+                    for c, t in _SETUP_COLUMNS:
+                        v = row.get(c)
+                        values.append(json.dumps(v, default=str) if t == "jsonb" and v is not None else v)
+                    copy.write_row(values)
 
 
 def _setup_pairs() -> str:
@@ -305,13 +333,13 @@ def _letter_join(alias: str, percent: str, scale: str) -> str:
     )
 
 
-def _pipeline(*, before: bool) -> str:
+def _pipeline(*, before: bool, copied: bool = False) -> str:
     """Every CTE up to ``a_final`` (and ``b_final``): the grades of R81 on both sides at once.
     Without ``before`` the "before" side is empty (the stored grades alone)."""
     return (
-        _sources("b", empty=not before)
+        _sources("b", empty=not before, copied=copied)
         + ",\n"
-        + _sources("a")
+        + _sources("a", copied=copied)
         + ",\n"
         + _SHARED
         + ",\n"
@@ -512,11 +540,13 @@ def grade_changes_store(*, section_ids: list[int], before: SetupOverrides, after
     """R82: every student, item and term of these sections whose percent or letter differs between
     the setup ``before`` and the setup ``after`` (each: the stored setup with its overrides), with
     ``posted_differs`` when a posted grade for that student, item and term differs from the new
-    letter, into ``MOVED_TABLE``; returns their summary. Five queries whatever the size: the
+    letter, into ``MOVED_TABLE``; returns their summary. Nine queries whatever the size: the
     scores are read once for both sides, and the rows stay in PostgreSQL."""
-    params = {"sections": list(section_ids), **before.params("b"), **after.params("a")}
+    params = {"sections": list(section_ids)}
+    for p, overrides in (("b", before), ("a", after)):
+        params.update({f"{p}_{table}_drop": list(overrides.drop[table]) for table in _SETUP})
     sql = f"""CREATE TEMPORARY TABLE {MOVED_TABLE} AS
-WITH {_pipeline(before=True)},
+WITH {_pipeline(before=True, copied=True)},
 differ AS (
     SELECT COALESCE(b.section_id, a.section_id) AS section_id, COALESCE(b.student, a.student) AS student,
            COALESCE(b.item_id, a.item_id) AS item_id, COALESCE(b.term, a.term) AS term,
@@ -557,9 +587,11 @@ JOIN item_rank ir ON ir.item_id = g.item_id
 LEFT JOIN (SELECT * FROM sections_postedgrade WHERE section_id = ANY(%(sections)s)) pg
        ON pg.section_id = g.section_id AND pg.item_id = g.item_id AND pg.term = g.term AND pg.student = g.student"""
     _generation["n"] += 1
-    with connection.cursor() as cursor:
+    with _planner_settings() as cursor:
+        _setup_copy(cursor, {"b": before, "a": after})
         cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{MOVED_TABLE}")
-    _fetch(sql, params, rows=False)
+        cursor.execute(sql, params)
+        cursor.execute(f"DROP TABLE pg_temp.{SETUP_TABLE}")
     return _moved_summary()
 
 
