@@ -303,3 +303,22 @@ def test_r74_ignore_master_push_set_is_recorded_and_setting_it_again_is_not(dist
         (admin.pk, "sadmin", "course", course.pk, "ENG9", "ignore_master_push", "", "updated",
          {"ignore_master_push": False}, {"ignore_master_push": True}),
     ]  # fmt: skip
+
+
+def test_r32_editing_a_course_composite_into_a_circle_with_another_of_the_courses_is_refused(district):
+    # given the pushed composite S1 made of Q1G and Q2G, and the course's own Q1G made of Q2G
+    own = course_item_create(
+        user=district["school_admin"],
+        course=district["course"],
+        setup_type="composite_grades",
+        values={"parent": "task:Q1G", "children": [{"item": "task:Q2G", "weight": "100"}]},
+    )
+    before = items_of(district["course"])
+    # when Q1G is edited to be made of S1, which is made of Q1G
+    with pytest.raises(InputError, match="^circular composite grades: task:Q1G → task:S1 → task:Q1G: a composite"):
+        course_item_update(
+            user=district["school_admin"], item=own, values={"children": [{"item": "task:S1", "weight": "100"}]}
+        )
+    # then it is refused and nothing changed
+    assert items_of(district["course"]) == before
+    assert CourseComposite.objects.get(pk=own.pk).children == [{"item": "task:Q2G", "weight": "100.00"}]
