@@ -26,6 +26,7 @@ from catalog.setup_types import SECTION
 from catalog.spreadsheets import csv_writer
 from pushjobs.engine.levels import type_level
 from sections.grades import (
+    SETUP_GRADE_COLUMNS,
     GradeChange,
     GradeImpactSummary,
     MovedGrades,
@@ -135,6 +136,15 @@ def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
     return GradeImpact(rows=KeptRows(rows, impact.summary.grades), summary=impact.summary)
 
 
+def _grade_values(table: str, values: dict | None) -> dict | None:
+    """An item's values that a grade reads (``sections.grades.SETUP_GRADE_COLUMNS``), or None."""
+    if values is None:
+        return None
+    fields = type_level(_TYPE_OF_TABLE[table], SECTION).fields
+    row = dict(zip(fields, values["values"], strict=True))
+    return {c: row.get(c) for c in SETUP_GRADE_COLUMNS[table]}
+
+
 def _grade_impact(changes: Iterable) -> GradeImpact:
     # An item named by two rows counts once: its values before the first, after the last.
     sections_of: dict[tuple[str, int], int] = {}
@@ -155,17 +165,20 @@ def _grade_impact(changes: Iterable) -> GradeImpact:
         before_values.setdefault(key, raw.get("before"))
         after_values[key] = raw.get("after")
     before, after = SetupOverrides(), SetupOverrides()
-    for overrides, found in ((before, before_values), (after, after_values)):
-        for (table, item_id), values in found.items():
+    moved_sections = set()
+    for (table, item_id), section_id in sections_of.items():
+        rows = [_grade_values(table, found[table, item_id]) for found in (before_values, after_values)]
+        if item_id > 0 and None not in rows and rows[0] == rows[1]:
+            continue  # changed, but in nothing a grade reads (a state, a source, a name): no grade moves
+        moved_sections.add(section_id)
+        for overrides, row in zip((before, after), rows, strict=True):
             if item_id > 0:
                 overrides.drop[table].append(item_id)
-            if values is not None:
-                fields = type_level(_TYPE_OF_TABLE[table], SECTION).fields
-                row = dict(zip(fields, values["values"], strict=True))
-                overrides.add[table].append({**row, "id": item_id, "section_id": sections_of[table, item_id]})
-    if not sections_of:
+            if row is not None:
+                overrides.add[table].append({**row, "id": item_id, "section_id": section_id})
+    if not moved_sections:
         return GradeImpact()
-    summary = grade_changes_store(section_ids=sorted(set(sections_of.values())), before=before, after=after)
+    summary = grade_changes_store(section_ids=sorted(moved_sections), before=before, after=after)
     return GradeImpact(rows=MovedGrades(summary.grades), summary=summary)
 
 

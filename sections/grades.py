@@ -86,6 +86,10 @@ _SETUP = {
 }
 
 
+# What a grade reads of each setup row (the columns above less its id and section).
+SETUP_GRADE_COLUMNS = {t: tuple(c for c, _ in columns[2:]) for t, (_, columns) in _SETUP.items()}
+
+
 @dataclass
 class SetupOverrides:
     """A section setup other than the stored one: per table ("cat", "gco", "comp"), the ids of
