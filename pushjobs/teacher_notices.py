@@ -5,7 +5,7 @@ one query, written with one insert, however many sections the job touched."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import itertools
 
 from catalog.setup_types import SETUP_TYPES_BY_NAME
 
@@ -46,32 +46,41 @@ def _why(change: str, label: str, before: dict | None, after: dict | None, *, un
 
 
 def teacher_notifications_create(job: PushJob) -> int:
-    """One notification per teacher whose sections the job changed as R75 says; how many."""
+    """One notification per teacher whose sections the job changed as R75 says; how many.
+    The change rows are read teacher by teacher from a cursor, keeping a teacher's first
+    MAX_LINES lines and a count (a big push changes millions of section items: issue 15)."""
     rows = (
         ChangeRow.objects.filter(job=job, level="section", teacher_pk__isnull=False, change__in=TOLD)
         .order_by("teacher_pk", "school", "course", "section", "pk")
         .values_list(
             "teacher_pk", "school", "calendar", "course", "section", "data_type", "item", "change", "before", "after"
         )
+        .iterator(chunk_size=2000)
     )
     undone = options_from_json(job.options).job if job.kind == PushJob.UNDO else None
-    lines = defaultdict(list)
-    for teacher_pk, school, calendar, course, section, data_type, item, change, before, after in rows:
-        label = _label(data_type)
-        shown = before.get("name", item) if change == "renamed" and before else item
-        why = _why(change, label, before, after, undone=undone)
-        lines[teacher_pk].append(f'- {course} section {section} ({school}, {calendar}): {label} "{shown}" {why}')
-    if not lines:
-        return 0
     what = f"{job.get_kind_display()}, {job.target} {job.year}"
-    notices = []
-    for teacher_pk, told in lines.items():
-        more = len(told) - MAX_LINES
-        text = "\n".join(told[:MAX_LINES])
+    made = 0
+    notices: list[Notification] = []
+    for teacher_pk, group in itertools.groupby(rows, key=lambda row: row[0]):
+        told, total = [], 0
+        for _teacher, school, calendar, course, section, data_type, item, change, before, after in group:
+            total += 1
+            if total > MAX_LINES:
+                continue
+            label = _label(data_type)
+            shown = before.get("name", item) if change == "renamed" and before else item
+            why = _why(change, label, before, after, undone=undone)
+            told.append(f'- {course} section {section} ({school}, {calendar}): {label} "{shown}" {why}')
+        text = "\n".join(told)
+        more = total - MAX_LINES
         if more > 0:
             text += f"\n… and {more} more: the job's change log lists them all."
         notices.append(
             Notification(user_id=teacher_pk, job=job, message=f"Job {job.pk} ({what}) changed your sections:\n{text}")
         )
+        if len(notices) >= 1000:
+            Notification.objects.bulk_create(notices)
+            made += len(notices)
+            notices = []
     Notification.objects.bulk_create(notices)
-    return len(notices)
+    return made + len(notices)
