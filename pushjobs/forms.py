@@ -420,8 +420,17 @@ class QueueWindowForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    run_date = forms.DateField(label="New date", widget=_date_input(), validators=date_validators("The new date"))
-    run_time = forms.TimeField(label="New time", widget=forms.TimeInput(attrs={"type": "time"}))
+    run_date = forms.DateField(
+        label="New date",
+        widget=_date_input(),
+        validators=date_validators("The new date"),
+        error_messages={"required": "Pick the new date.", "invalid": "Pick the new date."},
+    )
+    run_time = forms.TimeField(
+        label="New time",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"required": "Pick the new time.", "invalid": "Pick the new time."},
+    )
 
     def __init__(self, *args, job: PushJob, action: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -442,6 +451,12 @@ class RescheduleForm(forms.Form):
                 css_class="g-2",
             )
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("run_date") is not None and cleaned.get("run_time") is not None:
+            _past_check(self, self.scheduled_for(), "run_time")
+        return cleaned
 
     def scheduled_for(self) -> datetime:
         return timezone.make_aware(datetime.combine(self.cleaned_data["run_date"], self.cleaned_data["run_time"]))

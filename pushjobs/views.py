@@ -470,7 +470,7 @@ def job_reschedule_view(request, pk: int):
     back = _safe_next(request, reverse("pushjobs:job_detail", args=[pk]))
     if not form.is_valid():
         problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        messages.error(request, f"Not rescheduled: pick a date and a time. {problems}".strip())
+        messages.error(request, f"Not rescheduled: {problems}")
         return redirect(back)
     try:
         job = push_job_reschedule(user=request.user, job_id=pk, scheduled_for=form.scheduled_for())

@@ -154,6 +154,25 @@ def test_bug7_a_refusal_of_the_queue_reads_as_a_sentence(client, district):
     assert error_sentence("Pick a date.") == "Pick a date."
 
 
+def test_bug7_rescheduling_into_the_past_is_refused_in_a_sentence_with_the_pages_date_and_time(client, district):
+    from pushjobs.engine.api import MasterPushOptions
+    from pushjobs.submit import push_job_submit
+
+    job = push_job_submit(
+        user=district.district_admin,
+        options=MasterPushOptions(year="22-23", catalog=HS),
+        scheduled_for=timezone.now() + timedelta(days=1),
+    )
+    client.force_login(district.district_admin)
+    url = reverse("pushjobs:job_reschedule", args=[job.pk])
+    response = client.post(url, {"run_date": "2020-12-01", "run_time": "11:11"})
+    assert _messages(response) == [
+        "Not rescheduled: The scheduled time, 12/01/2020 11:11 AM, is in the past: pick a later date or time."
+    ]
+    response = client.post(url, {"run_date": "", "run_time": "11:11"})
+    assert _messages(response)[-1] == "Not rescheduled: Pick the new date."
+
+
 # ---------------------------------------------------------------------------
 # Bug 8: the Batch Queue List's wrong-order dates are said once
 # ---------------------------------------------------------------------------
