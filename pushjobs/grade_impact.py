@@ -170,6 +170,10 @@ def _grade_impact(changes: Iterable) -> GradeImpact:
         rows = [_grade_values(table, found[table, item_id]) for found in (before_values, after_values)]
         if item_id > 0 and None not in rows and rows[0] == rows[1]:
             continue  # changed, but in nothing a grade reads (a state, a source, a name): no grade moves
+        if table == "cat" and None in rows:
+            # A category made or removed has no assignment (one in use cannot be removed), and a
+            # category without counted assignments weighs nothing (R81): no grade moves.
+            continue
         moved_sections.add(section_id)
         for overrides, row in zip((before, after), rows, strict=True):
             if item_id > 0:
