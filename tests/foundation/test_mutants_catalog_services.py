@@ -68,3 +68,46 @@ def test_r74_a_lock_change_is_recorded_and_one_that_changes_nothing_is_not(distr
     assert [(r.user_id, r.username, r.catalog, r.data_type, r.item, r.change, r.before, r.after) for r in records] == [
         (admin.pk, "dadmin", "High School Catalog", "locks", "", "updated", before, after)
     ]
+
+
+# ---------------------------------------------------------------------------
+# R1: an unknown lock name is refused listing every unknown one and every lock there is
+# ---------------------------------------------------------------------------
+
+
+def test_r1_unknown_lock_names_are_refused_with_the_locks_there_are(district):
+    from catalog.errors import InputError
+    from catalog.services import catalog_locks_set
+    from catalog.setup_types import SETUP_LOCKS
+
+    with pytest.raises(InputError) as refused:
+        catalog_locks_set(user=district["district_admin"], catalog=district["catalog"], lock=["grades", "homework"])
+    assert str(refused.value) == (
+        "unknown lock 'grades', 'homework'; locks are the attributes number, name, state_code, description, "
+        "department, credits, grade_levels, standards_based, active, advisory, sced_code and the types "
+        + ", ".join(SETUP_LOCKS)
+    )
+    assert ", composite_weights" in str(refused.value)
+
+
+# ---------------------------------------------------------------------------
+# R6, R9: a course item is in step with its master item when the names differ only by spaces around
+# ---------------------------------------------------------------------------
+
+
+def test_r9_category_names_that_differ_only_by_spaces_around_are_in_step():
+    from decimal import Decimal
+
+    from catalog.services import setup_values_equal
+    from catalog.setup_types import SETUP_TYPES_BY_NAME
+    from coursemasters.models import MasterCategory
+    from courses.models import CourseCategory
+
+    categories = SETUP_TYPES_BY_NAME["categories"]
+    master = MasterCategory(name="Homework", weight=Decimal("20.00"), sequence=1)
+    assert setup_values_equal(
+        setup_type=categories, a=CourseCategory(name=" Homework ", weight=Decimal("20.00"), sequence=1), b=master
+    )
+    assert not setup_values_equal(
+        setup_type=categories, a=CourseCategory(name="Homework", weight=Decimal("20.01"), sequence=1), b=master
+    )
