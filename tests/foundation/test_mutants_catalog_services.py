@@ -111,3 +111,39 @@ def test_r9_category_names_that_differ_only_by_spaces_around_are_in_step():
     assert not setup_values_equal(
         setup_type=categories, a=CourseCategory(name="Homework", weight=Decimal("20.01"), sequence=1), b=master
     )
+
+
+# ---------------------------------------------------------------------------
+# R32: composite children, as the exchange format and the pages give them
+# ---------------------------------------------------------------------------
+
+
+def _course_composite(district, children):
+    from courses.services import course_item_create
+
+    return course_item_create(
+        user=district["school_admin"],
+        course=district["course"],
+        setup_type="composite_grades",
+        values={"parent": "task:Q1G", "children": children},
+    )
+
+
+def test_r32_a_composite_child_may_be_given_as_a_task_itself(district):
+    item = _course_composite(district, [{"item": district["q2"], "weight": "50"}])
+    assert item.children == [{"item": "task:Q2G", "weight": "50.00"}]
+
+
+def test_r32_composite_children_refusals_say_exactly_what_is_wrong(district):
+    from catalog.errors import InputError
+
+    for children, message in [
+        ("task:Q2G", "composite grade children: a list of {item, weight} is required"),
+        (
+            [{"item": "task:Q2G"}, {"item": "standard:ELA.W.1"}, {"item": "task:Q2G"}, {"item": "standard:ELA.W.1"}],
+            "composite grade children: standard:ELA.W.1, task:Q2G appears more than once",
+        ),
+    ]:
+        with pytest.raises(InputError) as refused:
+            _course_composite(district, children)
+        assert str(refused.value) == message
