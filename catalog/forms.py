@@ -84,8 +84,8 @@ class CatalogLocksForm(forms.Form):
         choices=[(t, LOCK_TITLES[t]) for t in SETUP_LOCKS],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Only locked types are pushed from course masters (R2); their pushed items cannot be edited on "
-        "courses (R3). Composite weights without composite grades push nothing (R4).",
+        help_text="Only locked types are pushed from course masters; their pushed items cannot be edited on "
+        "courses. Composite weights without composite grades push nothing.",
     )
 
     def __init__(self, *args, catalog: CourseCatalog, **kwargs):

@@ -70,7 +70,10 @@ def section_categories_warning(*, section: Section) -> str:
     return shares_warning(CATEGORIES, SectionCategory.objects.filter(section=section).only("weight"))
 
 
-def section_categories(*, section: Section) -> list[SectionItemRow]:
+def section_categories(*, section: Section, reader=None) -> list[SectionItemRow]:
+    """The section's categories as ``reader`` sees them: the section's teacher reads of "your own"
+    categories, anyone else of the teacher's."""
+    own = reader is not None and reader.pk == section.teacher_id
     categories = (
         SectionCategory.objects.filter(section=section)
         .select_related("source", "section__course__calendar__school", "section__course__master")
@@ -86,7 +89,7 @@ def section_categories(*, section: Section) -> list[SectionItemRow]:
         elif category.state == SectionItem.RESIDUAL:
             why = "No longer pushed; kept because assignments use it"
         else:
-            why = "Your own category"
+            why = "Your own category" if own else "Teacher's category"
         rows.append(
             SectionItemRow(
                 pk=category.pk,
@@ -102,7 +105,7 @@ def section_categories(*, section: Section) -> list[SectionItemRow]:
     return rows
 
 
-def _rows(section: Section, setup_type) -> list[SectionItemRow]:
+def _rows(section: Section, setup_type, own: bool) -> list[SectionItemRow]:
     items = setup_items(setup_type, SECTION, section=section)
     rows = []
     for item in items:
@@ -114,7 +117,7 @@ def _rows(section: Section, setup_type) -> list[SectionItemRow]:
         elif item.state == SectionItem.RESIDUAL:
             why = "No longer pushed; kept because grades or assignments use it"
         else:
-            why = "Your own setup"
+            why = "Your own setup" if own else "Teacher's setup"
         rows.append(
             SectionItemRow(
                 pk=item.pk,
@@ -140,10 +143,15 @@ class PushedSetupTable:
     rows: list[SectionItemRow]
 
 
-def section_pushed_setup(*, section: Section) -> list[PushedSetupTable]:
+def section_pushed_setup(*, section: Section, reader=None) -> list[PushedSetupTable]:
     """One table per section-level type that teachers do not manage themselves."""
     return [
-        PushedSetupTable(t.name.replace("_", "-"), t.title, setup_headings(t), _rows(section, t))
+        PushedSetupTable(
+            t.name.replace("_", "-"),
+            t.title,
+            setup_headings(t),
+            _rows(section, t, reader is not None and reader.pk == section.teacher_id),
+        )
         for t in SETUP_TYPES
         if SECTION in t.levels and not t.teacher_managed
     ]

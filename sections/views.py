@@ -79,9 +79,10 @@ def section_detail_view(request, pk: int):
     context = {
         "section": section,
         "course": section.course,
-        "categories": section_categories(section=section),
+        "categories": section_categories(section=section, reader=request.user),
         "categories_warning": section_categories_warning(section=section),
-        "pushed_setup": section_pushed_setup(section=section),
+        "pushed_setup": section_pushed_setup(section=section, reader=request.user),
+        "is_own_section": request.user.pk == section.teacher_id,
         "assignments": section_assignments(section=section),
         "posted_grades": section_posted_grades(section=section),
         "grades": section_current_grades(section=section),
