@@ -6,10 +6,12 @@ item's cells, so that a seventh type shows up without page changes.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db import models
 
+from .models import GradingItem
 from .setup_types import SetupType
 
 HEADINGS = {
@@ -63,6 +65,21 @@ def setup_related(setup_type: SetupType, level: str) -> list[str]:
     return [f for f in setup_fields(setup_type) if isinstance(model._meta.get_field(f), models.ForeignKey)]
 
 
+# A task or standard as references hold it ("task:Q1G", "standard:ELA.R.1"): composites' children,
+# push rows' items. The CSV downloads keep it (docs/reports.md); pages show grading_item_names.
+GRADING_ITEM_REF = re.compile(r"\b(task|standard):(\S+)")
+
+
+def grading_item_names(texts) -> dict[str, str]:
+    """The tasks and standards that ``texts`` name, by code and name:
+    ``{"task:Q1G": "Q1G Quarter 1 Grade"}`` (one query)."""
+    refs = {m.groups() for text in texts if text for m in GRADING_ITEM_REF.finditer(text)}
+    if not refs:
+        return {}
+    found = GradingItem.objects.filter(code__in={code for _, code in refs}).values_list("kind", "code", "name")
+    return {f"{kind}:{code}": f"{code} {name}" for kind, code, name in found if (kind, code) in refs}
+
+
 def display_value(name: str, value) -> str:
     if value is None or value == "":
         return "—"
@@ -70,10 +87,16 @@ def display_value(name: str, value) -> str:
         return "Yes" if value else "No"
     if isinstance(value, Decimal):
         return f"{value.normalize():f}" if value == value.to_integral() else str(value)
+    if isinstance(value, GradingItem):
+        return f"{value.code} {value.name}"  # people name a task or standard so, not "task:Q1G"
     if name == "calculation":
         return CALCULATION_WORDS.get(value, value)
     if name == "children":
-        return ", ".join(f"{child.get('item')} ({child.get('weight')})" for child in value) or "—"
+        names = grading_item_names(child.get("item") for child in value)
+        return (
+            ", ".join(f"{names.get(child.get('item'), child.get('item'))} ({child.get('weight')})" for child in value)
+            or "—"
+        )
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "—"
     return str(value)
@@ -84,7 +107,7 @@ def setup_cells(setup_type: SetupType, obj) -> list[str]:
 
 
 def setup_item_label(setup_type: SetupType, obj) -> str:
-    """The item's key in words: "Homework", "task:S1", "task:Q1G Q1"."""
+    """The item's key in words: "Homework", "S1 Semester 1", "Q1G Quarter 1 Grade Q1"."""
     return " ".join(display_value(f, getattr(obj, f)) for f in setup_type.key_fields)
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from catalog.setup_display import GRADING_ITEM_REF
 from catalog.setup_types import SETUP_TYPES_BY_NAME
 from pushjobs.engine.api import OUTCOMES, Summary
 
@@ -67,11 +68,14 @@ def type_label(name: str) -> str:
     return spec.label.capitalize() if spec else name.replace("_", " ").capitalize()
 
 
-def item_label(data_type: str, item: str) -> str:
-    """An item's key as the row holds it; a course attribute's field name in words."""
+def item_label(data_type: str, item: str, names: dict | None = None) -> str:
+    """An item's key in words: tasks and standards by code and name (``names``, from
+    grading_item_names; an unknown one keeps its code); a course attribute's field name in words."""
     if data_type in ("course_info", "advisory"):
         return item.replace("_", " ").capitalize()
-    return item
+    if names:
+        return GRADING_ITEM_REF.sub(lambda m: names.get(m.group(0), m.group(2)), item)
+    return GRADING_ITEM_REF.sub(lambda m: m.group(2), item)
 
 
 _CODE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
@@ -114,8 +118,8 @@ def values_in_words(values: dict | None, other: dict | None = None) -> list[str]
     return lines
 
 
-def change_row_words(row) -> dict:
-    """A change row (ChangeRow or PreviewChange) as the pages show it."""
+def change_row_words(row, names: dict | None = None) -> dict:
+    """A change row (ChangeRow or PreviewChange) as the pages show it (``names``: see item_label)."""
     both = row.before is not None and row.after is not None
     return {
         "level": LEVEL_LABELS.get(row.level, row.level),
@@ -125,7 +129,7 @@ def change_row_words(row) -> dict:
         "section": row.section,
         "teacher": row.teacher,
         "type": type_label(row.data_type),
-        "item": item_label(row.data_type, row.item),
+        "item": item_label(row.data_type, row.item, names),
         "change": CHANGE_LABELS.get(row.change, row.change),
         "change_code": row.change,
         "before": values_in_words(row.before, row.after if both else None),

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog.errors import InputError
+from catalog.setup_display import grading_item_names
 from pushjobs.engine.api import UndoOptions
 
 from .changes_report import change_rows_csv_lines, change_rows_write_xlsx
@@ -91,7 +92,8 @@ def change_section(request, job: PushJob) -> dict:
     page = Paginator(change_rows_filtered(rows, filters=filters), CHANGE_ROWS_PER_PAGE).get_page(
         request.GET.get("changes_page")
     )
-    page.object_list = [change_row_words(row) for row in page.object_list]
+    names = grading_item_names(row.item for row in page.object_list)
+    page.object_list = [change_row_words(row, names) for row in page.object_list]
     query = urlencode(filters)
     others = {k: v for k, v in request.GET.items() if k != "changes_page"}
     return {
@@ -129,10 +131,11 @@ def preview_detail(request, job: PushJob):
         run_form = PreviewRunForm(preview=job, confirm_label=_confirm_label(deletions), undo=undo, initial=initial)
         rows = job.result_rows.order_by("chunk_index", "position")
         attention = list(rows[:200])
+        names = grading_item_names(row.item for row in attention)
         for row in attention:
             row.outcome_label = outcome_label(row.outcome, undo=job.previewed_kind == PushJob.UNDO)
             row.type_label = type_label(row.data_type) if row.data_type else ""
-            row.item_label = item_label(row.data_type, row.item)
+            row.item_label = item_label(row.data_type, row.item, names)
             row.detail_words = detail_in_words(row.detail)
         context.update(
             deletions=deletions,

@@ -399,7 +399,9 @@ def test_r23_read_only_grade_calc_options_are_grayed_out(client, district):
     html = client.get(reverse("sections:section_detail", args=[district.own_section.pk])).content.decode()
     rows = re.findall(r"<tr class=\"read-only-row\".*?</tr>", html, re.S)
     assert len(rows) == 1
-    assert "standard:ELA.R.1" in rows[0] and "No calculation" in rows[0] and "read-only" in rows[0]
+    # The standard by code and name, as people name it (issue 14), not its reference "standard:ELA.R.1".
+    assert "ELA.R.1 Reads closely" in rows[0] and "standard:" not in rows[0]
+    assert "No calculation" in rows[0] and "read-only" in rows[0]
 
 
 def test_section_page_shows_assignments_scores_and_posted_grades(client, district):
