@@ -80,7 +80,9 @@ def grading_item_names(texts) -> dict[str, str]:
     return {f"{kind}:{code}": f"{code} {name}" for kind, code, name in found if (kind, code) in refs}
 
 
-def display_value(name: str, value) -> str:
+def display_value(name: str, value, *, names: dict[str, str] | None = None) -> str:
+    """A value in words. Composites' children name their tasks and standards by ``names`` (from
+    grading_item_names, as pages do) and otherwise by reference, as the CSV reports keep them."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -92,7 +94,7 @@ def display_value(name: str, value) -> str:
     if name == "calculation":
         return CALCULATION_WORDS.get(value, value)
     if name == "children":
-        names = grading_item_names(child.get("item") for child in value)
+        names = names or {}
         return (
             ", ".join(f"{names.get(child.get('item'), child.get('item'))} ({child.get('weight')})" for child in value)
             or "—"
@@ -103,7 +105,12 @@ def display_value(name: str, value) -> str:
 
 
 def setup_cells(setup_type: SetupType, obj) -> list[str]:
-    return [display_value(f, getattr(obj, f)) for f in setup_fields(setup_type)]
+    cells = []
+    for f in setup_fields(setup_type):
+        value = getattr(obj, f)
+        names = grading_item_names(child.get("item") for child in value) if f == "children" and value else None
+        cells.append(display_value(f, value, names=names))
+    return cells
 
 
 def setup_item_label(setup_type: SetupType, obj) -> str:

@@ -76,7 +76,7 @@ class CourseAuditReport(CourseMasterReport):
                     continue
                 course_value = d.old
                 if d.change == DELETED:
-                    course_value = f"a {d.t.label} pushed from the master was deleted at the course (R9)"
+                    course_value = f"a {d.t.label} pushed from the master was deleted at the course"
                 rows.append(
                     ReportRow(
                         values=(

@@ -24,14 +24,14 @@ def master_detail(d: Difference, unit: CourseUnit) -> str:
     """What the next push does with a difference (R13-R15), in a sentence."""
     what = d.t.label
     if d.raw_change == diff.CONFLICT_TERM:
-        return f'the calendar has no term "{d.term}": no push can bring this {what} (R13)'
+        return f'the calendar has no term "{d.term}": no push can bring this {what}'
     if d.raw_change == diff.CONFLICT_KEY:
         return f"a local {what} of the course holds this key: push mode leaves it; overwrite mode adopts it"
     if d.change == ADDED:
         if d.clash_state == "residual":
             return f"the push relinks the course's residual {what} and sets the master's values"
         if d.clash_state == "local":
-            return f'the push adds it and renames the course\'s local {what} of that name "Name (1)" (R13)'
+            return f'the push adds it and renames the course\'s local {what} of that name "Name (1)"'
         return f"the push adds this {what}"
     if d.change == CHANGED:
         return "the push sets the master's values"
@@ -95,7 +95,7 @@ def section_detail(d: Difference) -> str:
         if d.clash_state == "residual":
             return f"the push relinks the section's residual {what}"
         if d.clash_state == "teacher":
-            return f'the push adds it and renames the teacher\'s {what} of that name "Name (1)" (R19)'
+            return f'the push adds it and renames the teacher\'s {what} of that name "Name (1)"'
         return f"the push adds this {what}"
     if d.change == CHANGED:
         return "the push sets the course's values"

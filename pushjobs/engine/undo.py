@@ -377,7 +377,7 @@ def _kept_in_use(plans: list[_CourseUndo], current) -> None:
                 tl.name,
                 change.item,
                 CONFLICT,
-                "created by the job and now in use (assignments): kept (R30)",
+                "created by the job and now used by assignments: kept, since teachers' data is never removed",
             )
         )
 
