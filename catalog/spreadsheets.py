@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -57,6 +58,25 @@ class SafeCsvWriter:
 
 def csv_writer(stream, **kwargs) -> SafeCsvWriter:
     return SafeCsvWriter(stream, **kwargs)
+
+
+def csv_lines(headings: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """CSV text a line at a time (cells made formula-safe): the headings, then a line per row of
+    values. For a StreamingHttpResponse or a file written as the rows are read."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(headings)
+    yield flush()
+    for values in rows:
+        writer.writerow(values)
+        yield flush()
 
 
 def xlsx_cell(sheet, value: Any) -> WriteOnlyCell | None:

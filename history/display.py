@@ -3,7 +3,6 @@ same labels the push pages use (pushjobs.display), never the stored codes."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO
@@ -14,7 +13,7 @@ from openpyxl import Workbook
 from catalog.history import COURSE_INFO, IGNORE_MASTER_PUSH, IMPORT_DATA, LOCKS, MASTER_LINK
 from catalog.models import HistoryRecord
 from catalog.setup_types import COURSE_ATTRIBUTES, LOCK_TITLES
-from catalog.spreadsheets import XlsxTable, csv_writer
+from catalog.spreadsheets import XlsxTable, csv_lines
 from pushjobs.display import CHANGE_LABELS, type_label, values_in_words
 
 from .selectors import CHANGE, PUSH, UNDO
@@ -139,20 +138,7 @@ def history_file_values(row: dict) -> list:
 
 def history_csv_lines(rows: Iterable[dict]) -> Iterator[str]:
     """CSV text a line at a time: the header, then a line per row (cells made formula-safe)."""
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(FILE_HEADINGS)
-    yield flush()
-    for row in rows:
-        writer.writerow(history_file_values(row))
-        yield flush()
+    return csv_lines(FILE_HEADINGS, (history_file_values(row) for row in rows))
 
 
 def history_write_xlsx(rows: Iterable[dict], out: IO[bytes]) -> None:

@@ -9,13 +9,12 @@ which have no job).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from typing import IO
 
 from openpyxl import Workbook
 
-from catalog.spreadsheets import XlsxTable, csv_writer
+from catalog.spreadsheets import XlsxTable, csv_lines
 from pushjobs.engine.changes import CHANGE_COLUMNS, json_text
 
 from .models import ChangeRow, PushJob
@@ -41,20 +40,7 @@ def _values(row, job) -> list[str]:
 
 def change_rows_csv_lines(rows: Iterable, *, job: int | None = None) -> Iterator[str]:
     """CSV text a line at a time: the header, then a line per change row."""
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CHANGE_COLUMNS)
-    yield flush()
-    for row in rows:
-        writer.writerow(_values(row, job))
-        yield flush()
+    return csv_lines(CHANGE_COLUMNS, (_values(row, job) for row in rows))
 
 
 def change_rows_write_csv(rows: Iterable, out: IO[str], *, job: int | None = None) -> None:

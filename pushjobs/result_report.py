@@ -7,14 +7,13 @@ through catalog.spreadsheets: an item named "=HYPERLINK(...)" is text, never a f
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from typing import IO
 
 from django.utils import timezone
 from openpyxl import Workbook
 
-from catalog.spreadsheets import XlsxTable, csv_writer, xlsx_row
+from catalog.spreadsheets import XlsxTable, csv_lines, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
 from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, grade_impact_values, job_grade_impact
@@ -40,20 +39,7 @@ def _values(row) -> list[str]:
 def result_rows_csv_lines(rows: Iterable) -> Iterator[str]:
     """CSV text, one line at a time: the header, then a line per row (ResultRow or PushResultRow).
     For a StreamingHttpResponse."""
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(REPORT_COLUMNS)
-    yield flush()
-    for row in rows:
-        writer.writerow(_values(row))
-        yield flush()
+    return csv_lines(REPORT_COLUMNS, (_values(row) for row in rows))
 
 
 def result_report_csv_lines(*, job: PushJob) -> Iterator[str]:
