@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from catalog.spreadsheets import XlsxTable, csv_lines, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
+from .display import detail_in_words, item_label, outcome_label, type_label
 from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, grade_impact_values, job_grade_impact
 from .models import PushJob
 from .selectors import push_job_result_rows
@@ -34,6 +35,26 @@ SUMMARY_LABELS = (
 
 def _values(row) -> list[str]:
     return [getattr(row, column) for column in REPORT_COLUMNS]
+
+
+# The XLSX is for people (docs/reports.md): headings, data types, items and outcomes in words; the
+# CSV keeps cli.md's columns and codes for scripts.
+ROW_HEADINGS = ("School", "Calendar", "Course", "Course master", "Section", "Data type", "Item", "Outcome", "Detail")
+assert len(ROW_HEADINGS) == len(REPORT_COLUMNS)
+
+
+def _words(row) -> list[str]:
+    return [
+        row.school,
+        row.calendar,
+        row.course,
+        row.course_master,
+        row.section,
+        type_label(row.data_type) if row.data_type else "",
+        item_label(row.data_type, row.item) if row.item else "",
+        outcome_label(row.outcome),
+        detail_in_words(row.detail),
+    ]
 
 
 def result_rows_csv_lines(rows: Iterable) -> Iterator[str]:
@@ -104,9 +125,9 @@ def result_rows_write_xlsx(
             ("Letter grades down", impact.letters_down),
         ):
             sheet.append(xlsx_row(sheet, [label, value]))
-    table = XlsxTable(book, "Rows", list(REPORT_COLUMNS))
+    table = XlsxTable(book, "Rows", list(ROW_HEADINGS))
     for row in rows:
-        table.append(_values(row))
+        table.append(_words(row))
     table.close()
     if grade_impact is not None:
         impact_table = XlsxTable(book, "Grade impact", list(GRADE_IMPACT_COLUMNS))

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from catalog.errors import InputError
 from catalog.models import CourseCatalog
+from pushjobs.display import outcome_label, type_label
 from pushjobs.engine.api import REPORT_COLUMNS, ResultRow, Summary
 from pushjobs.models import Notification, PushJob
 from pushjobs.notify import notification_mark_read
-from pushjobs.result_report import result_report_csv_lines, result_rows_write_xlsx
+from pushjobs.result_report import result_report_csv_lines, result_rows_csv_lines, result_rows_write_xlsx
 from pushjobs.selectors import (
     notifications_for_user,
     notifications_unread_count,
@@ -111,6 +112,21 @@ def test_r44_xlsx_keeps_text_that_looks_like_a_formula_as_text():
     # cli.md: text that would be a formula gets a leading "'" (OWASP), and stays typed as text
     assert cells[6] == "'=SUM(A1)" and cells[8] == "'=1+1"
     assert book["Rows"]["G2"].data_type == "s"
+
+
+def test_r44_the_xlsx_for_people_says_data_types_and_outcomes_in_words_and_the_csv_keeps_codes():
+    row = ResultRow("101 North High", "22-23", "E1", "ENG9", "", "grading_tasks", "task:Q1G", "failed_desynced", "")
+    out = io.BytesIO()
+    result_rows_write_xlsx([row], out, summary=Summary(courses_failed=1))
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["Rows"]
+    heading, cells = list(sheet.iter_rows(values_only=True))[:2]
+    assert heading[5:8] == ("Data type", "Item", "Outcome")
+    assert cells[5] == type_label("grading_tasks") and "grading_tasks" not in cells[5]
+    assert cells[6] == "Q1G"
+    assert cells[7] == outcome_label("failed_desynced") and "_" not in cells[7]
+    lines = list(result_rows_csv_lines([row]))
+    assert lines[0] == ",".join(REPORT_COLUMNS) + "\r\n"
+    assert ",grading_tasks,task:Q1G,failed_desynced," in lines[1]
 
 
 def test_r45_the_submitter_is_told_in_the_application_and_by_email(
