@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from catalog.spreadsheets import XlsxTable, csv_writer, xlsx_row
 
-from .display import column_heading, people_word
+from .display import column_heading, people_value, people_word, report_item_names
 from .filters import COURSE_AUDIT, COURSE_STATES, MASTER_AWAITING_PUSH
 from .report import Report
 
@@ -109,8 +109,9 @@ def report_xlsx_write(report: Report, target) -> None:
     columns = list(report.columns)
     rows = XlsxTable(workbook, "Rows", columns, labels=[column_heading(c) for c in columns])
     numeric = [i for i, c in enumerate(columns) if c in NUMERIC_COLUMNS]
+    names = report_item_names()
     for row in report.rows():
-        values = [people_word(c, v) for c, v in zip(columns, row.values, strict=True)]
+        values = [people_value(c, v, names) for c, v in zip(columns, row.values, strict=True)]
         for i in numeric:
             values[i] = int(values[i])
         rows.append(values)

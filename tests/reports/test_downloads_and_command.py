@@ -10,7 +10,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.display import column_heading, people_word
+from reports.display import column_heading, people_value, report_item_names
 from reports.filters import COLUMNS
 
 from .conftest import CATALOG, PASSWORD, YEAR, assignment_doc, course, load, master, rows_of, section
@@ -63,7 +63,8 @@ def test_all_reports_command_csv_matches_the_selector(busy_district, kind, capsy
 
 def _in_words(rows: list[dict]) -> list[dict]:
     """The CSV's rows as the XLSX writes them for people: headings and codes in words."""
-    return [{column_heading(k): people_word(k, v) for k, v in row.items()} for row in rows]
+    names = report_item_names()
+    return [{column_heading(k): people_value(k, v, names) for k, v in row.items()} for row in rows]
 
 
 @pytest.mark.parametrize("kind", list(SITUATIONS))
@@ -80,6 +81,8 @@ def test_all_reports_command_xlsx_to_a_file(busy_district, kind, tmp_path):
     rows = [[("" if v is None else str(v)) for v in row] for row in workbook["Rows"].iter_rows(values_only=True)]
     assert tuple(rows[0]) == tuple(column_heading(c) for c in COLUMNS[kind])
     assert [dict(zip(rows[0], r, strict=True)) for r in rows[1:]] == _in_words(rows_of(kind, **SITUATIONS[kind]))
+    # Tasks and standards by code and name, never by their reference (the CSV keeps "task:Q1G").
+    assert not any("task:" in cell or "standard:" in cell for r in rows[1:] for cell in r)
 
 
 def test_command_writes_csv_to_out_file(busy_district, tmp_path):
@@ -148,6 +151,8 @@ def test_all_reports_xlsx_download(admin_client, kind):
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = [[("" if v is None else str(v)) for v in row] for row in workbook["Rows"].iter_rows(values_only=True)]
     assert [dict(zip(rows[0], r, strict=True)) for r in rows[1:]] == _in_words(rows_of(kind, **SITUATIONS[kind]))
+    # Tasks and standards by code and name, never by their reference (the CSV keeps "task:Q1G").
+    assert not any("task:" in cell or "standard:" in cell for r in rows[1:] for cell in r)
 
 
 def test_xlsx_summary_sheet_holds_the_counts(admin_client):
