@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from catalog.models import User
-from pushjobs.engine.api import PushOutcome, ResultRow, Summary
+from pushjobs.engine.api import REPORT_COLUMNS, PushOutcome, ResultRow, Summary
 
 from .display import job_courses_line
 from .models import Notification, PushJob, PushResultRow
@@ -80,17 +80,7 @@ def push_job_outcome(*, job: PushJob) -> PushOutcome:
     """A finished job's outcome as the engine would have returned it: summary and report rows."""
     outcome = PushOutcome(summary=Summary(**job.summary) if job.summary else Summary())
     outcome.rows = [
-        ResultRow(
-            school=r.school,
-            calendar=r.calendar,
-            course=r.course,
-            course_master=r.course_master,
-            section=r.section,
-            data_type=r.data_type,
-            item=r.item,
-            outcome=r.outcome,
-            detail=r.detail,
-        )
+        ResultRow(*(getattr(r, column) for column in REPORT_COLUMNS))
         for r in PushResultRow.objects.filter(job=job).order_by("chunk_index", "position")
     ]
     return outcome

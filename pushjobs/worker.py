@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 import uuid
+from dataclasses import asdict
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -181,20 +182,7 @@ def _chunk_claim(job: PushJob, token: str) -> PushJobChunk | None:
 
 def _result_rows_create(job: PushJob, chunk_index: int, rows: list[ResultRow]) -> None:
     PushResultRow.objects.bulk_create(
-        PushResultRow(
-            job=job,
-            chunk_index=chunk_index,
-            position=position,
-            school=row.school,
-            calendar=row.calendar,
-            course=row.course,
-            course_master=row.course_master,
-            section=row.section,
-            data_type=row.data_type,
-            item=row.item,
-            outcome=row.outcome,
-            detail=row.detail,
-        )
+        PushResultRow(job=job, chunk_index=chunk_index, position=position, **asdict(row))
         for position, row in enumerate(rows)
     )
 
