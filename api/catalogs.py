@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
+from catalog.errors import InputError
 from catalog.lock_impact import lock_impact
 from catalog.models import CourseCatalog
 from catalog.page_selectors import catalog_list, catalog_masters
@@ -14,10 +15,17 @@ from catalog.selectors import catalog_locks
 from catalog.services import catalog_locks_set, setup_type_get
 from catalog.setup_types import COURSE_ATTRIBUTES, MASTER
 from catalog.web_access import require_district_admin
+from coursemasters.copy import COPY_DATA, course_master_copy
+from coursemasters.forms import CourseMasterCopyForm
 from coursemasters.page_selectors import master_get, master_item_get
-from coursemasters.services import master_item_create, master_item_delete, master_item_update
+from coursemasters.services import (
+    master_attributes_update,
+    master_item_create,
+    master_item_delete,
+    master_item_update,
+)
 
-from .errors import ERROR_RESPONSES, ApiError, not_found, values_refusal
+from .errors import ERROR_RESPONSES, ApiError, attributes_refusal, form_refusal, not_found, values_refusal
 from .pagination import paginated
 from .setup_items import setup_item_json, setup_items_json
 
@@ -74,8 +82,23 @@ class ItemValuesIn(Schema):
     model_config = ConfigDict(extra="allow")
 
 
+class AttributesIn(Schema):
+    """Course attributes by name (``credits``, ``grade_levels``...), only those to change."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 class ItemOut(Schema):
     item: dict[str, Any]
+
+
+def sent_values(request) -> dict:
+    # The body as sent: its field names are the setup type's (or the attributes), which one schema
+    # cannot list for every type.
+    values = json.loads(request.body or b"{}")
+    if not isinstance(values, dict):
+        raise ApiError(422, "send the fields as a JSON object")
+    return values
 
 
 def _catalog_json(catalog: CourseCatalog, counts: CourseCatalog | None = None) -> dict:
@@ -159,6 +182,59 @@ def master_detail(request, master_id: int):
     return _master_json(_master(request, master_id))
 
 
+@router.patch(
+    "/masters/{master_id}", response={200: MasterDetailOut, **ERROR_RESPONSES}, summary="Change a master's info"
+)
+def master_change(request, master_id: int, payload: AttributesIn):
+    """The master's attributes (``number``, ``name``, ``credits``...), only those sent; linked
+    courses get them at the next push of Course Info (R16)."""
+    values = sent_values(request)
+    master = _master(request, master_id)
+    attributes_refusal(values, lambda: master_attributes_update(user=request.user, master=master, values=values))
+    return _master_json(_master(request, master_id))
+
+
+class MasterCopyIn(Schema):
+    new_number: str
+    new_name: str
+    # A catalog's id; the master's own catalog when left out.
+    to_catalog: int | None = None
+    # The grading setup to copy, as Push All Course Masters names it (grading_tasks_standards,
+    # grade_calc_options, composite_grades, categories, assessments); all of it when left out.
+    data: list[str] | None = None
+
+
+@router.post(
+    "/masters/{master_id}/copy", response={201: MasterDetailOut, **ERROR_RESPONSES}, summary="Copy a course master"
+)
+def master_copy(request, master_id: int, payload: MasterCopyIn):
+    """Copy Course Master (R60): a new master with this one's info and the chosen grading setup.
+    Courses are not changed: none is linked to the copy."""
+    master = _master(request, master_id)
+    sent = {
+        "to_catalog": payload.to_catalog or master.catalog_id,
+        "new_number": payload.new_number,
+        "new_name": payload.new_name,
+        "data": list(COPY_DATA) if payload.data is None else payload.data,
+    }
+    form = CourseMasterCopyForm(sent, master=master)
+    if not form.is_valid():
+        raise form_refusal(form)
+    chosen = form.cleaned_data
+    try:
+        copy = course_master_copy(
+            user=request.user,
+            master=master,
+            to_catalog=chosen["to_catalog"],
+            new_number=chosen["new_number"],
+            new_name=chosen["new_name"],
+            data=set(chosen["data"]),
+        )
+    except InputError as error:
+        raise ApiError(400, str(error), field="new_number" if " already has " in str(error) else None) from None
+    return Status(201, _master_json(master_get(pk=copy.pk)))
+
+
 def _master_item(request, master_id: int, type_name: str, item_id: int):
     master = _master(request, master_id)
     setup_type = setup_type_get(name=type_name)
@@ -168,25 +244,19 @@ def _master_item(request, master_id: int, type_name: str, item_id: int):
     return master, setup_type, item
 
 
-def _sent_values(request) -> dict:
-    # The body as sent: its field names are the setup type's, which the schema cannot list for all types.
-    values = json.loads(request.body or b"{}")
-    if not isinstance(values, dict):
-        raise ApiError(422, "send the item's fields as a JSON object")
-    return values
-
-
 @router.post(
     "/masters/{master_id}/setup/{type_name}",
     response={201: ItemOut, **ERROR_RESPONSES},
     summary="Add a setup item to a master",
 )
 def master_item_add(request, master_id: int, type_name: str, payload: ItemValuesIn):
-    values = _sent_values(request)
+    values = sent_values(request)
     master = _master(request, master_id)
     setup_type = setup_type_get(name=type_name)
     item = values_refusal(
-        values, lambda: master_item_create(user=request.user, master=master, setup_type=type_name, values=values)
+        values,
+        lambda: master_item_create(user=request.user, master=master, setup_type=type_name, values=values),
+        setup_type=setup_type,
     )
     return Status(201, {"item": setup_item_json(setup_type, MASTER, item)})
 
@@ -197,9 +267,11 @@ def master_item_add(request, master_id: int, type_name: str, payload: ItemValues
     summary="Change a master's setup item",
 )
 def master_item_change(request, master_id: int, type_name: str, item_id: int, payload: ItemValuesIn):
-    values = _sent_values(request)
+    values = sent_values(request)
     _master_obj, setup_type, item = _master_item(request, master_id, type_name, item_id)
-    item = values_refusal(values, lambda: master_item_update(user=request.user, item=item, values=values))
+    item = values_refusal(
+        values, lambda: master_item_update(user=request.user, item=item, values=values), setup_type=setup_type
+    )
     return {"item": setup_item_json(setup_type, MASTER, item)}
 
 

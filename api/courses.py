@@ -1,20 +1,26 @@
 """Courses and sections with their setup items, states and links (R3-R9, R19-R23), for the people
 the pages show them to: district admins every course, school admins their schools' courses,
-teachers their own sections."""
+teachers their own sections. A course's info, its link to a master and Ignore Master Push change
+as on the course page (R3, R7, R11); its and its sections' setup items in ``setup_edits``."""
 
 from typing import Any
 
 from ninja import Router, Schema
+from pydantic import StrictBool
 
+from catalog.errors import InputError
 from catalog.permissions import managed_school_ids
 from catalog.selectors import school_get, school_year_get
 from catalog.setup_types import COURSE, COURSE_ATTRIBUTES, SECTION
 from catalog.web_access import require_course_access, require_section_access
+from courses.forms import CourseLinkForm
 from courses.page_selectors import course_get, course_list
 from courses.selectors import course_desync_reasons
+from courses.services import course_attributes_update, course_ignore_master_push_set, course_link_set
 from sections.page_selectors import section_get, section_list
 
-from .errors import ERROR_RESPONSES, not_found
+from .catalogs import AttributesIn, sent_values
+from .errors import ERROR_RESPONSES, ApiError, attributes_refusal, form_refusal, not_found
 from .pagination import paginated
 from .setup_items import setup_items_json
 
@@ -109,9 +115,7 @@ def course_for_request(request, course_id: int):
     return course
 
 
-@router.get("/courses/{course_id}", response={200: CourseDetailOut, **ERROR_RESPONSES}, summary="One course")
-def course_detail(request, course_id: int):
-    course = course_for_request(request, course_id)
+def _course_json(course) -> dict:
     return {
         "id": course.pk,
         "school": course.calendar.school.number,
@@ -126,6 +130,62 @@ def course_detail(request, course_id: int):
         "setup": setup_items_json(course, COURSE, "course"),
         "section_ids": list(course.sections.order_by("pk").values_list("pk", flat=True)),
     }
+
+
+@router.get("/courses/{course_id}", response={200: CourseDetailOut, **ERROR_RESPONSES}, summary="One course")
+def course_detail(request, course_id: int):
+    return _course_json(course_for_request(request, course_id))
+
+
+@router.patch(
+    "/courses/{course_id}", response={200: CourseDetailOut, **ERROR_RESPONSES}, summary="Change a course's info"
+)
+def course_change(request, course_id: int, payload: AttributesIn):
+    """The course's attributes (``number``, ``name``, ``credits``...), only those sent. An attribute
+    locked on the catalog of a linked course is refused (403), unless sent unchanged (R3)."""
+    values = sent_values(request)
+    course = course_for_request(request, course_id)
+    attributes_refusal(values, lambda: course_attributes_update(user=request.user, course=course, values=values))
+    return _course_json(course_for_request(request, course_id))
+
+
+class CourseLinkIn(Schema):
+    # The master's number (or "ENG9 English 9", as the page suggests it) in the course's school's
+    # catalog; null unlinks the course.
+    master: str | None
+
+
+@router.post(
+    "/courses/{course_id}/link", response={200: CourseDetailOut, **ERROR_RESPONSES}, summary="Link or unlink a course"
+)
+def course_link(request, course_id: int, payload: CourseLinkIn):
+    """Linking changes no item: what the master has awaits the next push. Unlinking, or moving to
+    another master, makes the items pushed from the old master local (R7)."""
+    course = course_for_request(request, course_id)
+    form = CourseLinkForm({"master": payload.master or ""}, course=course)
+    if not form.is_valid():
+        raise form_refusal(form)
+    try:
+        course_link_set(user=request.user, course=course, master=form.cleaned_data["master"])
+    except InputError as error:
+        raise ApiError(400, str(error), field="master") from None
+    return _course_json(course_for_request(request, course_id))
+
+
+class IgnoreMasterPushIn(Schema):
+    ignore: StrictBool
+
+
+@router.post(
+    "/courses/{course_id}/ignore-master-push",
+    response={200: CourseDetailOut, **ERROR_RESPONSES},
+    summary="Mark or clear Ignore Master Push",
+)
+def course_ignore_master_push(request, course_id: int, payload: IgnoreMasterPushIn):
+    """A marked course receives nothing from any master push (R11)."""
+    course = course_for_request(request, course_id)
+    course_ignore_master_push_set(user=request.user, course=course, ignore=payload.ignore)
+    return _course_json(course_for_request(request, course_id))
 
 
 @router.get("/sections", response={200: list[SectionOut], **ERROR_RESPONSES}, summary="Sections")

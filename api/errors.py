@@ -3,8 +3,9 @@ field it is about (null when it is about the request as a whole) and saying the 
 
     {"errors": [{"field": "scheduled_for", "message": "the scheduled time is in the past"}]}
 
-The services raise InputError (bad input: 400, or 404 for a record that does not exist) and
-PermissionError (403); request bodies and parameters that do not parse are 422 with the field's
+The services raise InputError (bad input: 400, or 404 for a record that does not exist),
+LockedError (a lock refuses the change whatever the caller's rights, R3, R4, R22: 403, in the
+page's words) and PermissionError (403); request bodies and parameters that do not parse are 422 with the field's
 name; a missing or revoked token is 401; too many calls 429.
 """
 
@@ -13,7 +14,9 @@ from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
-from catalog.errors import InputError
+from catalog.errors import InputError, LockedError
+from catalog.setup_types import COURSE_ATTRIBUTES
+from exchange.formats import CHILDREN, type_fields
 
 
 class ErrorItem(Schema):
@@ -32,6 +35,19 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.errors = [{"field": field, "message": message}]
+
+
+def form_refusal(form, fields: dict[str, str] | None = None) -> ApiError:
+    """A page's form that refused the body (the API validates with the page's own form where the
+    page has one), each error naming its field by the body's name for it (``fields``: the form's
+    name -> the body's, where they differ)."""
+    error = ApiError(400, "")
+    error.errors = [
+        {"field": None if name == "__all__" else (fields or {}).get(name, name), "message": str(message)}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return error
 
 
 def not_found(what: str) -> ApiError:
@@ -63,6 +79,10 @@ def errors_install(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def _api_error(request, exc: ApiError):
         return body(request, exc.status, exc.errors)
+
+    @api.exception_handler(LockedError)
+    def _locked(request, exc: LockedError):
+        return body(request, 403, [{"field": None, "message": str(exc)}])
 
     @api.exception_handler(InputError)
     def _input_error(request, exc: InputError):
@@ -104,14 +124,72 @@ def errors_install(api: NinjaAPI) -> None:
         return body(request, exc.status_code, [{"field": None, "message": str(exc)}])
 
 
-def values_refusal(values: dict, call):
+def _field_in(text: str, names: dict[str, str]) -> str | None:
+    """The field whose words ``text`` begins with: ``names`` maps a field's words as the services
+    write them ("drop lowest") to its name in the body ("drop_lowest"); the longest words first,
+    so "weight categories" is not taken for "weight"."""
+    for words in sorted(names, key=len, reverse=True):
+        if text == words or text.startswith((f"{words} ", f"{words}:", f"{words},")):
+            return names[words]
+    return None
+
+
+def refused_field(message: str, values: dict, *, names: dict[str, str], label: str = "", key: str | None = None):
+    """The field of a sent body a service's refusal is about, from its words: an unknown field as
+    it was sent ('unknown field "colour"'), a field after the label the services put before it
+    ("category weight: ...", "credits of course E000 is locked"), or the key (``key``) when the
+    owner already holds an item with it. None when the refusal is about the request as a whole."""
+    for name in values:
+        if f'field "{name}"' in message or f'attribute "{name}"' in message:
+            return str(name)
+    text = message
+    if label:
+        if not message.startswith(label):
+            return key if key and " already has " in message else None
+        text = message[len(label) :].lstrip(" :")
+    return _field_in(text, names) or (key if key and " already has " in message else None)
+
+
+def setup_field_names(setup_type, level: str) -> tuple[dict[str, str], str]:
+    """How the services' messages name each field of a setup type at a level (``names`` of
+    ``refused_field``), and the body name of its first key field. A composite's children are
+    named one at a time in messages ("composite grade child 1 weight")."""
+    names, key = {}, None
+    for form in type_fields(setup_type, level):
+        names[form.field.replace("_", " ")] = form.json
+        if form.kind == CHILDREN:
+            names["child"] = form.json
+        if form.is_key and key is None:
+            key = form.json
+    return names, key
+
+
+def values_refusal(values: dict, call, *, setup_type=None, level: str = "master"):
     """Run a service that takes a setup item's ``values``; its InputError names the field it is
-    about in words ('Category: weight must be ...'), so the error body names that field too."""
+    about in words ('category weight: ...'), so the error body names that field too. A lock's
+    refusal is a 403 with the service's words (and the field, where it names one); a record that
+    does not exist stays a 404."""
     try:
         return call()
     except InputError as error:
         message = str(error)
-        field = next((name for name in values if f'"{name}"' in message or f" {name} " in f" {message} "), None)
         if message.startswith("no "):
             raise
-        raise ApiError(400, message, field=field) from None
+        if setup_type is not None:
+            names, key = setup_field_names(setup_type, level)
+            field = refused_field(message, values, names=names, label=setup_type.label, key=key)
+        else:
+            field = refused_field(message, values, names={str(n).replace("_", " "): str(n) for n in values})
+        raise ApiError(403 if isinstance(error, LockedError) else 400, message, field=field) from None
+
+
+def attributes_refusal(values: dict, call):
+    """Run a service that changes a master's or a course's attributes, naming the attribute its
+    refusal is about ("credits: ...", "credits of course E000 is locked ..."); a lock's is a 403."""
+    try:
+        return call()
+    except InputError as error:
+        message = str(error)
+        names = {name.replace("_", " "): name for name in COURSE_ATTRIBUTES}
+        field = refused_field(message, values, names=names)
+        raise ApiError(403 if isinstance(error, LockedError) else 400, message, field=field) from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI
 
-from . import catalogs, courses, history, jobs, notifications, pushes, reports
+from . import catalogs, courses, history, jobs, notifications, pushes, reports, setup_edits
 from .auth import API_AUTH, TokenRateThrottle
 from .errors import errors_install
 
@@ -27,7 +27,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 errors_install(api)
-for module in (catalogs, courses, history, pushes, jobs, reports, notifications):
+for module in (catalogs, courses, setup_edits, history, pushes, jobs, reports, notifications):
     api.add_router("", module.router)
 
 

@@ -45,6 +45,9 @@ class ApiClient:
             BASE + path, json.dumps(body), content_type="application/json", headers=self._headers(None)
         )
 
+    def delete(self, path: str):
+        return self.client.delete(BASE + path, headers=self._headers(None))
+
 
 def api_as(user: User) -> ApiClient:
     _row, token = api_token_create(user=user, name=f"tests for {user.username}")

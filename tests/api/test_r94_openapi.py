@@ -58,7 +58,8 @@ def _documented_calls() -> set[tuple[str, str]]:
     for block in re.findall(r"```sh\n(.*?)```", text, re.S):
         for line in block.splitlines():
             for url in re.findall(r'\$GP(/[^"?\s]*)', line):
-                method = "post" if "-X POST" in line else "patch" if "-X PATCH" in line else "get"
+                sent = re.search(r"-X (POST|PATCH|DELETE)", line)
+                method = sent.group(1).lower() if sent else "get"
                 calls.add((method, "/api/v1" + re.sub(r"\$\w+", "1", url)))
     return calls
 
