@@ -5,8 +5,8 @@ field it is about (null when it is about the request as a whole) and saying the 
 
 The services raise InputError (bad input: 400, or 404 for a record that does not exist),
 LockedError (a lock refuses the change whatever the caller's rights, R3, R4, R22: 403, in the
-page's words) and PermissionError (403); request bodies and parameters that do not parse are 422 with the field's
-name; a missing or revoked token is 401; too many calls 429.
+page's words) and PermissionError (403); request bodies and parameters that do not parse are 422
+with the field's name; a missing or revoked token is 401; too many calls 429.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,7 +15,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from catalog.errors import InputError, LockedError
-from catalog.setup_types import COURSE_ATTRIBUTES
+from catalog.setup_types import COURSE_ATTRIBUTES, MASTER
 from exchange.formats import CHILDREN, type_fields
 
 
@@ -150,7 +150,7 @@ def refused_field(message: str, values: dict, *, names: dict[str, str], label: s
     return _field_in(text, names) or (key if key and " already has " in message else None)
 
 
-def setup_field_names(setup_type, level: str) -> tuple[dict[str, str], str]:
+def setup_field_names(setup_type, level: str) -> tuple[dict[str, str], str | None]:
     """How the services' messages name each field of a setup type at a level (``names`` of
     ``refused_field``), and the body name of its first key field. A composite's children are
     named one at a time in messages ("composite grade child 1 weight")."""
@@ -164,7 +164,7 @@ def setup_field_names(setup_type, level: str) -> tuple[dict[str, str], str]:
     return names, key
 
 
-def values_refusal(values: dict, call, *, setup_type=None, level: str = "master"):
+def values_refusal(values: dict, call, *, setup_type=None, level: str = MASTER):
     """Run a service that takes a setup item's ``values``; its InputError names the field it is
     about in words ('category weight: ...'), so the error body names that field too. A lock's
     refusal is a 403 with the service's words (and the field, where it names one); a record that

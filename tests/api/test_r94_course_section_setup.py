@@ -472,3 +472,14 @@ def test_r60_a_master_is_copied_with_the_setup_chosen(setup, as_district_admin, 
     assert needs_tasks.status_code == 400 and errors_of(needs_tasks)[0]["field"] == "data"
     assert as_school_admin.post(path, {"new_number": "ENG9S", "new_name": "Mine"}).status_code == 403
     assert not d.catalog.masters.filter(number__in=["ENG9X", "ENG9S"]).exists()
+
+
+def test_r32_a_refused_master_item_names_the_field_too(setup, as_district_admin):
+    homework = setup.master.categories.get(name="Homework")
+    path = f"/masters/{setup.master.pk}/setup/categories"
+    bad = as_district_admin.patch(f"{path}/{homework.pk}", {"weight": "heavy"})
+    assert bad.status_code == 400
+    assert errors_of(bad) == [{"field": "weight", "message": "category weight: 'heavy' is not a number"}]
+    taken = as_district_admin.post(path, {"name": "tests"})
+    assert taken.status_code == 400 and errors_of(taken)[0]["field"] == "name"
+    assert setup.master.categories.count() == 2
