@@ -26,7 +26,7 @@ from django.db import models
 from django.utils import timezone
 
 from .models import AssessmentTest, CourseCatalog, GradingItem, GradingScale, HistoryRecord, User
-from .setup_types import SetupType
+from .setup_types import COURSE_ATTRIBUTES, SetupType
 
 WEB, COMMAND, IMPORT, OTHER = HistoryRecord.WEB, HistoryRecord.COMMAND, HistoryRecord.IMPORT, HistoryRecord.OTHER
 CREATED, UPDATED, REMOVED = "created", "updated", "removed"
@@ -239,6 +239,104 @@ def history_attributes(*, user: User, level: str, obj, before: dict, names: list
             for name in names
         ]
     )
+
+
+# The change log's words for a deletion a course remembers (R9), read alike on the History tab.
+REMEMBERED_DELETION = "remembered deletion"
+
+
+def setup_item_relations(setup_type: SetupType) -> list[str]:
+    """The foreign keys among the type's key and payload fields (a task, a test, a scale): load
+    them with the items (``select_related``) and ``setup_item_values`` reads no row per item."""
+    model = setup_type.model(setup_type.levels[0])
+    return [
+        name
+        for name in setup_type.key_fields + setup_type.payload_fields
+        if isinstance(model._meta.get_field(name), models.ForeignKey)
+    ]
+
+
+def setup_items_loaded(queryset, setup_type: SetupType):
+    """``queryset`` of the type's items with the tasks, tests and scales they name loaded."""
+    relations = setup_item_relations(setup_type)
+    return queryset.select_related(*relations) if relations else queryset
+
+
+def history_setup_item_build(
+    *, user: User, level: str, owner, setup_type: SetupType, item, change: str, before: dict | None = None, at=None
+) -> HistoryRecord:
+    """The record ``history_setup_item`` writes, unsaved: a service that changes many items
+    collects them and writes them with ``history_records_write`` in one statement."""
+    values = setup_item_values(setup_type=setup_type, item=item)
+    return history_record_build(
+        user=user,
+        level=level,
+        obj=owner,
+        data_type=setup_type.name,
+        item=setup_item_key(setup_type=setup_type, item=item),
+        change=change,
+        before=values if change == REMOVED else before,
+        after=None if change == REMOVED else values,
+        at=at,
+    )
+
+
+def history_course_created_build(*, user: User, level: str, obj, master_number: str | None = None, at=None):
+    """The records of a master or course made whole (a copy, a roll forward), unsaved: its
+    attributes, and for a course its link to a master, Ignore Master Push and the deletions it
+    remembers, each as the service that sets it alone records it."""
+    records = [
+        history_record_build(
+            user=user,
+            level=level,
+            obj=obj,
+            data_type=COURSE_INFO,
+            change=CREATED,
+            after=attributes_values(obj, COURSE_ATTRIBUTES),
+            at=at,
+        )
+    ]
+    if level != HistoryRecord.COURSE:
+        return records
+    if master_number is not None:
+        records.append(
+            history_record_build(
+                user=user,
+                level=level,
+                obj=obj,
+                data_type=MASTER_LINK,
+                change=MASTER_LINKED,
+                before={"master": None},
+                after={"master": master_number},
+                at=at,
+            )
+        )
+    if obj.ignore_master_push:
+        records.append(
+            history_record_build(
+                user=user,
+                level=level,
+                obj=obj,
+                data_type=IGNORE_MASTER_PUSH,
+                change=CREATED,
+                after={"ignore_master_push": True},
+                at=at,
+            )
+        )
+    records += [
+        history_record_build(
+            user=user,
+            level=level,
+            obj=obj,
+            data_type=name,
+            item=REMEMBERED_DELETION,
+            change=CREATED,
+            after={"remembered_deletion": True},
+            at=at,
+        )
+        for name in obj.desynced_types
+    ]
+    return records
 
 
 def file_digest(path) -> str:

@@ -4,8 +4,17 @@ new number and name, with the chosen grading setup types."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.errors import InputError
+from catalog.history import (
+    CREATED,
+    history_course_created_build,
+    history_records_write,
+    history_setup_item_build,
+    setup_item_relations,
+    setup_items_loaded,
+)
 from catalog.models import CourseCatalog, User
 from catalog.permissions import can_manage_district
 from catalog.setup_types import MASTER, MASTER_PUSH_DATA, types_for_master_data
@@ -53,9 +62,30 @@ def course_master_copy(
         copy.number = cleaned["number"]
         copy.name = cleaned["name"]
         copy.save()
+        # History (R74): the copy's info and each item copied, as if made one by one, in one statement.
+        at = timezone.now()
+        records = history_course_created_build(user=user, level=MASTER, obj=copy, at=at)
+        records[0].detail = {
+            "copied_from": {"catalog": master.catalog.name, "master": master.number, "name": master.name},
+            "data": sorted(data),
+        }
         for setup_type in types_for_master_data(data):
             model = setup_type.model(MASTER)
             columns = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "master_id")]
-            rows = model.objects.filter(master=master).order_by("pk").values(*columns)
-            model.objects.bulk_create([model(master=copy, **row) for row in rows])
+            relations = setup_item_relations(setup_type)
+            originals = setup_items_loaded(model.objects.filter(master=master).order_by("pk"), setup_type)
+            items = []
+            for original in originals:
+                item = model(master=copy, **{column: getattr(original, column) for column in columns})
+                for name in relations:  # the task or test already loaded: read by the record, no query
+                    setattr(item, name, getattr(original, name))
+                items.append(item)
+            model.objects.bulk_create(items)
+            records += [
+                history_setup_item_build(
+                    user=user, level=MASTER, owner=copy, setup_type=setup_type, item=item, change=CREATED, at=at
+                )
+                for item in items
+            ]
+        history_records_write(records)
     return copy

@@ -6,8 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.errors import InputError
+from catalog.history import (
+    CREATED,
+    history_course_created_build,
+    history_records_write,
+    history_setup_item_build,
+    setup_item_relations,
+    setup_items_loaded,
+)
 from catalog.models import Calendar, School, SchoolYear, User
 from catalog.permissions import can_manage_school
 from catalog.setup_types import COURSE, SECTION, SETUP_TYPES
@@ -55,6 +64,15 @@ def _copy_fields(model, *skip: str) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", *skip)]
 
 
+def _copy(original, fields: list[str], relations: list[str], **owner):
+    """A new item with ``original``'s values under ``owner``; the tasks, tests and scales it names
+    are ``original``'s, already loaded, so History reads them without a query per item."""
+    item = type(original)(**owner, **{f: getattr(original, f) for f in fields})
+    for name in relations:
+        setattr(item, name, getattr(original, name))
+    return item
+
+
 def calendar_roll_forward(
     *, user: User, school: School | str, from_year: SchoolYear | str, to_year: SchoolYear | str
 ) -> RollForwardResult:
@@ -65,7 +83,9 @@ def calendar_roll_forward(
     master links, Ignore Master Push flags, remembered desyncs and grading setup (residual
     items stay behind with the teacher data that keeps them); sections keep their number,
     teacher, advisory flag and linked items. Teacher items, assignments, scores and posted
-    grades stay behind. All or nothing; a few statements per table.
+    grades stay behind. All or nothing; a few statements per table. History (R74) gets, as if
+    each were made alone, every course's info, master link, Ignore Master Push and remembered
+    deletions, and every course and section item, in one statement.
     """
     school = _school(school)
     from_year, to_year = _year(from_year), _year(to_year)
@@ -89,69 +109,87 @@ def calendar_roll_forward(
                 f'calendar "{target.name}" (school {school.number}, {to_year.name}) already has courses; '
                 "roll forward only fills an empty calendar"
             )
+        # History (R74) names every new course and section by its school and year: read once.
+        target.school, target.year = school, to_year
+        at = timezone.now()
+        records = []
 
         # Courses. A master link survives only while the master is in the school's catalog
         # (the school may have changed catalogs since).
         fields = _copy_fields(Course, "calendar_id")
         old_courses = list(Course.objects.filter(calendar=source).order_by("pk").values("id", *fields))
-        master_ids = set(CourseMaster.objects.filter(catalog_id=school.catalog_id).values_list("id", flat=True))
+        master_numbers = dict(CourseMaster.objects.filter(catalog_id=school.catalog_id).values_list("id", "number"))
         new_courses = Course.objects.bulk_create(
             [
                 Course(
                     calendar=target,
                     **{
                         **{f: row[f] for f in fields},
-                        "master_id": row["master_id"] if row["master_id"] in master_ids else None,
+                        "master_id": row["master_id"] if row["master_id"] in master_numbers else None,
                     },
                 )
                 for row in old_courses
             ]
         )
-        course_map = {row["id"]: new.pk for row, new in zip(old_courses, new_courses, strict=True)}
+        courses = {row["id"]: new for row, new in zip(old_courses, new_courses, strict=True)}
+        for course in new_courses:
+            records += history_course_created_build(
+                user=user, level=COURSE, obj=course, master_number=master_numbers.get(course.master_id), at=at
+            )
 
         course_item_maps: dict[str, dict[int, int]] = {}
         for setup_type in SETUP_TYPES:
             model = setup_type.model(COURSE)
             item_fields = _copy_fields(model, "course_id")
-            rows = list(
-                model.objects.filter(course__calendar=source)
-                .exclude(state=RESIDUAL)
-                .order_by("pk")
-                .values("id", "course_id", *item_fields)
+            relations = setup_item_relations(setup_type)
+            originals = list(
+                setup_items_loaded(
+                    model.objects.filter(course__calendar=source).exclude(state=RESIDUAL).order_by("pk"), setup_type
+                )
             )
             new_items = model.objects.bulk_create(
-                [model(course_id=course_map[r["course_id"]], **{f: r[f] for f in item_fields}) for r in rows]
+                [_copy(o, item_fields, relations, course=courses[o.course_id]) for o in originals]
             )
-            course_item_maps[setup_type.name] = {r["id"]: n.pk for r, n in zip(rows, new_items, strict=True)}
+            course_item_maps[setup_type.name] = {o.pk: n.pk for o, n in zip(originals, new_items, strict=True)}
+            records += [
+                history_setup_item_build(
+                    user=user, level=COURSE, owner=n.course, setup_type=setup_type, item=n, change=CREATED, at=at
+                )
+                for n in new_items
+            ]
 
         section_fields = _copy_fields(Section, "course_id")
         old_sections = list(
             Section.objects.filter(course__calendar=source).order_by("pk").values("id", "course_id", *section_fields)
         )
         new_sections = Section.objects.bulk_create(
-            [Section(course_id=course_map[r["course_id"]], **{f: r[f] for f in section_fields}) for r in old_sections]
+            [Section(course=courses[r["course_id"]], **{f: r[f] for f in section_fields}) for r in old_sections]
         )
-        section_map = {r["id"]: n.pk for r, n in zip(old_sections, new_sections, strict=True)}
+        sections = {r["id"]: n for r, n in zip(old_sections, new_sections, strict=True)}
 
         for setup_type in SETUP_TYPES:
             if not setup_type.reaches_sections:
                 continue
             model = setup_type.model(SECTION)
             item_fields = _copy_fields(model, "section_id", "source_id")
+            relations = setup_item_relations(setup_type)
             sources = course_item_maps[setup_type.name]
-            rows = model.objects.filter(section__course__calendar=source, state="linked").values(
-                "section_id", "source_id", *item_fields
+            originals = setup_items_loaded(
+                model.objects.filter(section__course__calendar=source, state="linked").order_by("pk"), setup_type
             )
-            model.objects.bulk_create(
+            new_items = model.objects.bulk_create(
                 [
-                    model(
-                        section_id=section_map[r["section_id"]],
-                        source_id=sources.get(r["source_id"]),
-                        **{f: r[f] for f in item_fields},
-                    )
-                    for r in rows.order_by("pk")
+                    _copy(o, item_fields, relations, section=sections[o.section_id], source_id=sources.get(o.source_id))
+                    for o in originals
                 ]
             )
+            records += [
+                history_setup_item_build(
+                    user=user, level=SECTION, owner=n.section, setup_type=setup_type, item=n, change=CREATED, at=at
+                )
+                for n in new_items
+            ]
+        history_records_write(records)
     return RollForwardResult(
         calendar=target, calendar_created=created, courses=len(new_courses), sections=len(new_sections)
     )
