@@ -198,6 +198,25 @@ def job_run_preview(request, job_id: int, payload: PreviewRunIn):
     return job_started_response(job, started)
 
 
+@router.post("/jobs/{job_id}/preview-again", response=STARTED, summary="Preview the same push again")
+def job_preview_again(request, job_id: int):
+    """A fresh preview of a preview's options, as the job page's Preview again (the data changed
+    since, or the preview is old). Takes an Idempotency-Key."""
+    preview = job_for_request(request, job_id)
+    if not preview.is_preview:
+        raise ApiError(404, f"job {job_id} is not a preview")
+    options = preview_options(preview)
+    job, started = run_or_refuse(
+        lambda: job_start_once(
+            request=request,
+            user=request.user,
+            start=lambda: push_job_preview_submit(user=request.user, options=options),
+        ),
+        set(),
+    )
+    return job_started_response(job, started)
+
+
 class UndoIn(Schema):
     # preview: a preview of the undo (what it would put back, and its conflicts), as the job page's Undo.
     action: Literal["preview", "run_now"] = "preview"
