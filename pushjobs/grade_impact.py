@@ -14,6 +14,7 @@ Scores and assignments are read as they are now; no push changes them (R30).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -136,19 +137,29 @@ def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
     return GradeImpact(rows=KeptRows(rows, impact.summary.grades), summary=impact.summary)
 
 
-def _grade_values(table: str, values: dict | None) -> dict | None:
-    """An item's values that a grade reads (``sections.grades.SETUP_GRADE_COLUMNS``), or None."""
+@functools.cache
+def _grade_positions(table: str) -> tuple[int, tuple[int | None, ...]]:
+    """How many values an item of this table has in the change rows, and where each value a grade
+    reads (``sections.grades.SETUP_GRADE_COLUMNS``) is among them (None: not there)."""
+    fields = type_level(_TYPE_OF_TABLE[table], SECTION).fields
+    return len(fields), tuple(fields.index(c) if c in fields else None for c in SETUP_GRADE_COLUMNS[table])
+
+
+def _grade_values(table: str, values: dict | None) -> tuple | None:
+    """An item's values that a grade reads, in ``SETUP_GRADE_COLUMNS`` order, or None. A tuple,
+    not a dict: a full push to sections names a hundred thousand items, each held until the end."""
     if values is None:
         return None
-    fields = type_level(_TYPE_OF_TABLE[table], SECTION).fields
-    row = dict(zip(fields, values["values"], strict=True))
-    return {c: row.get(c) for c in SETUP_GRADE_COLUMNS[table]}
+    count, positions = _grade_positions(table)
+    row = values["values"]
+    if len(row) != count:
+        raise ValueError(f"{table}: {len(row)} values where {count} are expected")
+    return tuple(None if i is None else row[i] for i in positions)
 
 
 def _grade_impact(changes: Iterable) -> GradeImpact:
     # An item named by two rows counts once: its values before the first, after the last.
-    sections_of: dict[tuple[str, int], int] = {}
-    before_values: dict[tuple[str, int], dict | None] = {}
+    first: dict[tuple[str, int], tuple[int, tuple | None]] = {}  # (section, values before)
     after_values: dict[tuple[str, int], dict | None] = {}
     made = 0  # items a dry run would create have no id yet: each gets its own negative one
     for c in changes:
@@ -161,13 +172,14 @@ def _grade_impact(changes: Iterable) -> GradeImpact:
         else:
             key = (table, c.item_pk)
         raw = c.raw or {}
-        sections_of.setdefault(key, c.section_pk)
-        before_values.setdefault(key, raw.get("before"))
+        if key not in first:
+            first[key] = (c.section_pk, _grade_values(table, raw.get("before")))
         after_values[key] = raw.get("after")
     before, after = SetupOverrides(), SetupOverrides()
     moved_sections = set()
-    for (table, item_id), section_id in sections_of.items():
-        rows = [_grade_values(table, found[table, item_id]) for found in (before_values, after_values)]
+    for key, (section_id, before_row) in first.items():
+        table, item_id = key
+        rows = (before_row, _grade_values(table, after_values.pop(key)))
         if item_id > 0 and None not in rows and rows[0] == rows[1]:
             continue  # changed, but in nothing a grade reads (a state, a source, a name): no grade moves
         if table == "cat" and None in rows:
@@ -179,7 +191,8 @@ def _grade_impact(changes: Iterable) -> GradeImpact:
             if item_id > 0:
                 overrides.drop[table].append(item_id)
             if row is not None:
-                overrides.add[table].append({**row, "id": item_id, "section_id": section_id})
+                overrides.add[table].append((item_id, section_id, *row))
+    first.clear()
     if not moved_sections:
         return GradeImpact()
     summary = grade_changes_store(section_ids=sorted(moved_sections), before=before, after=after)

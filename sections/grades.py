@@ -93,17 +93,19 @@ SETUP_GRADE_COLUMNS = {t: tuple(c for c, _ in columns[2:]) for t, (_, columns) i
 @dataclass
 class SetupOverrides:
     """A section setup other than the stored one: per table ("cat", "gco", "comp"), the ids of
-    rows left out and the rows put in (dicts of the columns in ``_SETUP``; an id may be None for
-    a row that does not exist yet)."""
+    rows left out and the rows put in (tuples of the columns in ``_SETUP``, in its order; an id
+    may be negative for a row that does not exist yet)."""
 
     drop: dict[str, list[int]] = field(default_factory=lambda: {t: [] for t in _SETUP})
-    add: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in _SETUP})
+    add: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in _SETUP})
 
     def params(self, prefix: str) -> dict:
         out = {}
-        for table in _SETUP:
+        for table, (_, columns) in _SETUP.items():
+            names = [c for c, _ in columns]
             out[f"{prefix}_{table}_drop"] = list(self.drop[table])
-            out[f"{prefix}_{table}_add"] = json.dumps(self.add[table], default=str)
+            rows = [dict(zip(names, row, strict=True)) for row in self.add[table]]
+            out[f"{prefix}_{table}_add"] = json.dumps(rows, default=str)
         return out
 
 
@@ -114,17 +116,13 @@ SETUP_TABLE = "grade_impact_setup"
 _SETUP_COLUMNS = list(dict.fromkeys(c for _, columns in _SETUP.values() for c in columns))
 
 
-def _sources(p: str, *, empty: bool = False, copied: bool = False) -> str:
+def _sources(p: str, *, copied: bool = False) -> str:
     """One side's setup: the stored rows of the sections less those dropped, plus those added
-    (from the JSON parameters, or ``copied`` into ``SETUP_TABLE``; ``empty``: no rows, for a side
-    that is not asked for)."""
+    (from the JSON parameters, or ``copied`` into ``SETUP_TABLE``)."""
     parts = []
     for table, (db_table, columns) in _SETUP.items():
         names = ", ".join(c for c, _ in columns)
         typed = ", ".join(f"{c} {t}" for c, t in columns)
-        if empty:
-            parts.append(f"{p}_{table} AS (SELECT {names} FROM {db_table} WHERE false)")
-            continue
         if copied:
             added = f"SELECT {names} FROM pg_temp.{SETUP_TABLE} x WHERE side = '{p}' AND tab = '{table}'"
         else:
@@ -141,53 +139,122 @@ def _sources(p: str, *, empty: bool = False, copied: bool = False) -> str:
 
 
 def _setup_copy(cursor, sides: dict[str, SetupOverrides]) -> None:
-    """Copy the rows each side puts in into ``SETUP_TABLE`` (three queries)."""
+    """Copy the rows each side puts in into ``SETUP_TABLE`` (two queries)."""
     typed = ", ".join(f"{c} {t}" for c, t in _SETUP_COLUMNS)
-    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{SETUP_TABLE}")
-    cursor.execute(f"CREATE TEMPORARY TABLE {SETUP_TABLE} (side text, tab text, {typed})")
+    cursor.execute(
+        f"DROP TABLE IF EXISTS pg_temp.{SETUP_TABLE}; "
+        f"CREATE TEMPORARY TABLE {SETUP_TABLE} (side text, tab text, {typed})"
+    )
     names = ", ".join(c for c, _ in _SETUP_COLUMNS)
     with cursor.copy(f"COPY {SETUP_TABLE} (side, tab, {names}) FROM STDIN") as copy:
-        for p, overrides in sides.items():
-            for table, rows in overrides.add.items():
-                for row in rows:
-                    values = [p, table]
-                    for c, t in _SETUP_COLUMNS:
-                        v = row.get(c)
-                        values.append(json.dumps(v, default=str) if t == "jsonb" and v is not None else v)
-                    copy.write_row(values)
+        for table, (_, columns) in _SETUP.items():
+            # where each of the table's columns goes among the copied ones; jsonb as its text
+            at = [_SETUP_COLUMNS.index(column) for column in columns]
+            jsonb = [i for i, (_, t) in enumerate(columns) if t == "jsonb"]
+            for p, overrides in sides.items():
+                for row in overrides.add[table]:
+                    values = [None] * len(_SETUP_COLUMNS)
+                    for i, v in zip(at, row, strict=True):
+                        values[i] = v
+                    for i in jsonb:
+                        if row[i] is not None:
+                            values[at[i]] = json.dumps(row[i], default=str)
+                    copy.write_row([p, table, *values])
 
 
-def _setup_pairs() -> str:
-    """Each grade calc option and category of the sections with its values on both sides
-    (``b_`` before, ``a_`` after; NULL where a side lacks it), so that the scores are read once."""
-    return """
+def _setup_pairs(sides: tuple[str, ...]) -> str:
+    """Each grade calc option and category of the sections with its values on each side asked for
+    (``b_`` before, ``a_`` after; NULL where a side lacks it), so that the scores are read once;
+    and every student's grade per option on each side (``option_grade``).
+
+    Scores and points are summed as integers (hundredths: both are numeric(8, 2)), so that the
+    grouped sums over every counted score are integer additions; a quotient is taken once per
+    category or per student, at 30 decimals as before, so that the grades are the same to the last
+    digit. A ratio score ÷ points is taken per score only where a mean of ratios or a drop of the
+    lowest needs it."""
+
+    def each(template: str, sep: str = ", ") -> str:
+        return sep.join(template.replace("{p}", p) for p in sides)
+
+    if len(sides) == 2:
+        options = (
+            "b_gco b FULL JOIN a_gco a ON a.section_id = b.section_id AND a.item_id = b.item_id AND a.term = b.term"
+        )
+        key = ", ".join(f"COALESCE(b.{c}, a.{c}) AS {c}" for c in ("section_id", "item_id", "term"))
+        categories = (
+            "SELECT COALESCE(b.id, a.id) AS id, "
+            + each("{p}.id IS NOT NULL AND NOT {p}.excluded AS in_{p}, {p}.weight AS w_{p}")
+            + ", "
+            + each("COALESCE({p}.drop_lowest, 0) AS d_{p}")
+            + " FROM b_cat b FULL JOIN a_cat a ON a.id = b.id"
+        )
+    else:
+        (p,) = sides
+        options = f"{p}_gco {p}"
+        key = f"{p}.section_id, {p}.item_id, {p}.term"
+        categories = (
+            f"SELECT id, NOT excluded AS in_{p}, weight AS w_{p}, COALESCE(drop_lowest, 0) AS d_{p} FROM {p}_cat"
+        )
+    on = each("{p}.id IS NOT NULL AND {p}.calculation <> 'no_calculation' AND NOT {p}.read_only AS on_{p}")
+    flags = each(
+        "{p}.calculation = 'proficiency_estimate' AS pe_{p}, {p}.weight_categories AS wc_{p}, "
+        "{p}.use_score_percent AS usp_{p}, {p}.grading_scale_id AS scale_{p}"
+    )
+    scores = """FROM counting k
+    CROSS JOIN LATERAL (
+        SELECT s.student, s.score FROM sections_score s WHERE s.assignment_id = k.assignment_id AND s.score IS NOT NULL
+        OFFSET 0
+    ) s"""
+    ratio = "CAST(s.score AS numeric(40, 30)) / NULLIF(k.points, 0)"
+    sums = each(
+        "sum(sc) FILTER (WHERE k_{p}) AS s_{p}, sum(pts) FILTER (WHERE k_{p}) AS p_{p}, "
+        "sum(ratio) FILTER (WHERE k_{p}) AS r_{p}, count(ratio) FILTER (WHERE k_{p}) AS n_{p}, "
+        "bool_or(k_{p}) AS any_{p}",
+        ",\n           ",
+    )
+    # A category's percent, where the option weighs categories (R81): Σ score ÷ Σ points, or the
+    # mean of score ÷ points.
+    percents = each(
+        "CASE WHEN NOT o.wc_{p} OR g.category_id IS NULL THEN NULL WHEN o.usp_{p} THEN g.r_{p} / NULLIF(g.n_{p}, 0)\n"
+        "                ELSE CAST(g.s_{p} AS numeric(48, 30)) / NULLIF(g.p_{p}, 0) END AS pct_{p}",
+        ",\n           ",
+    )
+    student_sums = each(
+        "bool_or(any_{p}) AS any_{p}, sum(r_{p}) / NULLIF(sum(n_{p}), 0) AS mean_{p}, "
+        "sum(s_{p}) AS s_{p}, sum(p_{p}) AS p_{p},\n"
+        "           sum(w_{p} * pct_{p}) FILTER (WHERE pct_{p} IS NOT NULL)\n"
+        "             / NULLIF(sum(w_{p}) FILTER (WHERE pct_{p} IS NOT NULL), 0) AS weighted_{p}",
+        ",\n           ",
+    )
+    grades = each(
+        "CASE WHEN o.on_{p} AND p.any_{p} THEN round(round(100 * CASE\n"
+        "               WHEN o.pe_{p} THEN p.mean_{p} WHEN o.wc_{p} THEN p.weighted_{p}\n"
+        "               WHEN o.usp_{p} THEN p.mean_{p}\n"
+        "               ELSE CAST(p.s_{p} AS numeric(48, 30)) / NULLIF(p.p_{p}, 0) END, 20), 2) END AS percent_{p}",
+        ",\n           ",
+    )
+    # The drop of the lowest ranks by student byte by byte (the partition is the same; the sort is
+    # not slowed by the database's collation).
+    partition = 'PARTITION BY oid, category_id, student COLLATE "C"'
+    return f"""
 opt AS (
-    SELECT row_number() OVER () AS oid,
-           COALESCE(b.section_id, a.section_id) AS section_id, COALESCE(b.item_id, a.item_id) AS item_id,
-           COALESCE(b.term, a.term) AS term,
-           b.id IS NOT NULL AND b.calculation <> 'no_calculation' AND NOT b.read_only AS on_b,
-           a.id IS NOT NULL AND a.calculation <> 'no_calculation' AND NOT a.read_only AS on_a,
-           b.calculation = 'proficiency_estimate' AS pe_b, a.calculation = 'proficiency_estimate' AS pe_a,
-           b.weight_categories AS wc_b, a.weight_categories AS wc_a,
-           b.use_score_percent AS usp_b, a.use_score_percent AS usp_a,
-           b.grading_scale_id AS scale_b, a.grading_scale_id AS scale_a
-    FROM b_gco b
-    FULL JOIN a_gco a ON a.section_id = b.section_id AND a.item_id = b.item_id AND a.term = b.term
+    SELECT row_number() OVER () AS oid, o.* FROM (
+        SELECT {key}, {on},
+               {flags}
+        FROM {options}
+    ) o
+    WHERE {each("o.on_{p}", " OR ")}
 ),
 cat AS (
-    SELECT COALESCE(b.id, a.id) AS id, b.id IS NOT NULL AND NOT b.excluded AS in_b,
-           a.id IS NOT NULL AND NOT a.excluded AS in_a, b.weight AS w_b, a.weight AS w_a,
-           COALESCE(b.drop_lowest, 0) AS d_b, COALESCE(a.drop_lowest, 0) AS d_a
-    FROM b_cat b FULL JOIN a_cat a ON a.id = b.id
+    {categories}
 ),
 counting AS (
-    SELECT o.oid, a.id AS assignment_id, a.category_id, a.points,
-           o.on_b AND (a.category_id IS NULL OR c.in_b) AS cb,
-           o.on_a AND (a.category_id IS NULL OR c.in_a) AS ca,
-           CASE WHEN a.category_id IS NULL THEN 0 ELSE c.d_b END AS d_b,
-           CASE WHEN a.category_id IS NULL THEN 0 ELSE c.d_a END AS d_a,
-           c.w_b, c.w_a, o.usp_b, o.usp_a,
-           (o.pe_b OR o.usp_b OR o.pe_a OR o.usp_a OR COALESCE(c.d_b, 0) > 0 OR COALESCE(c.d_a, 0) > 0) AS ratio_needed
+    SELECT o.oid, a.id AS assignment_id, a.category_id, (a.points * 100)::int AS pts,
+           CAST(a.points AS numeric(40, 30)) AS points,
+           {each("o.on_{p} AND (a.category_id IS NULL OR c.in_{p}) AS c_{p}")},
+           {each("CASE WHEN a.category_id IS NULL THEN 0 ELSE c.d_{p} END AS d_{p}")},
+           {each("o.pe_{p} OR o.usp_{p}", " OR ")} AS mean_needed,
+           a.category_id IS NOT NULL AND ({each("c.d_{p} > 0", " OR ")}) AS ranked
     FROM sections_assignment a
     CROSS JOIN LATERAL (
         SELECT ai.gradingitem_id FROM sections_assignment_items ai WHERE ai.assignment_id = a.id OFFSET 0
@@ -195,70 +262,50 @@ counting AS (
     JOIN opt o ON o.section_id = a.section_id AND o.item_id = ai.gradingitem_id
     LEFT JOIN cat c ON c.id = a.category_id
     WHERE a.section_id = ANY(%(sections)s) AND (a.term = o.term OR a.term = '')
-),
-counted AS (
-    SELECT k.oid, s.student, k.assignment_id, k.category_id, k.cb, k.ca, k.d_b, k.d_a, s.score, k.points,
-           k.w_b, k.w_a, k.usp_b, k.usp_a,
-           CASE WHEN k.ratio_needed THEN CAST(s.score AS numeric(40, 30)) / NULLIF(CAST(k.points AS numeric(40, 30)), 0)
-           END AS ratio
-    FROM counting k
-    CROSS JOIN LATERAL (
-        SELECT s.student, s.score FROM sections_score s WHERE s.assignment_id = k.assignment_id AND s.score IS NOT NULL
-        OFFSET 0
-    ) s
-    WHERE k.cb OR k.ca
+      AND ({each("o.on_{p} AND (a.category_id IS NULL OR c.in_{p})", " OR ")})
 ),
 ranked AS (
-    SELECT *,
-           row_number() OVER (PARTITION BY oid, student, category_id
-                              ORDER BY ratio NULLS LAST, assignment_id) AS low_rank,
-           count(*) OVER (PARTITION BY oid, student, category_id) AS in_category
-    FROM counted WHERE d_b > 0 OR d_a > 0
+    SELECT oid, student, category_id, sc, pts, ratio,
+           {each("c_{p} AND (in_category <= d_{p} OR low_rank > d_{p}) AS k_{p}")}
+    FROM (
+        SELECT r.*, row_number() OVER ({partition} ORDER BY ratio NULLS LAST, assignment_id) AS low_rank,
+               count(*) OVER ({partition}) AS in_category
+        FROM (
+            SELECT k.oid, s.student, k.category_id, k.assignment_id, (s.score * 100)::int AS sc, k.pts,
+                   {ratio} AS ratio, {each("k.c_{p}, k.d_{p}")}
+            {scores}
+            WHERE k.ranked
+        ) r
+    ) r
 ),
 kept AS (
-    SELECT oid, student, category_id, w_b, w_a, usp_b, usp_a, score, points, ratio,
-           cb AND (in_category <= d_b OR low_rank > d_b) AS kb, ca AND (in_category <= d_a OR low_rank > d_a) AS ka
-    FROM ranked
+    SELECT oid, student, category_id, sc, pts, ratio, {each("k_{p}")} FROM ranked
     UNION ALL
-    SELECT oid, student, category_id, w_b, w_a, usp_b, usp_a, score, points, ratio, cb, ca
-    FROM counted WHERE d_b = 0 AND d_a = 0
+    SELECT k.oid, s.student, k.category_id, (s.score * 100)::int, k.pts,
+           CASE WHEN k.mean_needed THEN {ratio} END, {each("k.c_{p}")}
+    {scores}
+    WHERE NOT k.ranked
 ),
 by_category AS (
-    SELECT oid, student, category_id, w_b, w_a, usp_b, usp_a,
-           sum(score) FILTER (WHERE kb) AS s_b, sum(points) FILTER (WHERE kb) AS p_b,
-           sum(ratio) FILTER (WHERE kb) AS r_b, count(ratio) FILTER (WHERE kb) AS n_b, bool_or(kb) AS any_b,
-           sum(score) FILTER (WHERE ka) AS s_a, sum(points) FILTER (WHERE ka) AS p_a,
-           sum(ratio) FILTER (WHERE ka) AS r_a, count(ratio) FILTER (WHERE ka) AS n_a, bool_or(ka) AS any_a
-    FROM kept GROUP BY oid, student, category_id, w_b, w_a, usp_b, usp_a
+    SELECT oid, student, category_id,
+           {sums}
+    FROM kept GROUP BY oid, student, category_id
 ),
 category_percent AS (
-    SELECT g.*,
-           CASE WHEN g.usp_b THEN g.r_b / NULLIF(g.n_b, 0)
-                ELSE CAST(g.s_b AS numeric(40, 30)) / NULLIF(CAST(g.p_b AS numeric(40, 30)), 0) END AS pct_b,
-           CASE WHEN g.usp_a THEN g.r_a / NULLIF(g.n_a, 0)
-                ELSE CAST(g.s_a AS numeric(40, 30)) / NULLIF(CAST(g.p_a AS numeric(40, 30)), 0) END AS pct_a
+    SELECT g.*, {each("c.w_{p}")},
+           {percents}
     FROM by_category g
+    JOIN opt o ON o.oid = g.oid
+    LEFT JOIN cat c ON c.id = g.category_id
 ),
 per_student AS (
     SELECT oid, student,
-           bool_or(any_b) AS any_b, bool_or(any_a) AS any_a,
-           sum(r_b) / NULLIF(sum(n_b), 0) AS mean_b, sum(r_a) / NULLIF(sum(n_a), 0) AS mean_a,
-           CAST(sum(s_b) AS numeric(40, 30)) / NULLIF(CAST(sum(p_b) AS numeric(40, 30)), 0) AS sum_b,
-           CAST(sum(s_a) AS numeric(40, 30)) / NULLIF(CAST(sum(p_a) AS numeric(40, 30)), 0) AS sum_a,
-           sum(w_b * pct_b) FILTER (WHERE category_id IS NOT NULL AND pct_b IS NOT NULL)
-             / NULLIF(sum(w_b) FILTER (WHERE category_id IS NOT NULL AND pct_b IS NOT NULL), 0) AS weighted_b,
-           sum(w_a * pct_a) FILTER (WHERE category_id IS NOT NULL AND pct_a IS NOT NULL)
-             / NULLIF(sum(w_a) FILTER (WHERE category_id IS NOT NULL AND pct_a IS NOT NULL), 0) AS weighted_a
+           {student_sums}
     FROM category_percent GROUP BY oid, student
 ),
 option_grade AS (
-    SELECT o.section_id, o.item_id, o.term, o.scale_b, o.scale_a, p.student,
-           CASE WHEN o.on_b AND p.any_b THEN round(round(100 * CASE
-               WHEN o.pe_b THEN p.mean_b WHEN o.wc_b THEN p.weighted_b WHEN o.usp_b THEN p.mean_b ELSE p.sum_b
-               END, 20), 2) END AS percent_b,
-           CASE WHEN o.on_a AND p.any_a THEN round(round(100 * CASE
-               WHEN o.pe_a THEN p.mean_a WHEN o.wc_a THEN p.weighted_a WHEN o.usp_a THEN p.mean_a ELSE p.sum_a
-               END, 20), 2) END AS percent_a
+    SELECT o.section_id, o.item_id, o.term, {each("o.scale_{p}")}, p.student,
+           {grades}
     FROM per_student p JOIN opt o ON o.oid = p.oid
 )"""
 
@@ -271,7 +318,7 @@ def _composite_ctes(p: str) -> str:
     SELECT section_id, item_id, term, scale_{p} AS grading_scale_id, student, percent_{p} AS percent
     FROM option_grade WHERE percent_{p} IS NOT NULL
 ),
-{p}_child AS (
+{p}_child AS MATERIALIZED (
     SELECT cp.section_id, cp.parent_id, gi.id AS child_item_id, (ch.value ->> 'weight')::numeric AS weight
     FROM {p}_comp cp
     CROSS JOIN LATERAL jsonb_array_elements(cp.children) AS ch(value)
@@ -280,12 +327,12 @@ def _composite_ctes(p: str) -> str:
      AND gi.code = substr(ch.value ->> 'item', length(split_part(ch.value ->> 'item', ':', 1)) + 2)
 ),
 {p}_child_grade AS (
-    SELECT DISTINCT ON (ch.section_id, ch.parent_id, ch.child_item_id, g.student)
+    SELECT DISTINCT ON (ch.section_id, ch.parent_id, ch.child_item_id, g.student COLLATE "C")
            ch.section_id, ch.parent_id, ch.weight, g.student, g.percent
     FROM {p}_child ch
     JOIN {p}_option_grade g ON g.section_id = ch.section_id AND g.item_id = ch.child_item_id
     LEFT JOIN term_pos tp ON tp.section_id = g.section_id AND tp.term = g.term
-    ORDER BY ch.section_id, ch.parent_id, ch.child_item_id, g.student, tp.ord DESC NULLS LAST, g.term DESC
+    ORDER BY ch.section_id, ch.parent_id, ch.child_item_id, g.student COLLATE "C", tp.ord DESC NULLS LAST, g.term DESC
 ),
 {p}_comp_grade AS (
     SELECT section_id, parent_id, student,
@@ -337,34 +384,26 @@ def _letter_join(alias: str, percent: str, scale: str) -> str:
     )
 
 
-def _pipeline(*, before: bool, copied: bool = False) -> str:
-    """Every CTE up to ``a_final`` (and ``b_final``): the grades of R81 on both sides at once.
-    Without ``before`` the "before" side is empty (the stored grades alone)."""
-    return (
-        _sources("b", empty=not before, copied=copied)
-        + ",\n"
-        + _sources("a", copied=copied)
-        + ",\n"
-        + _SHARED
-        + ",\n"
-        + _setup_pairs()
-        + ",\n"
-        + _composite_ctes("b")
-        + ",\n"
-        + _composite_ctes("a")
+def _pipeline(*, sides: tuple[str, ...] = ("a",), copied: bool = False) -> str:
+    """Every CTE up to ``a_final`` (and ``b_final``): the grades of R81 on each side asked for at
+    once (``("a",)``: the stored setup alone, or one side of a change when the other has no grade)."""
+    return ",\n".join(
+        [_sources(p, copied=copied) for p in sides]
+        + [_SHARED, _setup_pairs(sides)]
+        + [_composite_ctes(p) for p in sides]
     )
 
 
 # Names as people read them, for the command, the page and the impact rows.
-_NAMES = """
+_NAME_JOINS = """
 JOIN sections_section s ON s.id = g.section_id
 JOIN courses_course c ON c.id = s.course_id
 JOIN catalog_calendar cal ON cal.id = c.calendar_id
 JOIN catalog_school sch ON sch.id = cal.school_id
 JOIN catalog_schoolyear y ON y.id = cal.year_id
 JOIN catalog_gradingitem gi ON gi.id = g.item_id
-LEFT JOIN catalog_user t ON t.id = s.teacher_id
-LEFT JOIN term_pos tp ON tp.section_id = g.section_id AND tp.term = g.term"""
+LEFT JOIN catalog_user t ON t.id = s.teacher_id"""
+_NAMES = _NAME_JOINS + "\nLEFT JOIN term_pos tp ON tp.section_id = g.section_id AND tp.term = g.term"
 _NAME_COLUMNS = (
     "sch.number || ' ' || sch.name, y.name, c.number, s.number, COALESCE(t.username, ''), "
     "g.student, gi.kind || ':' || gi.code, g.term"
@@ -459,7 +498,7 @@ def section_grades(*, section_ids: list[int], student: str | None = None) -> lis
     if not section_ids:
         return []
     params = {"sections": list(section_ids), "student": student, **SetupOverrides().params("a")}
-    sql = f"""WITH {_pipeline(before=False)}
+    sql = f"""WITH {_pipeline()}
 SELECT {_NAME_COLUMNS}, g.percent, COALESCE(band.grade, ''), g.section_id
 FROM a_final g {_NAMES}
 {_letter_join("band", "g.percent", "g.scale_id")}
@@ -497,9 +536,16 @@ _MOVED_COLUMNS = (
     "school, calendar, course, section, teacher, student, item, term, before_percent, after_percent, "
     "before_letter, after_letter, posted_differs, section_id"
 )
+# The rows with their names, as they are read (a page, the CSV): joined for the rows read, not
+# stored with every row.
+_MOVED_NAMED = f"""(SELECT sch.number || ' ' || sch.name AS school, y.name AS calendar, c.number AS course,
+        s.number AS section, COALESCE(t.username, '') AS teacher, g.student, gi.kind || ':' || gi.code AS item,
+        g.term, g.before_percent, g.after_percent, g.before_letter, g.after_letter, g.posted_differs,
+        g.section_id, g.section_rank, g.item_rank, g.term_ord
+ FROM {MOVED_TABLE} g {_NAME_JOINS}) g"""
 # By numbers where it can (sections and items ranked once, in SQL): a sort of a million rows by
 # their names compared each as text in the database's collation took over a minute.
-_MOVED_ORDER = 'section_rank, student COLLATE "C", item_rank, term_ord NULLS LAST, term COLLATE "C"'
+_MOVED_ORDER = 'g.section_rank, g.student COLLATE "C", g.item_rank, g.term_ord NULLS LAST, g.term COLLATE "C"'
 _generation = {"n": 0}
 
 # The change of a percent (after - before, in points) by bucket, as the chart draws it: a label
@@ -549,9 +595,41 @@ def grade_changes_store(*, section_ids: list[int], before: SetupOverrides, after
     params = {"sections": list(section_ids)}
     for p, overrides in (("b", before), ("a", after)):
         params.update({f"{p}_{table}_drop": list(overrides.drop[table]) for table in _SETUP})
-    sql = f"""CREATE TEMPORARY TABLE {MOVED_TABLE} AS
-WITH {_pipeline(before=True, copied=True)},
-differ AS (
+    _generation["n"] += 1
+    with _planner_settings() as cursor:
+        _setup_copy(cursor, {"b": before, "a": after})
+        sides = _sides_with_options(cursor, params)
+        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{MOVED_TABLE}")
+        cursor.execute(_moved_sql(sides), params)
+        cursor.execute(f"DROP TABLE pg_temp.{SETUP_TABLE}")
+    return _moved_summary()
+
+
+def _sides_with_options(cursor, params: dict) -> tuple[str, ...]:
+    """The sides with a grade calc option in these sections (one query): a side without one has
+    no grade at all (a composite's children are options), so a first push to sections, whose
+    "before" has none, computes its "after" alone. At least one side, for an empty table."""
+    cursor.execute(
+        f"""SELECT {
+            ", ".join(
+                f"EXISTS (SELECT 1 FROM sections_sectiongradecalcoption WHERE section_id = ANY(%(sections)s) "
+                f"AND id <> ALL(%({p}_gco_drop)s::bigint[])) OR EXISTS (SELECT 1 FROM pg_temp.{SETUP_TABLE} "
+                f"WHERE side = '{p}' AND tab = 'gco' AND section_id = ANY(%(sections)s))"
+                for p in ("b", "a")
+            )
+        }""",
+        params,
+    )
+    found = tuple(p for p, has in zip(("b", "a"), cursor.fetchone(), strict=True) if has)
+    return found or ("a",)
+
+
+def _moved_sql(sides: tuple[str, ...]) -> str:
+    """The statement that fills ``MOVED_TABLE``: ids, percents, letters and the numbers the rows
+    are ordered by; the names are joined when the rows are read (``_MOVED_SELECT``), not for every
+    row stored."""
+    if len(sides) == 2:
+        moved = f"""differ AS (
     SELECT COALESCE(b.section_id, a.section_id) AS section_id, COALESCE(b.student, a.student) AS student,
            COALESCE(b.item_id, a.item_id) AS item_id, COALESCE(b.term, a.term) AS term,
            b.percent AS before_percent, a.percent AS after_percent, b.scale_id AS before_scale,
@@ -562,12 +640,26 @@ differ AS (
     WHERE b.percent IS DISTINCT FROM a.percent OR b.scale_id IS DISTINCT FROM a.scale_id
 ),
 moved AS (
-    SELECT d.*, COALESCE(lb.grade, '') AS before_letter, COALESCE(la.grade, '') AS after_letter
+    SELECT d.section_id, d.student, d.item_id, d.term, d.before_percent, d.after_percent,
+           COALESCE(lb.grade, '') AS before_letter, COALESCE(la.grade, '') AS after_letter
     FROM differ d
     {_letter_join("lb", "d.before_percent", "d.before_scale")}
     {_letter_join("la", "d.after_percent", "d.after_scale")}
     WHERE d.before_percent IS DISTINCT FROM d.after_percent OR lb.grade IS DISTINCT FROM la.grade
-),
+)"""
+    else:
+        # One side has no grade: each grade of the other appears or goes.
+        (p,) = sides
+        percents = "NULL::numeric, g.percent" if p == "a" else "g.percent, NULL::numeric"
+        letters = "'', COALESCE(l.grade, '')" if p == "a" else "COALESCE(l.grade, ''), ''"
+        columns = "section_id, student, item_id, term, before_percent, after_percent, before_letter, after_letter"
+        moved = f"""moved ({columns}) AS (
+    SELECT g.section_id, g.student, g.item_id, g.term, {percents}, {letters}
+    FROM {p}_final g {_letter_join("l", "g.percent", "g.scale_id")}
+)"""
+    return f"""CREATE TEMPORARY TABLE {MOVED_TABLE} AS
+WITH {_pipeline(sides=sides, copied=True)},
+{moved},
 section_rank AS (
     SELECT s.id AS section_id, row_number() OVER (ORDER BY sch.number, y.name, c.number, s.number) AS section_rank
     FROM sections_section s
@@ -580,23 +672,15 @@ section_rank AS (
 item_rank AS (
     SELECT id AS item_id, row_number() OVER (ORDER BY kind, code) AS item_rank FROM catalog_gradingitem
 )
-SELECT sch.number || ' ' || sch.name AS school, y.name AS calendar, c.number AS course, s.number AS section,
-       COALESCE(t.username, '') AS teacher, g.student, gi.kind || ':' || gi.code AS item, g.term,
-       g.before_percent, g.after_percent, g.before_letter, g.after_letter,
-       (pg.id IS NOT NULL AND pg.grade <> g.after_letter) AS posted_differs, g.section_id,
+SELECT g.section_id, g.student, g.item_id, g.term, g.before_percent, g.after_percent, g.before_letter,
+       g.after_letter, (pg.id IS NOT NULL AND pg.grade <> g.after_letter) AS posted_differs,
        sr.section_rank, ir.item_rank, tp.ord AS term_ord
-FROM moved g {_NAMES}
+FROM moved g
 JOIN section_rank sr ON sr.section_id = g.section_id
 JOIN item_rank ir ON ir.item_id = g.item_id
+LEFT JOIN term_pos tp ON tp.section_id = g.section_id AND tp.term = g.term
 LEFT JOIN (SELECT * FROM sections_postedgrade WHERE section_id = ANY(%(sections)s)) pg
        ON pg.section_id = g.section_id AND pg.item_id = g.item_id AND pg.term = g.term AND pg.student = g.student"""
-    _generation["n"] += 1
-    with _planner_settings() as cursor:
-        _setup_copy(cursor, {"b": before, "a": after})
-        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{MOVED_TABLE}")
-        cursor.execute(sql, params)
-        cursor.execute(f"DROP TABLE pg_temp.{SETUP_TABLE}")
-    return _moved_summary()
 
 
 def moved_grades_drop() -> None:
@@ -658,7 +742,7 @@ class MovedGrades(Sequence):
     def _select(self, limit: int | None = None, offset: int = 0) -> str:
         tail = f" LIMIT {int(limit)}" if limit is not None else ""
         tail += f" OFFSET {int(offset)}" if offset else ""
-        return f"SELECT {_MOVED_COLUMNS} FROM {MOVED_TABLE} ORDER BY {_MOVED_ORDER}{tail}"
+        return f"SELECT {_MOVED_COLUMNS} FROM {_MOVED_NAMED} ORDER BY {_MOVED_ORDER}{tail}"
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -717,7 +801,7 @@ def moved_grades_copy_csv(out: IO[str], header: tuple[str, ...]) -> None:
     columns += ["before_percent", "after_percent", _safe_text("before_letter"), _safe_text("after_letter")]
     columns.append("CASE WHEN posted_differs THEN 'true' ELSE 'false' END")
     csv.writer(out).writerow(header)
-    sql = f"COPY (SELECT {', '.join(columns)} FROM {MOVED_TABLE} ORDER BY {_MOVED_ORDER}) TO STDOUT (FORMAT csv)"
+    sql = f"COPY (SELECT {', '.join(columns)} FROM {_MOVED_NAMED} ORDER BY {_MOVED_ORDER}) TO STDOUT (FORMAT csv)"
     with _planner_settings() as cursor, cursor.copy(sql) as copy:
         for data in copy:
             out.write(bytes(data).decode("utf-8"))
