@@ -80,6 +80,15 @@ def grading_item_names(texts) -> dict[str, str]:
     return {f"{kind}:{code}": f"{code} {name}" for kind, code, name in found if (kind, code) in refs}
 
 
+def every_grading_item_name() -> dict[str, str]:
+    """Every task and standard by reference, by code and name (one query): for a download, whose
+    rows are streamed and so cannot be read first (a district has hundreds, not millions)."""
+    return {
+        f"{kind}:{code}": f"{code} {name}"
+        for kind, code, name in GradingItem.objects.order_by().values_list("kind", "code", "name")
+    }
+
+
 def display_value(name: str, value, *, names: dict[str, str] | None = None) -> str:
     """A value in words. Composites' children name their tasks and standards by ``names`` (from
     grading_item_names, as pages do) and otherwise by reference, as the CSV reports keep them."""
@@ -105,10 +114,16 @@ def display_value(name: str, value, *, names: dict[str, str] | None = None) -> s
 
 
 def setup_cells(setup_type: SetupType, obj) -> list[str]:
+    """An item's cells in words. Composites' children by code and name: from the names setup_items
+    read for all of a page's items at once, or, for an item read alone, with one query."""
     cells = []
     for f in setup_fields(setup_type):
         value = getattr(obj, f)
-        names = grading_item_names(child.get("item") for child in value) if f == "children" and value else None
+        names = None
+        if f == "children" and value:
+            names = getattr(obj, CHILD_NAMES, None)
+            if names is None:
+                names = grading_item_names(child.get("item") for child in value)
         cells.append(display_value(f, value, names=names))
     return cells
 
@@ -125,13 +140,24 @@ def setup_ordering(setup_type: SetupType) -> list[str]:
     return [f"{name}__code" if name in ("item", "parent", "test") else name for name in setup_type.key_fields]
 
 
-def setup_items(setup_type: SetupType, level: str, **filters) -> models.QuerySet:
-    """One owner's items of a type at a level, with their references, in page order (one query)."""
+# Where setup_items leaves, on each item, the names of the tasks and standards its children name.
+CHILD_NAMES = "child_names"
+
+
+def setup_items(setup_type: SetupType, level: str, **filters) -> list:
+    """One owner's items of a type at a level, with their references, in page order (one query),
+    and for composites the names of all their children's tasks and standards (one more query,
+    however many composites: setup_cells reads them)."""
     items = setup_type.model(level).objects.filter(**filters)
     related = setup_related(setup_type, level)
     if related:
         items = items.select_related(*related)
-    return items.order_by(*setup_ordering(setup_type))
+    items = list(items.order_by(*setup_ordering(setup_type)))
+    if "children" in setup_fields(setup_type):
+        names = grading_item_names(child.get("item") for item in items for child in item.children or ())
+        for item in items:
+            setattr(item, CHILD_NAMES, names)
+    return items
 
 
 def shares_warning(setup_type: SetupType, items) -> str:
