@@ -12,7 +12,15 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from .access import history_require_page_access
-from .display import HOW_LABELS, HOW_ORDER, data_type_label, history_csv_lines, history_row_words, history_write_xlsx
+from .display import (
+    HOW_LABELS,
+    HOW_ORDER,
+    data_type_label,
+    history_csv_lines,
+    history_row_words,
+    history_rows_names,
+    history_write_xlsx,
+)
 from .forms import HistoryFilterForm
 from .selectors import (
     COURSE,
@@ -90,7 +98,9 @@ def history_view(request, level: str, pk: int):
     form = _form(request, target)
     filters = form.filters()
     page = Paginator(history_rows(target=target, filters=filters), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = [history_row_words(row) for row in page.object_list]
+    rows = list(page.object_list)
+    names = history_rows_names(rows)  # one query for the whole page's tasks and standards
+    page.object_list = [history_row_words(row, names) for row in rows]
     query = form.query()
     suffix = f"?{urlencode(query)}" if query else ""
     described = _described(target, request)

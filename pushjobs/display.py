@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.utils import timezone
 
-from catalog.setup_display import GRADING_ITEM_REF
+from catalog.setup_display import GRADING_ITEM_REF, grading_item_names
 from catalog.setup_types import SETUP_TYPES_BY_NAME
 from pushjobs.engine.api import OUTCOMES, Summary
 
@@ -68,32 +69,42 @@ def type_label(name: str) -> str:
     return spec.label.capitalize() if spec else name.replace("_", " ").capitalize()
 
 
+def refs_in_words(text: str, names: dict | None = None) -> str:
+    """``text`` with each task or standard reference ("task:Q1G") by code and name ("Q1G Quarter 1
+    Grade", from ``names``: grading_item_names); without names, or for one they lack, by its code."""
+    if ":" not in text:
+        return text
+    names = names or {}
+    return GRADING_ITEM_REF.sub(lambda m: names.get(m.group(0), m.group(2)), text)
+
+
 def item_label(data_type: str, item: str, names: dict | None = None) -> str:
     """An item's key in words: tasks and standards by code and name (``names``, from
     grading_item_names; an unknown one keeps its code); a course attribute's field name in words."""
     if data_type in ("course_info", "advisory"):
         return item.replace("_", " ").capitalize()
-    if names:
-        return GRADING_ITEM_REF.sub(lambda m: names.get(m.group(0), m.group(2)), item)
-    return GRADING_ITEM_REF.sub(lambda m: m.group(2), item)
+    return refs_in_words(item, names)
 
 
 _CODE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
 
 
-def _value_words(key: str, value) -> str:
+def _value_words(key: str, value, names: dict | None) -> str:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "Yes" if value else "No"
     if key == "state":
         return STATE_LABELS.get(value, str(value))
     if isinstance(value, dict):
         return " ".join(
-            _value_words(k, v) if k in ("item", "name") else f"({k} {_value_words(k, v)})" for k, v in value.items()
+            _value_words(k, v, names) if k in ("item", "name") else f"({_key_words(k)} {_value_words(k, v, names)})"
+            for k, v in value.items()
         )
     if isinstance(value, list):
-        return ", ".join(_value_words(key, v) for v in value) or "none"
+        return ", ".join(_value_words(key, v, names) for v in value) or "none"
     if isinstance(value, str) and _CODE.match(value):
         return value.replace("_", " ")  # a choice's code ("no_calculation") in words
+    if isinstance(value, str):
+        return refs_in_words(value, names)
     return str(value)
 
 
@@ -101,9 +112,10 @@ def _key_words(key: str) -> str:
     return {"source": "pushed from"}.get(key, key.replace("_", " "))
 
 
-def values_in_words(values: dict | None, other: dict | None = None) -> list[str]:
+def values_in_words(values: dict | None, other: dict | None = None, names: dict | None = None) -> list[str]:
     """``field: value`` lines of a change row's before or after side; with ``other`` (the other
-    side of an update), only the fields that differ."""
+    side of an update), only the fields that differ; tasks and standards named by ``names``
+    (see refs_in_words)."""
     if not values:
         return []
     lines = []
@@ -114,12 +126,32 @@ def values_in_words(values: dict | None, other: dict | None = None) -> list[str]
             if other is not None and other.get(key) not in (None, ""):
                 lines.append(f"{_key_words(key)}: none")  # an update that emptied the field
             continue
-        lines.append(f"{_key_words(key)}: {_value_words(key, value)}")
+        lines.append(f"{_key_words(key)}: {_value_words(key, value, names)}")
     return lines
 
 
+def value_texts(values) -> Iterator[str]:
+    """Every text in a change row's before or after values (for grading_item_names)."""
+    if isinstance(values, str):
+        yield values
+    elif isinstance(values, dict):
+        for value in values.values():
+            yield from value_texts(value)
+    elif isinstance(values, list):
+        for value in values:
+            yield from value_texts(value)
+
+
+def change_rows_names(rows: Iterable) -> dict[str, str]:
+    """The tasks and standards that change rows name in their item and values, by code and name,
+    for change_row_words (one query for all of them; collect a page's rows first)."""
+    return grading_item_names(
+        text for row in rows for text in (row.item, *value_texts(row.before), *value_texts(row.after))
+    )
+
+
 def change_row_words(row, names: dict | None = None) -> dict:
-    """A change row (ChangeRow or PreviewChange) as the pages show it (``names``: see item_label)."""
+    """A change row (ChangeRow or PreviewChange) as the pages show it (``names``: change_rows_names)."""
     both = row.before is not None and row.after is not None
     return {
         "level": LEVEL_LABELS.get(row.level, row.level),
@@ -132,15 +164,15 @@ def change_row_words(row, names: dict | None = None) -> dict:
         "item": item_label(row.data_type, row.item, names),
         "change": CHANGE_LABELS.get(row.change, row.change),
         "change_code": row.change,
-        "before": values_in_words(row.before, row.after if both else None),
-        "after": values_in_words(row.after, row.before if both else None),
+        "before": values_in_words(row.before, row.after if both else None, names),
+        "after": values_in_words(row.after, row.before if both else None, names),
     }
 
 
 REMOVED_DETAIL = "removed; its former values: "
 
 
-def detail_in_words(detail: str) -> str:
+def detail_in_words(detail: str, names: dict | None = None) -> str:
     """A result row's detail; a removed item's former values (JSON in the report file) in words."""
     if detail.startswith(REMOVED_DETAIL):
         try:
@@ -148,7 +180,7 @@ def detail_in_words(detail: str) -> str:
         except ValueError:
             return detail
         if isinstance(values, dict):
-            return "Removed. It was: " + "; ".join(values_in_words(values))
+            return "Removed. It was: " + "; ".join(values_in_words(values, names=names))
     return detail
 
 
