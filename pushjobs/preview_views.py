@@ -31,12 +31,14 @@ from .changes_report import change_rows_csv_lines, change_rows_write_xlsx
 from .display import (
     CHANGE_LABELS,
     change_row_words,
+    change_rows_names,
     detail_in_words,
     item_label,
     outcome_label,
     type_label,
 )
 from .forms import BATCH, RUN_NOW, ChangeFilterForm, PreviewRunForm
+from .grade_impact_display import grade_rows_in_words
 from .job_status import job_status_context
 from .models import ChangeRow, PushJob
 from .previews import (
@@ -92,7 +94,7 @@ def change_section(request, job: PushJob) -> dict:
     page = Paginator(change_rows_filtered(rows, filters=filters), CHANGE_ROWS_PER_PAGE).get_page(
         request.GET.get("changes_page")
     )
-    names = grading_item_names(row.item for row in page.object_list)
+    names = change_rows_names(page.object_list)
     page.object_list = [change_row_words(row, names) for row in page.object_list]
     query = urlencode(filters)
     others = {k: v for k, v in request.GET.items() if k != "changes_page"}
@@ -132,6 +134,7 @@ def preview_detail(request, job: PushJob):
         rows = job.result_rows.order_by("chunk_index", "position")
         attention = list(rows[:200])
         names = grading_item_names(row.item for row in attention)
+        impact = preview_grade_impact(job=job)
         for row in attention:
             row.outcome_label = outcome_label(row.outcome, undo=job.previewed_kind == PushJob.UNDO)
             row.type_label = type_label(row.data_type) if row.data_type else ""
@@ -146,7 +149,8 @@ def preview_detail(request, job: PushJob):
             attention=attention,
             attention_total=rows.count(),
             outcome_counts=[(outcome_label(o, undo=undo), n) for o, n in push_job_outcome_counts(job=job)],
-            grade_impact=preview_grade_impact(job=job),
+            grade_impact=impact,
+            grade_rows=grade_rows_in_words(impact.rows[:GRADE_ROWS_SHOWN]) if impact and impact.rows else [],
             grade_rows_shown=GRADE_ROWS_SHOWN,
             **change_section(request, job),
         )

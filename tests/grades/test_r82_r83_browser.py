@@ -85,7 +85,7 @@ def test_r82_r83_preview_shows_a_named_students_grade_move_and_the_section_page_
     expect(impact.locator("#grade-impact-summary")).to_contain_text(
         "In-progress grades would change in 1 section for 1 student: 0 letter grades up, 2 down."
     )
-    row = _grade_row(page, "s0001", "task:Q1G", "Q1")
+    row = _grade_row(page, "s0001", "Q1G Quarter 1 Grade", "Q1")
     expect(row).to_have_count(1)
     expect(row.locator("td").nth(6)).to_have_text("90.00% A")
     expect(row.locator("td").nth(7)).to_have_text("80.77% B")
