@@ -115,11 +115,14 @@ def undo_chunk(options: UndoOptions, course_ids, *, dry_run: bool = False) -> Pu
     job = _job(options)
     with transaction.atomic():
         if not dry_run:
+            # Checked at each statement, so that a failing write stays with its course (SQL keywords
+            # are case-insensitive: "immediate" is the same statement).
             _set_constraints("IMMEDIATE")
         qs = Course.objects.filter(pk__in=course_ids).order_by("pk")
         if not dry_run:
             qs = qs.select_for_update(of=("self",))
         courses = {row[0]: row for row in qs.values_list("pk", "number", "desynced_types")}
+        # Only this chunk's rows: reading all the job's would plan the same, at the cost of reading them.
         rows = list(ChangeRow.objects.filter(job=job, course_pk__in=course_ids).order_by("pk"))
         by_course = defaultdict(list)
         for r in rows:
@@ -138,17 +141,18 @@ def undo_chunk(options: UndoOptions, course_ids, *, dry_run: bool = False) -> Pu
                 attribute_names.add(r.raw["name"])
         current = {tl: _current_items(tl, ids) for tl, ids in owners.items()}
         section_pks = {r.section_pk for r in rows if r.section_pk is not None}
+        # (with no section to read, the query is saved: it would read nothing)
         sections = dict(Section.objects.filter(pk__in=section_pks).values_list("pk", "advisory")) if section_pks else {}
         attributes = {}
         if attribute_names:
             names = sorted(attribute_names)
-            for pk, *values in Course.objects.filter(pk__in=course_ids).values_list("pk", *names):
-                attributes[pk] = dict(zip(names, values, strict=True))
+            for row in Course.objects.filter(pk__in=course_ids).values("pk", *names):
+                attributes[row.pop("pk")] = row
 
         plans = []
         for course_pk in course_ids:
-            course_rows = by_course.get(course_pk, [])
-            if not course_rows:
+            course_rows = by_course.get(course_pk)
+            if not course_rows:  # a course of the chunk that the job did not change
                 continue
             first = course_rows[0]
             found = courses.get(course_pk)
@@ -159,15 +163,14 @@ def undo_chunk(options: UndoOptions, course_ids, *, dry_run: bool = False) -> Pu
                 cu.reasons.append(f"job {later[course_pk]} changed it after job {job.pk}")
             else:
                 for r in course_rows:
-                    _plan_row(cu, r, current, sections, attributes.get(course_pk, {}), found)
+                    _plan_row(cu, r, current, sections, attributes.get(course_pk), found)
             plans.append(cu)
-        _kept_in_use(plans, current)
+        _kept_in_use(plans)
         for cu in plans:
             if not cu.reasons:
                 _check_keys(cu, current)
         for cu in plans:
             if cu.reasons:
-                cu.changes = []
                 more = len(cu.reasons) - MAX_REASONS
                 detail = (
                     "not undone: " + "; ".join(cu.reasons[:MAX_REASONS]) + (f"; and {more} more" if more > 0 else "")
@@ -177,7 +180,7 @@ def undo_chunk(options: UndoOptions, course_ids, *, dry_run: bool = False) -> Pu
         writing = [cu for cu in plans if not cu.failed and cu.changed]
         if not dry_run and writing:
             _apply_all(writing)
-            _set_constraints("DEFERRED")
+            _set_constraints("DEFERRED")  # as the caller's transaction had them (in any case: SQL keywords)
         return _outcome(plans)
 
 
@@ -345,7 +348,7 @@ def _plan_row(cu: _CourseUndo, r, current, sections, attributes, course) -> None
     )
 
 
-def _kept_in_use(plans: list[_CourseUndo], current) -> None:
+def _kept_in_use(plans: list[_CourseUndo]) -> None:
     """R30: an item the job created that now holds teacher data stays, and is reported.
 
     An item holds teacher data when the data points at it: an assignment in a section category
@@ -415,7 +418,6 @@ def _apply_all(writing: list[_CourseUndo]) -> None:
                 _apply([cu])
         except Exception as error:
             cu.failed = True
-            cu.changes = []
             cu.rows = [_row(cu, "", "", "", FAILED_ERROR, f"{type(error).__name__}: {error}".strip()[:500])]
 
 
@@ -465,14 +467,14 @@ def _apply(writing: list[_CourseUndo]) -> None:
     if attributes:
         names = sorted({n for cu in attributes for n in cu.attributes})
         ids = [cu.course_pk for cu in attributes]
-        current = {pk: values for pk, *values in Course.objects.filter(pk__in=ids).values_list("pk", *names)}
+        current = {row.pop("pk"): row for row in Course.objects.filter(pk__in=ids).values("pk", *names)}
         numbered = [cu for cu in attributes if "number" in cu.attributes]
         if numbered:
             # Numbers are unique in a calendar and checked row by row: two courses may trade them.
             bulk.update_rows(Course, ("number",), [(cu.course_pk, f"~undo {cu.course_pk}~") for cu in numbered])
         rows = []
         for cu in attributes:
-            now = dict(zip(names, current[cu.course_pk], strict=True))
+            now = current[cu.course_pk]
             rows.append((cu.course_pk, *(cu.attributes.get(n, plain_value(now[n])) for n in names)))
         bulk.update_rows(Course, names, rows)
     desync = [cu for cu in writing if cu.desync_back]
@@ -483,10 +485,11 @@ def _apply(writing: list[_CourseUndo]) -> None:
         rows = []
         for cu in desync:
             types = list(current[cu.course_pk] or [])
+            # _plan_row checked that each name is remembered now exactly when the job left it so.
             for name, remembered in cu.desync_back:
-                if remembered and name not in types:
+                if remembered:
                     types.append(name)
-                elif not remembered and name in types:
+                else:
                     types.remove(name)
             rows.append((cu.course_pk, types))
         bulk.update_rows(Course, ("desynced_types",), rows)
