@@ -528,3 +528,19 @@ def test_r32_r73_only_a_completed_push_can_be_undone_and_the_refusal_says_why(di
     with pytest.raises(PushInputError) as error:
         undo_chunk(UndoOptions(job=preview.pk), [Course.objects.get().pk])
     assert str(error.value) == f"job {preview.pk} is a preview: it changed nothing, so there is nothing to undo"
+
+
+def test_r73_an_item_to_put_back_whose_key_a_new_item_holds_is_a_conflict_when_only_removals_are_undone(district):
+    # given a push whose only change in the section's categories is removing the teacher's Scratch
+    pushed(district)
+    SectionCategory.objects.create(section=Section.objects.get(), name="Scratch", weight=1, sequence=9)
+    job, _ = run(_overwrite())
+    assert [(r.item, r.change) for r in stored(job)] == [("Scratch", "removed")]
+    # and the teacher has made a new Scratch since
+    SectionCategory.objects.create(section=Section.objects.get(), name="Scratch", weight=3, sequence=9)
+
+    undo, _ = run(UndoOptions(job=job.pk))
+
+    assert [r[8] for r in _report(undo, "conflict")] == [
+        "not undone: a section's category Scratch: another item now has its key"
+    ]
