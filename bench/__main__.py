@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 
-from . import document, raw
+from . import document, procs, raw
 from .steps import RESULT_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,9 @@ PYTHON = sys.executable
 # transactions). Sessions and the like are not the push's at all.
 QUEUE_PREFIX = "pushjobs_"
 FRAMEWORK_PREFIXES = ("django_", "auth_")
+# The change log (R70) is written in the push's own transactions and is part of what a push must
+# write (issue 12): its rows count among the rows written, not among the queue's bookkeeping.
+CHANGE_LOG_TABLES = ("pushjobs_changerow",)
 
 
 @dataclass
@@ -69,11 +73,13 @@ SIZES = {
             "dry_run": 420,
             "full_push": 600,
             "full_push_worker": 600,
+            "full_push_workers": 900,
             "unchanged": 300,
             "report": 240,
             "preview": 420,
             "export": 480,
             "import": 600,
+            "download": 600,
             "*": 180,
         },
     ),
@@ -86,6 +92,8 @@ GRADEBOOK = Size(
     {"generate": 2700, "*": 1800},
 )
 REPORT_KINDS = ("master-awaiting-push", "course-audit", "course-awaiting-push", "residual")
+# Downloads of a job and of a History, each as CSV and XLSX (bench.steps.step_download).
+DOWNLOADS = ("job_report", "job_changes", "preview_changes", "history")
 
 
 class Bench:
@@ -95,6 +103,30 @@ class Bench:
         self.results: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "sizes": {}}
         self.out_dir = ROOT / "bench-out"
         self.out_dir.mkdir(exist_ok=True)
+        self.postmaster = self.postmaster_pid()
+
+    def postmaster_pid(self) -> int | None:
+        """The PostgreSQL server's pid, for its CPU seconds (the parent of its checkpointer)."""
+        try:
+            with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+                row = conn.execute("SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'").fetchone()
+        except psycopg.Error:
+            return None
+        return procs.parent_of(row[0]) if row else None
+
+    def wal_lsn(self) -> str:
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+            return conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()[0]
+
+    def wal_bytes(self, since: str) -> int:
+        with psycopg.connect(self.dsn("postgres"), autocommit=True) as conn:
+            return int(conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)", [since]).fetchone()[0])
+
+    def worker_redis_url(self) -> str:
+        """A Redis database of the real workers' own (the web step leaves its messages in the
+        broker's database, with no worker to take them)."""
+        base, _, index = self.args.redis_url.rpartition("/")
+        return f"{base}/3" if index.isdigit() else self.args.redis_url.rstrip("/") + "/3"
 
     # -- databases --------------------------------------------------------------
 
@@ -142,40 +174,58 @@ class Bench:
     def step(self, size: Size, db: str, label: str, name: str, args: dict | None = None, **env_extra) -> dict:
         budget = size.budgets.get(label, size.budgets.get(name, size.budgets["*"]))
         before = self.table_stats(db)
+        wal_before = self.wal_lsn()
+        pg_cpu_before = procs.postgres_cpu_seconds(self.postmaster)
         started = time.perf_counter()
         print(f"[{size.name}] {label} (budget {budget} s) ...", file=sys.stderr, flush=True)
+        # Its own process group: a step that starts processes (the real workers) is stopped with them.
+        proc = subprocess.Popen(
+            [PYTHON, "-m", "bench.steps", name, json.dumps(args or {})],
+            cwd=ROOT,
+            env=self.env(db, **env_extra),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
         try:
-            proc = subprocess.run(
-                [PYTHON, "-m", "bench.steps", name, json.dumps(args or {})],
-                cwd=ROOT,
-                env=self.env(db, **env_extra),
-                capture_output=True,
-                text=True,
-                timeout=budget,
-            )
+            stdout, stderr = proc.communicate(timeout=budget)
         except subprocess.TimeoutExpired:
+            peak = procs.peak_mb(proc.pid)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
             self.drop_backends(db)
-            result = {"step": name, "error": f"over its time budget of {budget} s: stopped"}
-            print(f"[{size.name}] {label}: {result['error']}", file=sys.stderr, flush=True)
+            result = {"step": name, "error": f"over its time budget of {budget} s: stopped", "peak_mb_so_far": peak}
+            print(f"[{size.name}] {label}: {result['error']} (peak {peak} MB so far)", file=sys.stderr, flush=True)
             return result
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
         process_s = time.perf_counter() - started
-        lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+        lines = [line for line in stdout.splitlines() if line.startswith(RESULT_PREFIX)]
         if proc.returncode != 0 or not lines:
-            result = {"step": name, "error": f"exit {proc.returncode}: {proc.stderr.strip()[-1500:]}"}
+            result = {"step": name, "error": f"exit {proc.returncode}: {stderr.strip()[-1500:]}"}
             print(f"[{size.name}] {label}: {result['error']}", file=sys.stderr, flush=True)
             return result
         result = json.loads(lines[-1][len(RESULT_PREFIX) :])
         result["process_s"] = round(process_s, 3)
+        pg_cpu_after = procs.postgres_cpu_seconds(self.postmaster)
+        if pg_cpu_before is not None and pg_cpu_after is not None:
+            # The whole step's process, Python start included; the server is the bench's own.
+            result["postgres_cpu_s"] = round(pg_cpu_after - pg_cpu_before, 2)
+        result["wal_bytes"] = self.wal_bytes(wal_before)
         after = self.table_stats(db)
         written, queue = {}, {}
         for table, counts in after.items():
             delta = [a - b for a, b in zip(counts, before.get(table, (0, 0, 0)), strict=True)]
             if not any(delta) or table.startswith(FRAMEWORK_PREFIXES):
                 continue
-            (queue if table.startswith(QUEUE_PREFIX) else written)[table] = delta
+            bookkeeping = table.startswith(QUEUE_PREFIX) and table not in CHANGE_LOG_TABLES
+            (queue if bookkeeping else written)[table] = delta
         result["tables"] = written
         result["queue_tables"] = queue
         result["rows_written"] = sum(sum(d) for d in written.values())
+        result["change_rows"] = sum(sum(written.get(t, ())) for t in CHANGE_LOG_TABLES)
         result["bookkeeping_rows"] = sum(sum(d) for d in queue.values())
         print(
             f"[{size.name}] {label}: {result['wall_s']} s, {result['rows_written']} rows written, "
@@ -209,12 +259,20 @@ class Bench:
             steps[f"report_before:{kind}"] = self.step(size, db, "report", "report", {"kind": kind})
         if self.args.worker:
             # The same first push as a worker runs it (Run Now), on a copy of the district as generated.
-            copy = f"{db}_worker"
-            self.drop(copy)
-            self.admin(f'CREATE DATABASE "{copy}" TEMPLATE "{db}"')
-            steps["full_push_worker"] = self.step(size, copy, "full_push_worker", "full_push_worker")
-            self.drop(copy)
+            steps["full_push_worker"] = self.on_copy(size, db, "full_push_worker", "full_push_worker")
+        for n in self.args.real_workers:
+            # Issue 15: the same again on n real Celery workers against Redis, each on its own copy.
+            steps[f"full_push_workers:{n}"] = self.on_copy(
+                size,
+                db,
+                "full_push_workers",
+                "full_push_workers",
+                {"workers": n},
+                CELERY_BROKER_URL=self.worker_redis_url(),
+            )
         steps["dry_run"] = self.step(size, db, "dry_run", "full_push", {"dry_run": True})
+        # The preview job of the same push, on the same district (issue 12: ≤ the dry run + 10%).
+        steps["preview"] = self.step(size, db, "preview", "preview")
         steps["full_push"] = self.step(size, db, "full_push", "full_push")
         steps["unchanged"] = self.step(size, db, "unchanged", "full_push")
         # The same a while later: once autovacuum has analyzed what the first push wrote (right
@@ -237,18 +295,39 @@ class Bench:
         for kind in REPORT_KINDS:
             steps[f"report:{kind}"] = self.step(size, db, "report", "report", {"kind": kind})
         steps["web"] = self.step(size, db, "web", "web", {"jobs": 10000}, CELERY_BROKER_URL=self.args.redis_url)
+        # With the web step's 10,000 jobs in the queue, as a busy district's fortnight.
+        steps["pages"] = self.step(size, db, "pages", "pages")
+        steps["api"] = self.step(size, db, "api", "api")
+        steps["home"] = self.step(size, db, "home", "home")
         self.memory_steps(size, db, steps)
         if not self.args.keep:
             self.drop(db)
         return out
 
+    def on_copy(self, size: Size, db: str, label: str, name: str, args: dict | None = None, **env_extra) -> dict:
+        """A step on a copy of the district as it is now (as generated), dropped afterwards."""
+        copy = f"{db}_copy"
+        self.drop(copy)
+        self.admin(f'CREATE DATABASE "{copy}" TEMPLATE "{db}"')
+        try:
+            return self.step(size, copy, label, name, args, **env_extra)
+        finally:
+            self.drop(copy)
+
     def memory_steps(self, size: Size, db: str, steps: dict) -> None:
-        """Peak memory of every path on its own (issue 15): each report's full CSV download, the
-        preview job, export_district, generate_district --out and import_district of that file
-        (last: it replaces the pushed district with the generated one)."""
+        """Peak memory of every path on its own (issue 15): each report's full CSV and XLSX
+        download, the full push job's result report and change log, the preview's changes, a
+        History, export_district, generate_district --out and import_district of that file (last:
+        it replaces the pushed district with the generated one)."""
         for kind in REPORT_KINDS:
             steps[f"csv:{kind}"] = self.step(size, db, "report", "report_csv", {"kind": kind})
-        steps["preview"] = self.step(size, db, "preview", "preview")
+        for kind in REPORT_KINDS:
+            steps[f"xlsx:{kind}"] = self.step(size, db, "download", "report_csv", {"kind": kind, "fmt": "xlsx"})
+        for what in DOWNLOADS if self.args.downloads else ():
+            for fmt in ("csv", "xlsx"):
+                steps[f"download:{what}.{fmt}"] = self.step(
+                    size, db, "download", "download", {"what": what, "fmt": fmt}
+                )
         exported = self.out_dir / f"{size.name}-export.json"
         steps["export"] = self.step(size, db, "export", "export", {"out": str(exported)})
         exported.unlink(missing_ok=True)
@@ -308,6 +387,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument(
         "--no-worker", dest="worker", action="store_false", help="skip the full push as a worker runs it (Run Now)"
+    )
+    parser.add_argument(
+        "--real-workers",
+        default="1,2",
+        type=lambda text: [int(n) for n in text.split(",") if n.strip()],
+        help="the full push on this many real Celery workers, one run per number (default 1,2; '' for none)",
+    )
+    parser.add_argument(
+        "--no-downloads",
+        dest="downloads",
+        action="store_false",
+        help="skip the memory of the job, change-log and History downloads (the largest take minutes)",
     )
     parser.add_argument("--command", default="make bench", help="the command to name in the report")
     parser.add_argument("--render", metavar="JSON", help="only write the report again from a run's saved results")

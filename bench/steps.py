@@ -18,15 +18,22 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+from . import procs
+
 YEAR = "24-25"
 RESULT_PREFIX = "BENCH-RESULT "
+ROOT = Path(__file__).resolve().parent.parent
+# Repeats of each timed page: its first request and the median of all.
+PAGE_REPEATS = 5
 
 
 class QueryCounter:
@@ -176,13 +183,20 @@ def step_generate(*, flags: list[str]) -> dict:
 
 
 def step_full_push(*, dry_run: bool = False, report_dir: str) -> dict:
-    """Push All Course Masters for every catalog: overwrite, to sections, every type (the default --data)."""
+    """Push All Course Masters for every catalog: overwrite, to sections, every type (the default --data).
+    Whether its jobs wrote any row to the change log (R70), asked of the table itself (one index
+    probe: an unchanged push must write none; how many a push wrote comes from the statistics)."""
+    from pushjobs.models import ChangeRow
+
+    since = _last_job_pk()
     commands = [
         ["push_all_course_masters", "--year", YEAR, "--catalog", name, "--mode", "overwrite", "--to-sections"]
         + (["--dry-run"] if dry_run else [])
         for name in _catalogs()
     ]
-    return _pushes(commands, report_dir)
+    found = _pushes(commands, report_dir)
+    found["change_log_empty"] = not ChangeRow.objects.filter(job_id__gt=since).exists()
+    return found
 
 
 def step_gradebook(*, grade_impact: bool, report_dir: str, counter: QueryCounter) -> dict:
@@ -234,6 +248,162 @@ def step_full_push_worker() -> dict:
             summary[key] = summary.get(key, 0) + value
     short = {k.split("_", 1)[1]: v for k, v in summary.items()}
     return {"summary": short, **_job_figures(since)}
+
+
+def _celery_worker(name: str, env: dict, log: Path) -> subprocess.Popen:
+    """A real worker of the project's app, one chunk at a time (as tests/batch/test_worker.py
+    starts them), in this process's group: the bench stops it with the step if the step overruns."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "threads", "-c", "1"]
+        + ["-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while "ready." not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"worker {name} did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        time.sleep(0.1)
+    return process
+
+
+def _backend_states() -> list[str]:
+    """What each of the database's other client backends (the workers') is doing now: running in
+    PostgreSQL, waiting (Lock, LWLock:WALWrite, IO:DataFileRead...), or idle in a transaction
+    while its worker computes."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT state, coalesce(wait_event_type, ''), coalesce(wait_event, '') FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        rows = cursor.fetchall()
+    found = []
+    for state, kind, event in rows:
+        if state == "active":
+            found.append(f"active:{kind}:{event}" if kind else "active")
+        else:
+            found.append(state or "unknown")
+    return found
+
+
+def _other_backends() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
+
+
+def step_full_push_workers(*, workers: int, report_dir: str) -> dict:
+    """The same full push on ``workers`` real Celery workers against Redis (issue 15): one job per
+    catalog, Run Now, each waited for before the next, so that only one job's chunks are spread
+    over the workers (up to PUSH_JOB_WORKERS at once, set to ``workers``). Timed from each submit
+    to its job's end; the workers' start is not timed. While the jobs run, the workers' database
+    sessions are sampled every 0.25 s (running, waiting and on what, idle in a transaction)."""
+    import redis
+    from django.conf import settings
+
+    from pushjobs.engine.api import MasterPushOptions
+    from pushjobs.models import PushJob, PushJobChunk
+    from pushjobs.submit import push_job_submit
+
+    broker = settings.CELERY_BROKER_URL
+    assert broker, "the real workers need a broker: set CELERY_BROKER_URL"
+    redis.Redis.from_url(broker).flushdb()
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": broker,
+        "PUSH_JOB_WORKERS": str(workers),
+        "LOG_LEVEL": "INFO",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("PRODUCTION", None)
+    processes: list[subprocess.Popen] = []
+    logs = [Path(report_dir) / f"worker-{i}.log" for i in range(workers)]
+    try:
+        started = time.perf_counter()
+        for i, log in enumerate(logs):
+            processes.append(_celery_worker(f"bench-{i + 1}", env, log))
+        startup_s = time.perf_counter() - started
+        cpu_at_start = [procs.cpu_seconds(p.pid) for p in processes]
+        since = _last_job_pk()
+        admin = _admin()
+        job_runs, summary, samples = [], {}, Counter()
+        max_running = 0
+        push_started = time.perf_counter()
+        for name in _catalogs():
+            options = MasterPushOptions(year=YEAR, catalog=name, mode="overwrite", to_sections=True)
+            submitted = time.perf_counter()
+            job = push_job_submit(user=admin, options=options, run_now=True)
+            while True:
+                job.refresh_from_db(fields=["status", "error"])
+                if job.is_finished:
+                    break
+                dead = [i for i, p in enumerate(processes) if p.poll() is not None]
+                if dead:
+                    raise RuntimeError(f"worker {dead[0] + 1} stopped:\n{logs[dead[0]].read_text()[-2000:]}")
+                running = PushJobChunk.objects.filter(job=job, status=PushJobChunk.RUNNING).count()
+                max_running = max(max_running, running)
+                samples.update(_backend_states())
+                time.sleep(0.25)
+            seconds = time.perf_counter() - submitted
+            job.refresh_from_db()
+            if job.status != PushJob.COMPLETED:
+                raise RuntimeError(f"job {job.pk} {job.status}: {job.error}")
+            for key, value in job.summary.items():
+                summary[key] = summary.get(key, 0) + value
+            job_runs.append(
+                {
+                    "catalog": name,
+                    "seconds": round(seconds, 3),
+                    "chunks": job.chunks.count(),
+                    "courses": job.courses_total,
+                    "running_s": round((job.finished_at - job.started_at).total_seconds(), 3),
+                }
+            )
+        push_s = time.perf_counter() - push_started
+        # CPU of each worker while it pushed (its start left out).
+        worker_cpu = [
+            None if a is None or b is None else b - a
+            for a, b in zip(cpu_at_start, (procs.cpu_seconds(p.pid) for p in processes), strict=True)
+        ]
+        worker_peaks = [procs.peak_mb(p.pid) for p in processes]
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.terminate()
+        for p in processes:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    # Their sessions gone, the workers' table statistics are in pg_stat_user_tables for the caller.
+    deadline = time.monotonic() + 30
+    while _other_backends() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    short = {k.split("_", 1)[1]: v for k, v in summary.items()}
+    return {
+        "workers": workers,
+        "push_job_workers": workers,
+        "startup_s": round(startup_s, 2),
+        "push_s": round(push_s, 3),
+        "job_runs": job_runs,
+        "summary": short,
+        "max_running_chunks": max_running,
+        "session_samples": dict(samples.most_common()),
+        "worker_cpu_s": [None if c is None else round(c, 2) for c in worker_cpu],
+        "worker_peaks_mb": worker_peaks,
+        "worker_peak_mb": max((p for p in worker_peaks if p is not None), default=None),
+        **_job_figures(since),
+    }
 
 
 def step_edit_master() -> dict:
@@ -323,17 +493,24 @@ def _report_query(kind: str) -> dict:
 
 
 def step_report(*, kind: str, counter: QueryCounter) -> dict:
-    """A report's first page (cold, then again) and its full CSV download, as a district admin."""
+    """A report's first page (cold, then again, PAGE_REPEATS times in all: its median) and its
+    full CSV download, as a district admin."""
     from django.urls import reverse
 
     client = _client()
     client.get(reverse("reports:index"))  # the site's own templates and middleware warmed up
     query = _report_query(kind)
     page_url = f"/reports/{kind}/"
-    first = _timed_get(client, page_url, query, counter)
-    again = _timed_get(client, page_url, query, counter)
+    page = _repeat(lambda: _timed_get(client, page_url, query, counter), PAGE_REPEATS)
     csv_part = _timed_get(client, reverse("reports:download", args=[kind, "csv"]), query, counter)
-    return {"query": query, "page_first": first, "page_again": again, "csv": csv_part}
+    return {
+        "query": query,
+        "page_first": page["runs"][0],
+        "page_again": page["runs"][1],
+        "page_median": page["median"],
+        "page_statuses": page["statuses"],
+        "csv": csv_part,
+    }
 
 
 def _jobs_create(n: int) -> int:
@@ -579,13 +756,205 @@ def step_preview() -> dict:
     return _job_figures(since)
 
 
-def step_report_csv(*, kind: str, counter: QueryCounter) -> dict:
-    """A report's full CSV download alone, read to the end (its peak is the download's)."""
+def step_report_csv(*, kind: str, counter: QueryCounter, fmt: str = "csv") -> dict:
+    """A report's full download (CSV or XLSX) alone, read to the end (its peak is the download's)."""
     from django.urls import reverse
 
     client = _client()
     query = _report_query(kind)
-    return {"query": query, "csv": _timed_get(client, reverse("reports:download", args=[kind, "csv"]), query, counter)}
+    return {"query": query, "csv": _timed_get(client, reverse("reports:download", args=[kind, fmt]), query, counter)}
+
+
+def _full_push_job():
+    """The full first push's job with the most courses (the biggest catalog's): its change log is
+    the biggest of the run."""
+    from pushjobs.models import PushJob
+
+    return (
+        PushJob.objects.filter(kind=PushJob.PUSH_ALL_COURSE_MASTERS, status=PushJob.COMPLETED, inline=True)
+        .order_by("-courses_total", "pk")
+        .first()
+    )
+
+
+def _preview_job():
+    from pushjobs.models import PushJob
+
+    return (
+        PushJob.objects.filter(kind=PushJob.PREVIEW, status=PushJob.COMPLETED).order_by("-courses_total", "pk").first()
+    )
+
+
+def _history_targets(job) -> dict[str, int]:
+    """The objects whose History holds the most: the course the full push changed most, its
+    section changed most, and the master with the most History records (the edited one)."""
+    from django.db.models import Count
+
+    from catalog.models import HistoryRecord
+    from courses.models import Course
+    from pushjobs.models import ChangeRow
+
+    course_pk = (
+        ChangeRow.objects.filter(job=job)
+        .values("course_pk")
+        .annotate(n=Count("id"))
+        .order_by("-n", "course_pk")
+        .values_list("course_pk", flat=True)
+        .first()
+    )
+    section_pk = (
+        ChangeRow.objects.filter(job=job, course_pk=course_pk, level="section")
+        .values("section_pk")
+        .annotate(n=Count("id"))
+        .order_by("-n", "section_pk")
+        .values_list("section_pk", flat=True)
+        .first()
+    )
+    master_pk = (
+        HistoryRecord.objects.filter(level=HistoryRecord.MASTER)
+        .values("object_pk")
+        .annotate(n=Count("id"))
+        .order_by("-n", "object_pk")
+        .values_list("object_pk", flat=True)
+        .first()
+    ) or Course.objects.filter(pk=course_pk).values_list("master_id", flat=True).first()
+    return {"master": master_pk, "course": course_pk, "section": section_pk}
+
+
+def step_pages(*, counter: QueryCounter) -> dict:
+    """Issue 12: the History tab of a master, a course and a section, and the full push job's page
+    with its change log (first page, a filter, the last page), as a district admin; each the
+    median of PAGE_REPEATS."""
+    from django.urls import reverse
+
+    from pushjobs.models import ChangeRow
+
+    client = _client()
+    client.get("/")  # the site's own templates and middleware warmed up
+    job = _full_push_job()
+    targets = _history_targets(job)
+    found: dict = {"job": job.pk, "change_rows": ChangeRow.objects.filter(job=job).count(), "targets": targets}
+    for level, pk in targets.items():
+        if pk is None:
+            continue
+        url = reverse("history:history", args=[level, pk])
+        found[f"history:{level}"] = _repeat(lambda url=url: _timed_get(client, url, {}, counter), PAGE_REPEATS)
+    url = reverse("pushjobs:job_detail", args=[job.pk])
+    for label, query in (
+        ("first page", {}),
+        ("removed only", {"change": "removed"}),
+        ("last page", {"changes_page": "1000000000"}),  # past the end: the paginator gives the last
+    ):
+        found[f"job:{label}"] = _repeat(lambda q=query: _timed_get(client, url, q, counter), PAGE_REPEATS)
+    return found
+
+
+def step_api(*, counter: QueryCounter, pages: int = 10) -> dict:
+    """Issue 17: the API's cursor pagination with a token, as a district admin: the first page of a
+    list and the ``next`` pages after it (``pages`` in all, 100 rows each), for the courses and
+    sections of the year and the full push job's change log; and the Batch Queue List (one list
+    of its top 50 jobs, not paginated)."""
+    from django.test import Client
+
+    from api.tokens import api_token_create
+
+    _row, token = api_token_create(user=_admin(), name="bench")
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    job = _full_push_job()
+    lists = {
+        "courses": ("/api/v1/courses", {"year": YEAR, "page_size": 100}),
+        "sections": ("/api/v1/sections", {"year": YEAR, "page_size": 100}),
+        "jobs": ("/api/v1/jobs", {"page_size": 100}),
+        "job changes": (f"/api/v1/jobs/{job.pk}/changes", {"page_size": 100}),
+    }
+    client.get("/api/v1/catalogs")  # warmed up
+    found = {}
+    for name, (url, query) in lists.items():
+        runs, rows = [], 0
+        for _ in range(pages):
+            before, started = counter.count, time.perf_counter()
+            response = client.get(url, query)
+            runs.append(
+                {
+                    "status": response.status_code,
+                    "seconds": round(time.perf_counter() - started, 4),
+                    "queries": counter.count - before,
+                }
+            )
+            body = response.json() if response.status_code == 200 else {}
+            # A paginated list is {"results": [...], "next": URL}; the Batch Queue List is one list.
+            page = body if isinstance(body, dict) else {"results": body, "next": None}
+            rows += len(page.get("results", []))
+            if not page.get("next"):
+                break
+            url, query = page["next"], {}
+        seconds = sorted(r["seconds"] for r in runs)
+        found[name] = {
+            "runs": runs,
+            "pages": len(runs),
+            "rows": rows,
+            "first": runs[0]["seconds"],
+            "median": seconds[len(seconds) // 2],
+            "max": seconds[-1],
+            "statuses": sorted({r["status"] for r in runs}),
+            "queries": runs[-1]["queries"],
+        }
+    return found
+
+
+def _set_year(client) -> None:
+    """The toolbar's year is the generated district's, as a user who picked it (the default is
+    this school year, which the district may not have)."""
+    from catalog.models import SchoolYear
+
+    session = client.session
+    session["toolbar"] = {"year": SchoolYear.objects.get(name=YEAR).pk, "school": None}
+    session.save()
+
+
+def step_home(*, counter: QueryCounter) -> dict:
+    """Issue 18: each role's home page: the district admin, the school admin with the most schools,
+    the teacher with the most sections; each the median of PAGE_REPEATS."""
+    from django.db.models import Count
+    from django.test import Client
+
+    from catalog.models import User
+
+    users = {
+        "district admin": _admin(),
+        "school admin": User.objects.filter(role=User.SCHOOL_ADMIN)
+        .annotate(n=Count("schools"))
+        .order_by("-n", "pk")
+        .first(),
+        "teacher": User.objects.filter(role=User.TEACHER).annotate(n=Count("sections")).order_by("-n", "pk").first(),
+    }
+    found = {}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        _set_year(client)
+        found[role] = _repeat(lambda c=client: _timed_get(c, "/", {}, counter), PAGE_REPEATS)
+        found[role]["user"] = user.username
+        found[role]["has"] = getattr(user, "n", None)
+    return found
+
+
+def step_download(*, what: str, fmt: str, counter: QueryCounter) -> dict:
+    """One download read to the end, alone in its process (its peak memory is the download's): the
+    full push job's result report or change log, the preview job's changes, or the History of the
+    course the full push changed most; CSV or XLSX."""
+    from django.urls import reverse
+
+    if what == "history":
+        job = _full_push_job()
+        pk = _history_targets(job)["course"]
+        url = reverse(f"history:history_{fmt}", args=["course", pk])
+    else:
+        job = _preview_job() if what == "preview_changes" else _full_push_job()
+        name = {"job_report": "job_report", "job_changes": "job_changes", "preview_changes": "job_changes"}[what]
+        url = reverse(f"pushjobs:{name}_{fmt}", args=[job.pk])
+    client = _client()
+    return {"url": url, "csv": _timed_get(client, url, {}, counter)}
 
 
 STEPS = {
@@ -598,12 +967,17 @@ STEPS = {
     "generate": step_generate,
     "full_push": step_full_push,
     "full_push_worker": step_full_push_worker,
+    "full_push_workers": step_full_push_workers,
     "gradebook": step_gradebook,
     "edit_master": step_edit_master,
     "one_master": step_one_master,
     "push_all_courses": step_push_all_courses,
     "report": step_report,
     "web": step_web,
+    "pages": step_pages,
+    "api": step_api,
+    "home": step_home,
+    "download": step_download,
 }
 
 
