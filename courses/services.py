@@ -10,6 +10,7 @@ interleave: the edit lands before the push plans, or waits for it.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.composites import composites_refuse_cycle
 from catalog.errors import InputError, LockedError
@@ -20,13 +21,18 @@ from catalog.history import (
     MASTER_LINKED,
     MASTER_RELINKED,
     MASTER_UNLINKED,
+    REMEMBERED_DELETION,
     REMOVED,
     UPDATED,
     attributes_values,
     history_attributes,
     history_record,
+    history_record_build,
+    history_records_write,
     history_setup_item,
+    history_setup_item_build,
     setup_item_values,
+    setup_items_loaded,
 )
 from catalog.models import CourseCatalog, User
 from catalog.permissions import can_manage_school
@@ -239,9 +245,44 @@ def course_item_delete(*, user: User, item) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _make_pushed_items_local(course: Course) -> None:
+def _make_pushed_items_local(course: Course, user: User) -> list:
+    """The course's pushed items become its own, and its remembered deletions are forgotten
+    (R7, R9); their History records (R74), unsaved: a few queries per type, none per item."""
+    at = timezone.now()
+    records = []
     for stype in SETUP_TYPES:
-        stype.model(COURSE).objects.filter(course=course, state__in=[LINKED, UNLINKED]).update(state=LOCAL, source=None)
+        pushed = stype.model(COURSE).objects.filter(course=course, state__in=[LINKED, UNLINKED])
+        for item in setup_items_loaded(pushed, stype):
+            before = setup_item_values(setup_type=stype, item=item)
+            item.state = LOCAL
+            records.append(
+                history_setup_item_build(
+                    user=user,
+                    level=COURSE,
+                    owner=course,
+                    setup_type=stype,
+                    item=item,
+                    change=UPDATED,
+                    before=before,
+                    at=at,
+                )
+            )
+        pushed.update(state=LOCAL, source=None)
+    records += [
+        history_record_build(
+            user=user,
+            level=COURSE,
+            obj=course,
+            data_type=name,
+            item=REMEMBERED_DELETION,
+            change=UPDATED,
+            before={"remembered_deletion": True},
+            after={"remembered_deletion": False},
+            at=at,
+        )
+        for name in course.desynced_types
+    ]
+    return records
 
 
 def course_link_set(*, user: User, course: Course, master: CourseMaster | None) -> Course:
@@ -268,14 +309,14 @@ def course_link_set(*, user: User, course: Course, master: CourseMaster | None) 
         new_master_id = master.pk if master is not None else None
         if new_master_id == course.master_id:
             return course
-        if course.master_id is not None:
-            _make_pushed_items_local(course)
+        made_local = _make_pushed_items_local(course, user) if course.master_id is not None else []
         change = MASTER_LINKED if course.master_id is None else MASTER_UNLINKED if master is None else MASTER_RELINKED
         before = {"master": course.master.number if course.master_id is not None else None}
         after = {"master": master.number if master is not None else None}
         history_record(
             user=user, level=COURSE, obj=course, data_type=MASTER_LINK, change=change, before=before, after=after
         )
+        history_records_write(made_local)
         course.master = master
         course.desynced_types = []
         course.save(update_fields=["master", "desynced_types"])

@@ -126,11 +126,13 @@ def test_r74_link_ignore_master_push_and_attributes_by_services(district):
     course_attributes_update(user=admin, course=course, values={"department": "Language Arts"})
     course_link_set(user=admin, course=course, master=None)
     records = list(HistoryRecord.objects.filter(level="course", object_pk=course.pk).order_by("pk"))
-    assert [(r.data_type, r.change, r.before, r.after) for r in records] == [
+    # (unlinking also records each pushed item it made local: tests/history/test_r74_unlink_makes_items_local.py)
+    assert [(r.data_type, r.change, r.before, r.after) for r in records[:3]] == [
         ("ignore_master_push", "updated", {"ignore_master_push": False}, {"ignore_master_push": True}),
         ("course_info", "updated", {"department": "English"}, {"department": "Language Arts"}),
         ("master_link", "unlinked", {"master": "ENG9"}, {"master": None}),
     ]
+    assert {r.after.get("state") for r in records[3:] if r.item != "remembered deletion"} == {"local"}
     assert {r.how for r in records} == {"other"}  # called outside a request, a command or an import
 
 
@@ -141,7 +143,7 @@ def test_r74_commands_record_with_their_acting_user(district):
     lock = HistoryRecord.objects.get(level="catalog", object_pk=district.catalog.pk)
     assert (lock.how, lock.username, lock.data_type) == ("command", "admin1", "locks")
     assert "credits" in lock.before["locked_attributes"] and "credits" not in lock.after["locked_attributes"]
-    link = HistoryRecord.objects.get(level="course", object_pk=district.own_course.pk)
+    link = HistoryRecord.objects.get(level="course", object_pk=district.own_course.pk, data_type="master_link")
     assert (link.how, link.username, link.change) == ("command", "admin1", "unlinked")
 
 
