@@ -19,3 +19,41 @@ def grade_rows_in_words(rows: Iterable[GradeChange]) -> list[GradeChange]:
     rows = list(rows)
     names = grading_item_names(row.item for row in rows)
     return [dataclasses.replace(row, item=refs_in_words(row.item, names)) for row in rows]
+
+
+# The result report XLSX's Grade impact sheet, for people: the CSV's columns (GRADE_IMPACT_COLUMNS)
+# with headings in words, percents as numbers, Yes/No and items by code and name.
+GRADE_IMPACT_HEADINGS = (
+    "School",
+    "Calendar",
+    "Course",
+    "Section",
+    "Teacher",
+    "Student",
+    "Item",
+    "Term",
+    "Percent before",
+    "Percent after",
+    "Letter before",
+    "Letter after",
+    "Posted grade differs",
+)
+
+
+def grade_impact_words(row: GradeChange, names: dict[str, str]) -> list:
+    """A row of the Grade impact sheet (``names``: every_grading_item_name, one query a download)."""
+    return [
+        row.school,
+        row.calendar,
+        row.course,
+        row.section,
+        row.teacher,
+        row.student,
+        refs_in_words(row.item, names),
+        row.term,
+        row.before_percent,
+        row.after_percent,
+        row.before_letter,
+        row.after_letter,
+        "Yes" if row.posted_differs else "No",
+    ]

@@ -13,11 +13,13 @@ from typing import IO
 from django.utils import timezone
 from openpyxl import Workbook
 
+from catalog.setup_display import every_grading_item_name
 from catalog.spreadsheets import XlsxTable, csv_lines, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
 from .display import detail_in_words, item_label, outcome_label, type_label
-from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, grade_impact_values, job_grade_impact
+from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, job_grade_impact
+from .grade_impact_display import GRADE_IMPACT_HEADINGS, grade_impact_words
 from .models import PushJob
 from .selectors import push_job_result_rows
 
@@ -130,9 +132,11 @@ def result_rows_write_xlsx(
         table.append(_words(row))
     table.close()
     if grade_impact is not None:
-        impact_table = XlsxTable(book, "Grade impact", list(GRADE_IMPACT_COLUMNS))
+        # For people, in words (issue 14); the grade impact CSV keeps cli.md's columns and codes.
+        impact_table = XlsxTable(book, "Grade impact", list(GRADE_IMPACT_COLUMNS), labels=list(GRADE_IMPACT_HEADINGS))
+        names = every_grading_item_name()
         for row in grade_impact.rows:
-            impact_table.append(grade_impact_values(row))
+            impact_table.append(grade_impact_words(row, names))
         impact_table.close()
     book.save(out)
 

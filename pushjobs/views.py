@@ -54,6 +54,7 @@ from .forms import (
     error_sentence,
 )
 from .grade_impact import PREVIEW_CACHE_SECONDS, GradeImpact, KeptRows, job_grade_impact
+from .grade_impact_display import grade_rows_in_words
 from .job_status import job_status_context
 from .models import PushJob
 from .notify import notification_mark_read
@@ -402,10 +403,14 @@ def job_detail_view(request, pk: int):
         row.item_label = item_label(row.data_type, row.item, names)
         row.detail_words = detail_in_words(row.detail)
     options = job.options
+    impact = _job_grade_impact(job)
     context = {
         **job_status_context(user=request.user, job=job),
         **(preview_views.change_section(request, job) if job.is_finished else {}),
-        "grade_impact": _job_grade_impact(job),
+        "grade_impact": impact,
+        "grade_rows": grade_rows_in_words(impact.rows[: preview_views.GRADE_ROWS_SHOWN])
+        if impact and impact.rows
+        else [],
         "grade_rows_shown": preview_views.GRADE_ROWS_SHOWN,
         "may_undo": job.status == PushJob.COMPLETED and undo_refusal(request.user, job) is None,
         "undone_job": push_job_get(pk=options.get("job")) if job.kind == PushJob.UNDO else None,

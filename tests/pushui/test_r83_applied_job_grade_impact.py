@@ -141,7 +141,7 @@ def test_r83_applied_job_page_shows_the_grade_impact_chart_and_its_words_in_chro
     chart_box = chart.bounding_box()
     table = impact.locator("table.grade-rows")
     assert chart_box["y"] + chart_box["height"] <= table.bounding_box()["y"]
-    row = table.locator("tbody tr").filter(has_text="s0001").filter(has_text="task:Q1G")
+    row = table.locator("tbody tr").filter(has_text="s0001").filter(has_text="Q1G Quarter 1 Grade")
     expect(row).to_have_count(1)
     expect(row.locator("td").nth(6)).to_have_text("90.00% A")
     expect(row.locator("td").nth(7)).to_have_text("80.77% B")
