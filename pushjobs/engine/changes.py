@@ -15,6 +15,7 @@ fills them in after the apply.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -107,11 +108,26 @@ def json_text(value: dict | None) -> str:
 
 def plain_value(value):
     """A database value as JSON holds it (decimals as the database prints them)."""
+    kind = type(value)
+    if kind is Decimal:
+        return str(value)
+    if kind is list or kind is tuple:
+        return [plain_value(v) for v in value]
+    if kind in _PLAIN:  # the usual case first, at millions of calls a push
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, list | tuple):
         return [plain_value(v) for v in value]
     return value
+
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
+
+def plain_values(values: tuple) -> list:
+    """``plain_value`` of each of an item's values: one pass, the plain ones as they are."""
+    return [v if type(v) in _PLAIN else plain_value(v) for v in values]
 
 
 def classify(tl: TypeLevel, before_state: str, before_values: tuple, after_state: str, after_values: tuple) -> str:
@@ -139,9 +155,10 @@ class _Names:
         self.names: dict = {}
 
     def want(self, tl: TypeLevel, values: tuple) -> None:
-        for f, v in zip(_fields(tl), values, strict=True):
-            if v is not None and f.related_model is not None:
-                self.wanted[f.related_model].add(v)
+        for i, model in _related(tl):
+            v = values[i]
+            if v is not None:
+                self.wanted[model].add(v)
 
     def load(self) -> None:
         if GradingItem in self.wanted:
@@ -157,10 +174,24 @@ class _Names:
                 self.names[(GradingScale, pk)] = name
 
 
-def _fields(tl: TypeLevel) -> list[models.Field]:
+@functools.cache
+def _fields(tl: TypeLevel) -> tuple[models.Field, ...]:
+    """The model fields of a type's value columns, looked up once per process (the change log asks
+    for every item it words: millions of times in a district's first push)."""
     from .bulk import field_by_attname
 
-    return [field_by_attname(tl.model, a) for a in tl.fields]
+    return tuple(field_by_attname(tl.model, a) for a in tl.fields)
+
+
+@functools.cache
+def _related(tl: TypeLevel) -> tuple[tuple[int, type], ...]:
+    """(position, model) of a type's value columns that reference another record."""
+    return tuple((i, f.related_model) for i, f in enumerate(_fields(tl)) if f.related_model is not None)
+
+
+@functools.cache
+def _field_names(tl: TypeLevel) -> tuple[str, ...]:
+    return tuple(f.name for f in _fields(tl))
 
 
 class ItemWords:
@@ -169,12 +200,14 @@ class ItemWords:
     def __init__(self, names: _Names):
         self.names = names.names
 
-    def __call__(self, tl: TypeLevel, state: str, values: tuple, source_key: str | None) -> dict:
-        out = {}
-        for f, v in zip(_fields(tl), values, strict=True):
-            if v is not None and f.related_model is not None:
-                v = self.names.get((f.related_model, v), v)
-            out[f.name] = plain_value(v)
+    def __call__(self, tl: TypeLevel, state: str, values: list, source_key: str | None) -> dict:
+        """``values``: the item's ``plain_values``."""
+        names = _field_names(tl)
+        out = dict(zip(names, values, strict=True))
+        for i, model in _related(tl):
+            v = values[i]
+            if v is not None:
+                out[names[i]] = self.names.get((model, v), v)
         out["state"] = state
         out["source"] = source_key
         return out
@@ -282,7 +315,11 @@ def plan_changes(ctx, snap, plans: list[CoursePlan]) -> list[Change]:
             return None if values is None else describe_key(up, values, names.names)
 
         shown = after if after is not None else before
-        refs = tuple(x if type(x) is Ref else None for x in (pk, after[1] if after else None))
+        plain_before = None if before is None else plain_values(before[2])
+        plain_after = None if after is None else plain_values(after[2])
+        ref_item = pk if type(pk) is Ref else None
+        ref_source = after[1] if after is not None and type(after[1]) is Ref else None
+        refs = (ref_item, ref_source) if ref_item is not None or ref_source is not None else ()
         out.append(
             Change(
                 level=tl.level,
@@ -294,18 +331,18 @@ def plan_changes(ctx, snap, plans: list[CoursePlan]) -> list[Change]:
                 data_type=tl.name,
                 item=describe_key(tl, shown[2], names.names),
                 change=change,
-                before=None if before is None else words(tl, before[0], before[2], source_key(before, False)),
-                after=None if after is None else words(tl, after[0], after[2], source_key(after, True)),
+                before=None if before is None else words(tl, before[0], plain_before, source_key(before, False)),
+                after=None if after is None else words(tl, after[0], plain_after, source_key(after, True)),
                 course_pk=course.id,
                 section_pk=owner if is_section else None,
                 teacher_pk=teacher_pk,
                 item_pk=real_id(pk),
                 raw={
                     "kind": ITEM,
-                    "before": None if before is None else _raw(before),
-                    "after": None if after is None else _raw(after),
+                    "before": None if before is None else _raw(before, plain_before),
+                    "after": None if after is None else _raw(after, plain_after),
                 },
-                refs=refs if any(refs) else (),
+                refs=refs,
             )
         )
     for cp in plans:
@@ -323,12 +360,13 @@ def _source_values(tl, source, master_source, items_of, course_after, after_side
     return None if it is None else it.values
 
 
-def _raw(side: tuple) -> dict:
-    state, source, values = side
+def _raw(side: tuple, values: list) -> dict:
+    """A side in database values; ``values``: its ``plain_values`` (a copy: the words share none)."""
+    state, source, _ = side
     return {
         "state": state,
         "source": real_id(source) if type(source) is not Ref else None,
-        "values": plain_value(values),
+        "values": list(values),
     }
 
 
