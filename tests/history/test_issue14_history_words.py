@@ -11,6 +11,7 @@ import io
 import re
 from html import unescape
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -113,3 +114,29 @@ def test_words_history_xlsx_is_in_words_and_the_csv_keeps_references(district, c
     s1_csv = next(r for r in csv.DictReader(io.StringIO(lines.decode())) if r["Data type"] != "Import")
     assert s1_csv["Item"] == "task:S1"
     assert '"item": "task:Q1G"' in s1_csv["After"]
+
+
+def test_words_history_table_stacks_on_a_phone_with_a_heading_in_each_cell(district, client):
+    _reweigh(district, "60", "40")
+    client.force_login(district.district_admin)
+    html = client.get(reverse("history:history", args=["master", district.master.pk])).content.decode()
+    table = re.search(r'<table class="[^"]*history-rows[^"]*">.*?</table>', html, re.S)
+    assert table is not None and "table-stack" in table.group(0).split(">")[0]
+    cells = re.findall(r"<td([^>]*)>", table.group(0))
+    assert cells and len(cells) % 8 == 0 and all("data-label=" in c for c in cells), cells
+
+
+@pytest.mark.browser
+def test_words_history_table_reads_at_375_px_without_sideways_scrolling(browser_page, district):
+    from tests.conftest import PHONE
+
+    _reweigh(district, "60", "40")
+    page = browser_page.page
+    page.set_viewport_size(PHONE)
+    browser_page.login(district.district_admin.username)
+    assert browser_page.goto(reverse("history:history", args=["master", district.master.pk])).status == 200
+    table = page.locator("table.history-rows")
+    scroll, width = table.evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    assert scroll <= width, (scroll, width)
+    assert "Q1G Quarter 1 Grade (weight 60.00)" in table.inner_text()
+    assert browser_page.unexpected_errors() == []

@@ -53,3 +53,6 @@ def test_words_the_grade_impact_table_names_the_task_by_code_and_name(db, client
     cells = [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table.group(0))]
     assert "Q1G Quarter 1 Grade" in cells
     assert not [c for c in cells if re.search(r"\b(task|standard):", c)]
+    # and on a phone it stacks, each cell with its heading, as the job page's does
+    assert "table-stack" in table.group(0).split(">")[0]
+    assert all("data-label=" in attrs for attrs in re.findall(r"<td([^>]*)>", table.group(0)))
