@@ -139,7 +139,7 @@ def preview_detail(request, job: PushJob):
             row.outcome_label = outcome_label(row.outcome, undo=job.previewed_kind == PushJob.UNDO)
             row.type_label = type_label(row.data_type) if row.data_type else ""
             row.item_label = item_label(row.data_type, row.item, names)
-            row.detail_words = detail_in_words(row.detail)
+            row.detail_words = detail_in_words(row.detail, names)
         context.update(
             deletions=deletions,
             stale=stale,

@@ -401,7 +401,7 @@ def job_detail_view(request, pk: int):
         row.outcome_label = outcome_label(row.outcome, undo=job.previewed_kind == PushJob.UNDO)
         row.type_label = type_label(row.data_type) if row.data_type else ""
         row.item_label = item_label(row.data_type, row.item, names)
-        row.detail_words = detail_in_words(row.detail)
+        row.detail_words = detail_in_words(row.detail, names)
     options = job.options
     impact = _job_grade_impact(job)
     context = {

@@ -37,3 +37,19 @@ def test_words_a_previews_change_rows_name_composite_children_by_code_and_name(
     assert "S1 Semester 1 Grade" in text
     assert "Q1G Quarter 1 Grade (weight 60.00), Q2G Quarter 2 Grade (weight 40.00)" in text
     assert not re.search(r"\b(task|standard):\S", text), re.search(r".{60}\b(task|standard):\S.{20}", text)
+
+
+def test_words_a_removed_items_former_values_name_its_task_by_code_and_name(client, district):
+    from pushjobs.worker import push_job_run_inline
+
+    # given an overwrite push of ENG9, which removes 101's own CIT task (the master has none)
+    options = MasterPushOptions(year="22-23", catalog="High School Catalog", master="ENG9", mode="overwrite")
+    job, _ = push_job_run_inline(user=district.district_admin, options=options)
+    assert job.result_rows.filter(item="task:CIT", outcome="removed").exists()
+    client.force_login(district.district_admin)
+
+    html = client.get(reverse("pushjobs:job_detail", args=[job.pk])).content.decode()
+
+    table = re.search(r'<table class="[^"]*result-rows[^"]*">.*?</table>', html, re.S)
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table.group(0))))
+    assert "Removed. It was:" in text and "item: CIT Citizenship;" in text
