@@ -37,6 +37,11 @@ def test_words_a_previews_change_rows_name_composite_children_by_code_and_name(
     assert "S1 Semester 1 Grade" in text
     assert "Q1G Quarter 1 Grade (weight 60.00), Q2G Quarter 2 Grade (weight 40.00)" in text
     assert not re.search(r"\b(task|standard):\S", text), re.search(r".{60}\b(task|standard):\S.{20}", text)
+    # and its tables stack on a phone, each cell with its heading, as the job page's result table does
+    for name in ("change-rows", "result-rows"):
+        table = re.search(rf'<table class="[^"]*{name}[^"]*">.*?</table>', html, re.S).group(0)
+        assert "table-stack" in table.split(">")[0], name
+        assert all("data-label=" in attrs for attrs in re.findall(r"<td([^>]*)>", table)), name
 
 
 def test_words_a_removed_items_former_values_name_its_task_by_code_and_name(client, district):
