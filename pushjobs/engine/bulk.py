@@ -9,11 +9,11 @@ import both write through here.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Sequence
 
+import orjson
 from django.db import connection, models
 
 # Below this many rows an update's arrays are cheap to send inline.
@@ -34,6 +34,13 @@ def _log(sql: str, started: float) -> None:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
+def json_text(value) -> str:
+    """A JSON column's value as COPY and ``unnest`` send it. orjson, not the standard library: a
+    district's first push writes millions of change rows with three JSON columns each, and the
+    standard encoder was a fifth of the push (about 6 us a value against 0.3)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def _json_columns(fields) -> list[int]:
     return [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
 
@@ -52,7 +59,7 @@ def _copy(table: str, columns: Sequence[str], fields, rows) -> None:
                     row = list(row)
                     for i in json_idx:
                         if row[i] is not None:
-                            row[i] = json.dumps(row[i])
+                            row[i] = json_text(row[i])
                     write(row)
             else:
                 for row in rows:
@@ -106,7 +113,7 @@ def update_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequen
         types = [_array_type(f) for f in fields]
         columns = list(zip(*rows, strict=True))
         params = [
-            [None if v is None else json.dumps(v) for v in values] if is_json else list(values)
+            [None if v is None else json_text(v) for v in values] if is_json else list(values)
             for (_, is_json), values in zip(types, columns, strict=True)
         ]
         args = ", ".join(f"%s::{t}[]" for t, _ in types)
