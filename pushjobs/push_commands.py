@@ -3,7 +3,11 @@ and running the push now or submitting it to the batch queue (``--batch``)."""
 
 from __future__ import annotations
 
+import collections
+import os
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import IO
 
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -12,14 +16,15 @@ from catalog.commands import DistrictCommand
 from catalog.errors import InputError
 from catalog.progress import command_progress
 from catalog.setup_types import COURSE_PUSH_DATA, MASTER_PUSH_DATA
-from pushjobs.engine.api import MODES, PUSH, CoursePushOptions, MasterPushOptions, UndoOptions
+from pushjobs.engine.api import MODES, PUSH, CoursePushOptions, MasterPushOptions, PushOutcome, Summary, UndoOptions
+from pushjobs.engine.run import push_run_chunks
 
-from .changes_report import change_rows_write_csv, job_change_rows
+from .changes_report import change_rows_csv_lines, change_rows_write_csv, job_change_rows
 from .grade_impact import grade_impact_of_changes, grade_impact_write_csv
 from .models import PushJob
-from .result_report import result_rows_write_csv
+from .result_report import result_rows_csv_lines, result_rows_write_csv
 from .selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled, push_job_result_rows
-from .submit import push_job_submit
+from .submit import push_job_submit, push_permission_check
 from .worker import push_job_run_inline
 
 
@@ -93,36 +98,55 @@ class PushCommand(DistrictCommand):
         with command_progress(self, options) as progress:
             if options["dry_run"]:
                 progress.step("planning the push (dry run)")
-            # A job's report rows are streamed from it to the file, never held (issue 15: a big
-            # push reports hundreds of thousands); a dry run's are the engine's own.
-            job, outcome = push_job_run_inline(
-                user=user, options=push_options, dry_run=options["dry_run"], progress=progress, read_rows=False
-            )
-        if options.get("report"):
-            rows = push_job_result_rows(job=job) if job is not None else outcome.rows
-            with open(options["report"], "w", newline="", encoding="utf-8") as out:
-                result_rows_write_csv(rows, out)
-        if options.get("changes"):
-            # R70, R71: the job's stored log, or what a dry run would write, in the same form.
-            rows = job_change_rows(job=job) if job is not None else outcome.changes
-            with open(options["changes"], "w", newline="", encoding="utf-8") as out:
-                change_rows_write_csv(rows, out)
-        if options.get("grade_impact"):
-            # R82, R83: from the change rows, what the dry run would move or what the push moved.
-            rows = job_change_rows(job=job) if job is not None else outcome.changes
-            with open(options["grade_impact"], "w", newline="", encoding="utf-8") as out:
-                grade_impact_write_csv(grade_impact_of_changes(rows), out)
+                job, summary = None, self._dry_run(user, push_options, options)
+            else:
+                # A job's report rows are streamed from it to the file, never held (issue 15: a
+                # big push reports hundreds of thousands).
+                job, outcome = push_job_run_inline(user=user, options=push_options, progress=progress, read_rows=False)
+                summary = outcome.summary
+        if job is not None:
+            self._job_files(job, options)
         if job is not None:
             self.stderr.write(f"Job {job.pk} {job.status}.")
-        self.stdout.write(outcome.summary.line())
+        self.stdout.write(summary.line())
         if job is not None and job.status == PushJob.FAILED:
             raise CommandError(f"job {job.pk} failed: {job.error}", returncode=1)
-        if outcome.summary.courses_failed:
+        if summary.courses_failed:
             where = f" in {options['report']}" if options.get("report") else ""
             raise CommandError(
-                f"{outcome.summary.courses_failed} course(s) failed; the result report{where} says why",
+                f"{summary.courses_failed} course(s) failed; the result report{where} says why",
                 returncode=1,
             )
+
+    def _job_files(self, job: PushJob, options: dict) -> None:
+        """The files of a push run now, streamed from what its job stored (R44, R70, R82)."""
+        if options.get("report"):
+            with open(options["report"], "w", newline="", encoding="utf-8") as out:
+                result_rows_write_csv(push_job_result_rows(job=job), out)
+        if options.get("changes"):
+            with open(options["changes"], "w", newline="", encoding="utf-8") as out:
+                change_rows_write_csv(job_change_rows(job=job), out)
+        if options.get("grade_impact"):
+            with open(options["grade_impact"], "w", newline="", encoding="utf-8") as out:
+                grade_impact_write_csv(grade_impact_of_changes(job_change_rows(job=job)), out)
+
+    def _dry_run(self, user, push_options, options: dict) -> Summary:
+        """The push planned chunk by chunk, writing nothing (R71): each chunk's result rows and the
+        change rows it would write go to the files as the chunk is done and are let go, so a dry
+        run of a big push holds one chunk's (issue 15). The grade impact (R82) reads the change
+        rows as they pass. A dry run that stops half way leaves no file."""
+        push_permission_check(user, push_options)
+        summary = Summary()
+        with _Files(options) as files:
+            report, changes = files.open("report"), files.open("changes")
+            chunks = _dry_run_changes(push_run_chunks(push_options, dry_run=True), summary, report, changes)
+            if options.get("grade_impact"):
+                impact = grade_impact_of_changes(chunks)
+                collections.deque(chunks, maxlen=0)  # any chunk the impact did not need to read
+                grade_impact_write_csv(impact, files.open("grade_impact"))
+            else:
+                collections.deque(chunks, maxlen=0)
+        return summary
 
     def _submit(self, user, push_options, options):
         if options["dry_run"]:
@@ -144,6 +168,58 @@ class PushCommand(DistrictCommand):
         scheduled = f", scheduled for {when}" if job.status == PushJob.QUEUED else ""
         self.stderr.write(f"Job {job.pk} {job.status}{scheduled}.")
         self.stdout.write(str(job.pk))
+
+
+class _Files:
+    """A dry run's output files, opened before its first chunk and written as it goes; when the
+    work stops half way, the files begun are removed rather than left looking whole."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        self.opened: list[tuple[str, IO[str]]] = []
+
+    def open(self, flag: str) -> IO[str] | None:
+        path = self.options.get(flag)
+        if not path:
+            return None
+        out = open(path, "w", newline="", encoding="utf-8")  # closed on leaving the block
+        self.opened.append((path, out))
+        return out
+
+    def __enter__(self) -> _Files:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        for path, out in self.opened:
+            out.close()
+            if kind is not None and os.path.isfile(path):
+                os.unlink(path)
+
+
+def _dry_run_changes(chunks: Iterable[PushOutcome], summary: Summary, report: IO[str] | None, changes: IO[str] | None):
+    """The change rows of each chunk's outcome, after its rows went to the report and the change
+    rows file (each with the header once); the summary adds up the chunks'."""
+    first = True
+    for outcome in chunks:
+        summary.add(outcome.summary)
+        if report is not None:
+            _write_lines(result_rows_csv_lines(outcome.rows), report, header=first)
+        if changes is not None:
+            _write_lines(change_rows_csv_lines(outcome.changes), changes, header=first)
+        first = False
+        yield from outcome.changes
+    if first:  # no chunk: the files still have their header
+        if report is not None:
+            _write_lines(result_rows_csv_lines(()), report, header=True)
+        if changes is not None:
+            _write_lines(change_rows_csv_lines(()), changes, header=True)
+
+
+def _write_lines(lines: Iterator[str], out: IO[str], *, header: bool) -> None:
+    heading = next(lines)
+    if header:
+        out.write(heading)
+    out.writelines(lines)
 
 
 class MasterPushCommand(PushCommand):

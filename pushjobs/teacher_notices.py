@@ -15,6 +15,9 @@ from .models import ChangeRow, Notification, PushJob
 # The changes a teacher is told about, and why they happened, in words.
 TOLD = ("renamed", "removed", "relinked", "adopted", "created", "grayed_out")
 MAX_LINES = 100
+# Notifications put in per insert: up to MAX_LINES lines each, a batch is a few megabytes of text
+# (1,000 of them held 30 MB at the medium district: issue 15).
+BATCH = 100
 
 
 def _label(data_type: str) -> str:
@@ -78,7 +81,7 @@ def teacher_notifications_create(job: PushJob) -> int:
         notices.append(
             Notification(user_id=teacher_pk, job=job, message=f"Job {job.pk} ({what}) changed your sections:\n{text}")
         )
-        if len(notices) >= 1000:
+        if len(notices) >= BATCH:
             Notification.objects.bulk_create(notices)
             made += len(notices)
             notices = []

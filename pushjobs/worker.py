@@ -13,10 +13,10 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import fields
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from catalog.models import CourseCatalog, User
 from catalog.progress import ProgressCallback
 from courses.models import Course
 from pushjobs import engine
+from pushjobs.engine import bulk
 from pushjobs.engine.api import PushOutcome, ResultRow, Summary, UndoOptions, options_from_json
 from pushjobs.engine.changes import changes_write
 
@@ -180,10 +181,18 @@ def _chunk_claim(job: PushJob, token: str) -> PushJobChunk | None:
                 return PushJobChunk.objects.get(pk=chunk_id)
 
 
+_RESULT_FIELDS = tuple(f.name for f in fields(ResultRow))
+
+
 def _result_rows_create(job: PushJob, chunk_index: int, rows: list[ResultRow]) -> None:
-    PushResultRow.objects.bulk_create(
-        PushResultRow(job=job, chunk_index=chunk_index, position=position, **asdict(row))
-        for position, row in enumerate(rows)
+    """The chunk's result rows, one COPY (no model instances: a chunk of a big push has thousands)."""
+    bulk.insert_rows(
+        PushResultRow,
+        ("job_id", "chunk_index", "position", *_RESULT_FIELDS),
+        [
+            (job.pk, chunk_index, position, *(getattr(row, name) for name in _RESULT_FIELDS))
+            for position, row in enumerate(rows)
+        ],
     )
 
 
@@ -215,6 +224,15 @@ def _chunk_push(job: PushJob, chunk: PushJobChunk, token: str) -> None:
         heartbeat.stop()
 
 
+def _query_log_forget() -> None:
+    """With DEBUG on, Django keeps the text of the last 9,000 statements of a connection, which a
+    web request forgets when it starts and a worker or command never does: a chunk's statements
+    carry its rows (megabytes), so a big job's would pile up (issue 15). Forgotten before each
+    chunk, as before each request; not while a test is counting them."""
+    if settings.DEBUG and not connection.force_debug_cursor:
+        reset_queries()
+
+
 def push_job_work_chunk(*, job_id: int) -> bool:
     """Push the next chunk of a processing job. False: nothing left for this caller to take
     (the job finished, failed, or its last chunks are with other workers)."""
@@ -223,6 +241,7 @@ def push_job_work_chunk(*, job_id: int) -> bool:
         return False
     if not job.chunks_prepared and not _push_job_prepare(job):
         return False
+    _query_log_forget()
     token = uuid.uuid4().hex
     chunk = _chunk_claim(job, token)
     if chunk is None:

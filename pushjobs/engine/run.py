@@ -1,9 +1,10 @@
-"""push_scope, push_chunk and push_run (the contract in ``api``)."""
+"""push_scope, push_chunk, push_run and push_run_chunks (the contract in ``api``)."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -111,13 +112,23 @@ def removed_rows(snap: Snapshot, changes) -> list[ResultRow]:
     return rows
 
 
-def push_run(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> PushOutcome:
-    """The whole push, chunk by chunk (each chunk commits on its own)."""
+def push_run_chunks(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> Iterator[PushOutcome]:
+    """The whole push, chunk by chunk (each chunk commits on its own): each chunk's outcome as soon
+    as it is done. A caller that writes each out and lets it go holds one chunk's rows and change
+    rows at a time, whatever the size of the push (issue 15). The options are checked (R32) when
+    the first outcome is asked for."""
     ids = push_scope(options)
     size = chunk_size or settings.PUSH_CHUNK_SIZE
-    outcome = PushOutcome()
     for start in range(0, len(ids), size):
-        outcome.add(push_chunk(options, ids[start : start + size], dry_run=dry_run))
+        yield push_chunk(options, ids[start : start + size], dry_run=dry_run)
+
+
+def push_run(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> PushOutcome:
+    """The whole push, chunk by chunk, as one outcome: every chunk's rows and change rows held
+    together (a small push's; a big one goes through ``push_run_chunks``)."""
+    outcome = PushOutcome()
+    for chunk in push_run_chunks(options, dry_run=dry_run, chunk_size=chunk_size):
+        outcome.add(chunk)
     return outcome
 
 
