@@ -6,12 +6,19 @@ which grade calc options are read-only (R23).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Prefetch, QuerySet
 
 from catalog.models import Calendar, SchoolYear, User
-from catalog.setup_display import setup_cells, setup_headings, setup_items, setup_ordering, shares_warning
+from catalog.setup_display import (
+    grading_item_names,
+    setup_cells,
+    setup_headings,
+    setup_items,
+    setup_ordering,
+    shares_warning,
+)
 from catalog.setup_types import CATEGORIES, SECTION, SETUP_TYPES
 
 from .grades import Grade, section_grades
@@ -172,8 +179,11 @@ def section_posted_grades(*, section: Section) -> QuerySet[PostedGrade]:
 
 
 def section_current_grades(*, section: Section) -> list[Grade]:
-    """Each student's in-progress grade per grade calc option (R81): three queries, whatever the number of students."""
-    return section_grades(section_ids=[section.pk])
+    """Each student's in-progress grade per grade calc option (R81), its task or standard by code and
+    name ("Q1G Quarter 1 Grade", not "task:Q1G"): four queries, whatever the number of students."""
+    grades = section_grades(section_ids=[section.pk])
+    names = grading_item_names({g.item for g in grades})
+    return [replace(g, item=names.get(g.item, g.item)) for g in grades]
 
 
 def section_category_get(*, section: Section, pk: int) -> SectionCategory | None:
