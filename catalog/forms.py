@@ -12,8 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse
 
 from .models import Calendar, CourseCatalog, GradingItem, School, SchoolYear
-from .setup_display import HEADINGS
-from .setup_types import COURSE_ATTRIBUTES, LOCK_TITLES, SETUP_LOCKS, SetupType
+from .setup_display import CALCULATION_WORDS, HEADINGS
+from .setup_types import CALCULATIONS, COURSE_ATTRIBUTES, LOCK_TITLES, SETUP_LOCKS, SetupType
 
 
 def attribute_label(name: str) -> str:
@@ -115,35 +115,62 @@ class CatalogLocksForm(forms.Form):
 
 class GradingItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.ref} — {obj.name}"
+        return f"{obj.code} {obj.name}"  # "CIT Citizenship": people name a task so, not "task:CIT"
 
 
 class CompositeChildrenField(forms.CharField):
-    """A composite's children, one a line: ``task:Q1G 50`` (the item, then its weight)."""
+    """A composite's children, one a line: the task's or standard's code, then its weight (``Q1G 50``).
+    The reference (``task:Q1G 50``) is taken too, and is needed only for a code that is both a task
+    and a standard."""
 
     widget = forms.Textarea(attrs={"rows": 3})
 
     def prepare_value(self, value):
         if isinstance(value, list):
-            return "\n".join(f"{child.get('item')} {child.get('weight')}" for child in value)
+            items = [str(child.get("item")) for child in value]
+            codes = [item.partition(":")[2] or item for item in items]
+            counts: dict[str, int] = {}
+            for code in GradingItem.objects.filter(code__in=codes).values_list("code", flat=True):
+                counts[code] = counts.get(code, 0) + 1
+            return "\n".join(
+                f"{item if counts.get(code, 0) > 1 else code} {child.get('weight')}"
+                for item, code, child in zip(items, codes, value, strict=True)
+            )
         return value
 
     def to_python(self, value):
         text = super().to_python(value)
-        children = []
+        lines = []
         for number, line in enumerate((text or "").splitlines(), start=1):
             if not line.strip():
                 continue
             parts = line.split()
-            if len(parts) != 2 or ":" not in parts[0]:
+            if len(parts) != 2:
                 raise forms.ValidationError(
-                    f"Line {number}: write the child item and its weight, e.g. “task:Q1G 50” (got “{line.strip()}”)."
+                    f"Line {number}: write the child's code and its weight, e.g. “Q1G 50” (got “{line.strip()}”)."
                 )
             try:
                 weight = Decimal(parts[1])
             except InvalidOperation:
                 raise forms.ValidationError(f"Line {number}: the weight “{parts[1]}” is not a number.") from None
-            children.append({"item": parts[0], "weight": str(weight)})
+            lines.append((number, parts[0], weight))
+        kinds: dict[str, list[str]] = {}
+        bare = {item for _, item, _ in lines if ":" not in item}
+        for kind, code in GradingItem.objects.filter(code__in=bare).order_by("kind").values_list("kind", "code"):
+            kinds.setdefault(code, []).append(kind)
+        children = []
+        for number, item, weight in lines:
+            if ":" not in item:
+                found = kinds.get(item, [])
+                if not found:
+                    raise forms.ValidationError(f"Line {number}: no task or standard has the code “{item}”.")
+                if len(found) > 1:
+                    raise forms.ValidationError(
+                        f"Line {number}: “{item}” is both a task and a standard: write “task:{item}” or "
+                        f"“standard:{item}”."
+                    )
+                item = f"{found[0]}:{item}"
+            children.append({"item": item, "weight": str(weight)})
         return children
 
 
@@ -205,7 +232,13 @@ def setup_item_form_class(setup_type: SetupType, level: str, *, terms: list[str]
             fields[name] = CompositeChildrenField(
                 required=False,
                 label="Children and weights",
-                help_text="One child a line: the task or standard, then its weight, e.g. “task:Q1G 50”.",
+                help_text="One child a line: the task's or standard's code, then its weight, e.g. “Q1G 50”.",
+            )
+        elif name == "calculation":
+            fields[name] = forms.ChoiceField(
+                choices=[(c, CALCULATION_WORDS[c]) for c in CALCULATIONS],
+                initial=model_field.default,
+                label=HEADINGS[name],
             )
         elif name == "term" and terms:
             fields[name] = forms.ChoiceField(choices=[(t, t) for t in terms], label="Term")
