@@ -72,11 +72,12 @@ def _filters_rows(report: Report) -> list[tuple[str, str]]:
         ("catalog", f.catalog.name if f.catalog else ""),
         ("course master", f.master.number if f.master else ""),
         ("school", f"{f.school.number} {f.school.name}" if f.school else ""),
-        ("data type", f.setup_type or ""),
-        ("state", f.state or ""),
-        ("change", f.change or ""),
-        ("level", f.level or ""),
-        ("locked", "" if f.locked is None else ("yes" if f.locked else "no")),
+        # The XLSX is for people: the filters in words too ("Awaiting push", not "awaiting_push").
+        ("data type", people_word("data_type", f.setup_type or "")),
+        ("state", people_word("state", f.state or "")),
+        ("change", people_word("change", f.change or "")),
+        ("level", people_word("level", f.level or "")),
+        ("locked", "" if f.locked is None else ("Yes" if f.locked else "No")),
     ):
         if value:
             rows.append((label, value))

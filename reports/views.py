@@ -17,9 +17,10 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from catalog.permissions import can_manage_district, managed_school_ids
+from catalog.setup_display import grading_item_names
 from catalog.toolbar import toolbar_selection
 
-from .display import people_word
+from .display import people_value, people_word
 from .downloads import (
     CSV_CONTENT_TYPE,
     FORMATS,
@@ -118,15 +119,18 @@ def _group(row: ReportRow, kind: str) -> tuple:
     return (row.course_id, row.section_id) if kind == COURSE_AWAITING_PUSH else (row.course_id,)
 
 
-def _cells(report: Report, row: ReportRow, previous: ReportRow | None, *, opens_masters: bool) -> list[Cell]:
-    """A row's cells; a link only where the reader may follow it (school admins cannot open masters)."""
+def _cells(
+    report: Report, row: ReportRow, previous: ReportRow | None, *, opens_masters: bool, names: dict[str, str]
+) -> list[Cell]:
+    """A row's cells in words, tasks and standards by code and name (``names``: the page's, from
+    grading_item_names); a link only where the reader may follow it (school admins cannot open masters)."""
     cols = report.columns
     kind = report.filters.kind
     repeats = previous is not None and _group(previous, kind) == _group(row, kind)
     cells = []
     for name in PAGE_COLUMNS[kind]:
         code = row.get(cols, name)
-        text = people_word(name, code)
+        text = people_value(name, code, names)
         cell = Cell(
             text=text, code=code, column=name, badge=name in BADGE_COLUMNS and bool(code), number=name in NUMBER_COLUMNS
         )
@@ -203,13 +207,18 @@ def _report_page(request, kind: str):
     if part == "summary":
         return render(request, "reports/report.html#summary", context)
     page = report.page(request.GET.get("page") or 1)
+    # The tasks and standards the page's rows name, by code and name: one query for the page.
+    names = grading_item_names(value for row in page.rows for value in row.values if isinstance(value, str))
     context.update(
         page=page,
         previous_url=f"{base}?{urlencode({**query, 'page': page.number - 1})}" if page.has_previous else "",
         next_url=f"{base}?{urlencode({**query, 'page': page.number + 1})}" if page.has_next else "",
         headings=[HEADINGS.get(c, c.replace("_", " ").capitalize()) for c in PAGE_COLUMNS[kind]],
         table=[
-            {"row": row, "cells": _cells(report, row, page.rows[i - 1] if i else None, opens_masters=opens_masters)}
+            {
+                "row": row,
+                "cells": _cells(report, row, page.rows[i - 1] if i else None, opens_masters=opens_masters, names=names),
+            }
             for i, row in enumerate(page.rows)
         ],
         query=query,
