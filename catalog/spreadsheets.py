@@ -112,33 +112,71 @@ def xlsx_row(sheet, values: Iterable[Any]) -> list[WriteOnlyCell | None]:
 
 # Columns whose text runs long (a detail, before and after values) get room to read.
 WIDE_COLUMNS = {"detail": 60, "before": 50, "after": 50, "action": 60, "item": 30, "difference": 50}
+# Excel opens at most 1,048,576 rows a sheet: the header and 1,048,575 rows of data. A table with
+# more (a large district's first push changes ~1.7 million rows) goes on over further sheets.
+SHEET_DATA_ROWS = 1_048_575
 
 
 class XlsxTable:
-    """A sheet of a write-only workbook laid out for a person: a bold header row that stays in
+    """A table in a write-only workbook laid out for a person: a bold header row that stays in
     view (frozen), an autofilter over every column, and widths that fit the header (wider for
-    the columns that hold sentences). ``close()`` before the workbook is saved."""
+    the columns that hold sentences). More than ``sheet_rows`` rows (SHEET_DATA_ROWS) go on over further sheets
+    ("Changes (2)", "Changes (3)", ...) right after the first, each laid out the same, its own
+    header first. ``close()`` before the workbook is saved."""
 
-    def __init__(self, book, title: str, header: list[str], *, labels: list[str] | None = None):
-        self.sheet = book.create_sheet(title)
+    def __init__(
+        self,
+        book,
+        title: str,
+        header: list[str],
+        *,
+        labels: list[str] | None = None,
+        sheet_rows: int | None = None,
+    ):
+        sheet_rows = SHEET_DATA_ROWS if sheet_rows is None else sheet_rows
+        if sheet_rows < 1:
+            raise ValueError("a sheet holds at least one row of data")
+        self.book = book
+        self.title = title
+        self.header = header
+        self.labels = labels or header
         self.columns = len(header)
+        self.sheet_rows = sheet_rows
+        self.sheets: list = []
+        self._sheet_start()
+
+    def _sheet_start(self) -> None:
+        number = len(self.sheets) + 1
+        sheet = self.book.create_sheet(self.title if number == 1 else f"{self.title} ({number})")
+        if self.sheets:
+            # After the table's sheet before it, not after sheets made since (a workbook's next table).
+            offset = self.book.worksheets.index(self.sheets[-1]) + 1 - self.book.worksheets.index(sheet)
+            if offset:
+                self.book.move_sheet(sheet.title, offset)
+        self.sheets.append(sheet)
+        self.sheet = sheet
         self.rows = 1
-        self.sheet.freeze_panes = "A2"
-        shown = labels or header
-        for i, (name, label) in enumerate(zip(header, shown, strict=True), start=1):
+        sheet.freeze_panes = "A2"
+        for i, (name, label) in enumerate(zip(self.header, self.labels, strict=True), start=1):
             width = WIDE_COLUMNS.get(name, min(40, max(12, len(label) + 4)))
-            self.sheet.column_dimensions[get_column_letter(i)].width = width
+            sheet.column_dimensions[get_column_letter(i)].width = width
         cells = []
-        for label in shown:
-            cell = WriteOnlyCell(self.sheet, value=cell_text(label))
+        for label in self.labels:
+            cell = WriteOnlyCell(sheet, value=cell_text(label))
             cell.data_type = "s"
             cell.font = Font(bold=True)
             cells.append(cell)
-        self.sheet.append(cells)
+        sheet.append(cells)
+
+    def _sheet_filter(self) -> None:
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(max(1, self.columns))}{self.rows}"
 
     def append(self, values: Iterable[Any]) -> None:
+        if self.rows > self.sheet_rows:  # the header and sheet_rows rows of data
+            self._sheet_filter()
+            self._sheet_start()
         self.sheet.append(xlsx_row(self.sheet, values))
         self.rows += 1
 
     def close(self) -> None:
-        self.sheet.auto_filter.ref = f"A1:{get_column_letter(max(1, self.columns))}{self.rows}"
+        self._sheet_filter()
