@@ -17,7 +17,7 @@ from catalog.setup_display import every_grading_item_name
 from catalog.spreadsheets import XlsxTable, csv_lines, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
-from .display import detail_in_words, item_label, outcome_label, type_label
+from .display import detail_in_words, item_label, outcome_label, refs_in_words, type_label
 from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, job_grade_impact
 from .grade_impact_display import GRADE_IMPACT_HEADINGS, grade_impact_words
 from .models import PushJob
@@ -45,7 +45,9 @@ ROW_HEADINGS = ("School", "Calendar", "Course", "Course master", "Section", "Dat
 assert len(ROW_HEADINGS) == len(REPORT_COLUMNS)
 
 
-def _words(row) -> list[str]:
+def _words(row, names: dict[str, str] | None = None) -> list[str]:
+    """A row for people: tasks and standards by code and name ("Q1G Quarter 1 Grade", ``names``:
+    every_grading_item_name), an unknown one by its code."""
     return [
         row.school,
         row.calendar,
@@ -53,9 +55,9 @@ def _words(row) -> list[str]:
         row.course_master,
         row.section,
         type_label(row.data_type) if row.data_type else "",
-        item_label(row.data_type, row.item) if row.item else "",
+        item_label(row.data_type, row.item, names) if row.item else "",
         outcome_label(row.outcome),
-        detail_in_words(row.detail),
+        refs_in_words(detail_in_words(row.detail, names), names),
     ]
 
 
@@ -104,9 +106,11 @@ def result_rows_write_xlsx(
     summary: Summary,
     facts: list[tuple[str, object]] = (),
     grade_impact: GradeImpact | None = None,
+    names: dict[str, str] | None = None,
 ) -> None:
-    """An XLSX workbook: a Summary sheet (what ran, and the counts) and a Rows sheet; with a grade
-    impact (R83), its summary on the Summary sheet and a Grade impact sheet."""
+    """An XLSX workbook: a Summary sheet (what ran, and the counts) and a Rows sheet, its tasks and
+    standards by code and name from ``names`` (every_grading_item_name; without them, by code); with
+    a grade impact (R83), its summary on the Summary sheet and a Grade impact sheet."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Summary")
     for label, value in facts:
@@ -129,12 +133,12 @@ def result_rows_write_xlsx(
             sheet.append(xlsx_row(sheet, [label, value]))
     table = XlsxTable(book, "Rows", list(ROW_HEADINGS))
     for row in rows:
-        table.append(_words(row))
+        table.append(_words(row, names))
     table.close()
     if grade_impact is not None:
         # For people, in words (issue 14); the grade impact CSV keeps cli.md's columns and codes.
         impact_table = XlsxTable(book, "Grade impact", list(GRADE_IMPACT_COLUMNS), labels=list(GRADE_IMPACT_HEADINGS))
-        names = every_grading_item_name()
+        names = every_grading_item_name() if names is None else names
         for row in grade_impact.rows:
             impact_table.append(grade_impact_words(row, names))
         impact_table.close()
@@ -145,8 +149,14 @@ def result_report_write_xlsx(*, job: PushJob, out: IO[bytes]) -> None:
     summary = Summary(**job.summary) if job.summary else Summary()
     # R83: a push that reached sections carries the grades it moved.
     impact = job_grade_impact(job=job) if job.to_sections and job.kind != PushJob.UNDO else None
+    # The rows stream, so the names are read first: every task and standard, one query.
     result_rows_write_xlsx(
-        push_job_result_rows(job=job), out, summary=summary, facts=_job_facts(job), grade_impact=impact
+        push_job_result_rows(job=job),
+        out,
+        summary=summary,
+        facts=_job_facts(job),
+        grade_impact=impact,
+        names=every_grading_item_name(),
     )
 
 
