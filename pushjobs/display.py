@@ -60,6 +60,13 @@ STATE_LABELS = {
 LEVEL_LABELS = {"course": "Course", "section": "Section"}
 
 
+def mode_label(job: PushJob) -> str:
+    """A job's push mode as its tool's form names it (the job page and the result report XLSX)."""
+    if job.is_master_push:
+        return "Overwrite existing course and section level data" if job.mode == "overwrite" else "Push locked data"
+    return "Overwrite Categories" if job.mode == "overwrite" else "Push"
+
+
 def type_label(name: str) -> str:
     if name == "course_info":
         return "Course info"

@@ -17,7 +17,7 @@ from catalog.setup_display import every_grading_item_name
 from catalog.spreadsheets import XlsxTable, csv_lines, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
-from .display import detail_in_words, item_label, outcome_label, refs_in_words, type_label
+from .display import detail_in_words, item_label, mode_label, outcome_label, refs_in_words, type_label
 from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, job_grade_impact
 from .grade_impact_display import GRADE_IMPACT_HEADINGS, grade_impact_words
 from .models import PushJob
@@ -87,7 +87,7 @@ def _job_facts(job: PushJob) -> list[tuple[str, object]]:
         ("School year", job.year),
         ("Course master", job.master),
         ("Course", job.course),
-        ("Push mode", job.mode),
+        ("Push mode", mode_label(job)),
         ("Pushed to sections", "Yes" if job.to_sections else "No"),
         ("Pushed data", job.data_display),
         ("Requested by", job.requested_by.get_username()),
