@@ -42,7 +42,7 @@ def test_words_section_grades_table_names_the_task_by_code_and_name(db, client):
     html, _ = _section_page_text(client)
     table = html[html.index('id="grades-table"') :]
     table = table[: table.index("</table>")]
-    assert "<td>Q1G Quarter 1 Grade</td>" in table
+    assert '<td data-label="Task or standard">Q1G Quarter 1 Grade</td>' in table
     assert "task:" not in table
 
 

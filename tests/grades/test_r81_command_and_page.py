@@ -84,5 +84,11 @@ def test_r81_section_page_shows_each_students_grade(db, client):
     assert page.status_code == 200
     table = html[html.index('id="grades-table"') :]
     table = table[: table.index("</table>")]
-    assert '<th scope="row">s1</th><td>Q1G Q1G</td><td>Q1</td><td>90.00</td><td>A</td>' in table
-    assert '<th scope="row">s2</th><td>Q2G Q2G</td><td>Q2</td><td>75.00</td><td>—</td>' in table
+    assert (
+        '<th scope="row">s1</th><td data-label="Task or standard">Q1G Q1G</td><td data-label="Term">Q1</td>'
+        '<td data-label="Percent">90.00</td><td data-label="Letter">A</td>'
+    ) in table
+    assert (
+        '<th scope="row">s2</th><td data-label="Task or standard">Q2G Q2G</td><td data-label="Term">Q2</td>'
+        '<td data-label="Percent">75.00</td><td data-label="Letter">—</td>'
+    ) in table
