@@ -43,7 +43,10 @@ def _codes_in(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("name", "query"),
-    [("reports:course_audit", {"year": YEAR}), ("reports:course_master_awaiting_push", {"year": YEAR, "catalog": CATALOG})],
+    [
+        ("reports:course_audit", {"year": YEAR}),
+        ("reports:course_master_awaiting_push", {"year": YEAR, "catalog": CATALOG}),
+    ],
 )
 def test_words_report_pages_name_tasks_and_states_in_words(reader, name, query):
     text = _page_text(reader.get(reverse(name), {**query, "counts": "1"}))
@@ -53,7 +56,9 @@ def test_words_report_pages_name_tasks_and_states_in_words(reader, name, query):
 
 
 def test_words_master_awaiting_push_counts_are_headed_in_words(reader):
-    response = reader.get(reverse("reports:course_master_awaiting_push"), {"year": YEAR, "catalog": CATALOG, "counts": "1"})
+    response = reader.get(
+        reverse("reports:course_master_awaiting_push"), {"year": YEAR, "catalog": CATALOG, "counts": "1"}
+    )
     html = response.content.decode()
     table = html[html.index('id="master-counts"') :]
     headings = [unescape(h) for h in re.findall(r'<th scope="col">(.*?)</th>', table[: table.index("</thead>")])]
