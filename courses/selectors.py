@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 from catalog.errors import InputError
 from catalog.models import Calendar
 from catalog.services import setup_item_describe, setup_type_of
+from catalog.setup_display import grading_item_names, refs_in_words
 from catalog.setup_types import COURSE, SETUP_TYPES, SetupType
 
 from .models import Course, CourseItem
@@ -143,7 +144,9 @@ def course_desync_reasons_bulk(*, course_ids: Iterable[int]) -> dict[int, list[s
                     f"a {setup_type.label} pushed from course master {course['master__number']} was deleted at "
                     f"the course while {what} were unlocked ({what} are locked now)"
                 )
-    return reasons
+    # Tasks and standards by code and name, as people name them (one query for all the courses).
+    names = grading_item_names(text for found in reasons.values() for text in found)
+    return {pk: [refs_in_words(text, names) for text in found] for pk, found in reasons.items()}
 
 
 LOCK_IMPACT_LIMIT = 50

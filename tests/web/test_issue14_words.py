@@ -132,3 +132,23 @@ def test_words_the_job_result_table_reads_at_375_px_without_sideways_scrolling(
     assert "Q2G Quarter 2 Grade" in table.inner_text()
     browser_page.assert_renders_cleanly("job-result-rows", viewport=PHONE, out=out)
     assert browser_page.unexpected_errors() == []
+
+
+def test_words_a_desynced_courses_reasons_name_its_task_by_code_and_name(client, district):
+    """The course page's "Desynced from its master" says which item, as people name it: a grade calc
+    option's task by code and name ("Q1G Quarter 1 Grade Q1"), not its reference ("task:Q1G Q1")."""
+    from courses.models import CourseGradeCalcOption
+
+    option = (
+        CourseGradeCalcOption.objects.filter(course=district.own_course, state="linked")
+        .select_related("item")
+        .order_by("pk")
+        .first()
+    )
+    assert option is not None
+    CourseGradeCalcOption.objects.filter(pk=option.pk).update(state="unlinked")
+    CourseCatalog.objects.filter(pk=district.catalog.pk).update(locked_types=["grade_calc_options"])
+    client.force_login(district.district_admin)
+    text = _text(client.get(reverse("courses:course_detail", args=[district.own_course.pk])))
+    assert f"grade calc option {option.item.code} {option.item.name} {option.term}" in text
+    assert f"{option.item.ref} " not in text
