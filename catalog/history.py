@@ -205,17 +205,13 @@ def history_setup_item(
 ) -> HistoryRecord | None:
     """A setup item of a master, course or section created, updated (``before``: its values
     before, from ``setup_item_values``) or removed (call before the delete)."""
-    values = setup_item_values(setup_type=setup_type, item=item)
-    return history_record(
-        user=user,
-        level=level,
-        obj=owner,
-        data_type=setup_type.name,
-        item=setup_item_key(setup_type=setup_type, item=item),
-        change=change,
-        before=values if change == REMOVED else before,
-        after=None if change == REMOVED else values,
+    if history_suppressed():
+        return None
+    record = history_setup_item_build(
+        user=user, level=level, owner=owner, setup_type=setup_type, item=item, change=change, before=before
     )
+    record.save()
+    return record
 
 
 def history_attributes(*, user: User, level: str, obj, before: dict, names: list[str]) -> None:
@@ -323,20 +319,38 @@ def history_course_created_build(*, user: User, level: str, obj, master_number: 
                 at=at,
             )
         )
-    records += [
+    return records + history_remembered_deletions_build(user=user, course=obj, forgotten=False, at=at)
+
+
+def history_remembered_deletions_build(*, user: User, course, forgotten: bool, at=None) -> list[HistoryRecord]:
+    """The records of the deletions a course remembers (R9), unsaved: made with it (a copy, a roll
+    forward) or, ``forgotten``, dropped when its link changes."""
+    remembered = {"remembered_deletion": True}
+    before, after = (remembered, {"remembered_deletion": False}) if forgotten else (None, remembered)
+    return [
         history_record_build(
             user=user,
-            level=level,
-            obj=obj,
+            level=HistoryRecord.COURSE,
+            obj=course,
             data_type=name,
             item=REMEMBERED_DELETION,
-            change=CREATED,
-            after={"remembered_deletion": True},
+            change=UPDATED if forgotten else CREATED,
+            before=before,
+            after=after,
             at=at,
         )
-        for name in obj.desynced_types
+        for name in course.desynced_types
     ]
-    return records
+
+
+def setup_item_copied(original, fields: list[str], relations: list[str], **owner):
+    """A new item with ``original``'s ``fields`` under ``owner`` (a copy, a roll forward). The tasks,
+    tests and scales it names (``relations``, loaded with ``setup_items_loaded``) are
+    ``original``'s, so its History record reads them without a query per item."""
+    item = type(original)(**owner, **{f: getattr(original, f) for f in fields})
+    for name in relations:
+        setattr(item, name, getattr(original, name))
+    return item
 
 
 def file_digest(path) -> str:

@@ -80,6 +80,15 @@ def grading_item_names(texts) -> dict[str, str]:
     return {f"{kind}:{code}": f"{code} {name}" for kind, code, name in found if (kind, code) in refs}
 
 
+def refs_in_words(text: str, names: dict | None = None) -> str:
+    """``text`` with each task or standard reference ("task:Q1G") by code and name ("Q1G Quarter 1
+    Grade", from ``names``: grading_item_names); without names, or for one they lack, by its code."""
+    if ":" not in text:
+        return text
+    names = names or {}
+    return GRADING_ITEM_REF.sub(lambda m: names.get(m.group(0), m.group(2)), text)
+
+
 def every_grading_item_name() -> dict[str, str]:
     """Every task and standard by reference, by code and name (one query): for a download, whose
     rows are streamed and so cannot be read first (a district has hundreds, not millions)."""

@@ -12,6 +12,7 @@ from catalog.history import (
     history_course_created_build,
     history_records_write,
     history_setup_item_build,
+    setup_item_copied,
     setup_item_relations,
     setup_items_loaded,
 )
@@ -74,13 +75,9 @@ def course_master_copy(
             columns = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "master_id")]
             relations = setup_item_relations(setup_type)
             originals = setup_items_loaded(model.objects.filter(master=master).order_by("pk"), setup_type)
-            items = []
-            for original in originals:
-                item = model(master=copy, **{column: getattr(original, column) for column in columns})
-                for name in relations:  # the task or test already loaded: read by the record, no query
-                    setattr(item, name, getattr(original, name))
-                items.append(item)
-            model.objects.bulk_create(items)
+            items = model.objects.bulk_create(
+                [setup_item_copied(original, columns, relations, master=copy) for original in originals]
+            )
             records += [
                 history_setup_item_build(
                     user=user, level=MASTER, owner=copy, setup_type=setup_type, item=item, change=CREATED, at=at

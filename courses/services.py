@@ -21,14 +21,13 @@ from catalog.history import (
     MASTER_LINKED,
     MASTER_RELINKED,
     MASTER_UNLINKED,
-    REMEMBERED_DELETION,
     REMOVED,
     UPDATED,
     attributes_values,
     history_attributes,
     history_record,
-    history_record_build,
     history_records_write,
+    history_remembered_deletions_build,
     history_setup_item,
     history_setup_item_build,
     setup_item_values,
@@ -268,21 +267,7 @@ def _make_pushed_items_local(course: Course, user: User) -> list:
                 )
             )
         pushed.update(state=LOCAL, source=None)
-    records += [
-        history_record_build(
-            user=user,
-            level=COURSE,
-            obj=course,
-            data_type=name,
-            item=REMEMBERED_DELETION,
-            change=UPDATED,
-            before={"remembered_deletion": True},
-            after={"remembered_deletion": False},
-            at=at,
-        )
-        for name in course.desynced_types
-    ]
-    return records
+    return records + history_remembered_deletions_build(user=user, course=course, forgotten=True, at=at)
 
 
 def course_link_set(*, user: User, course: Course, master: CourseMaster | None) -> Course:

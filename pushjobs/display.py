@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from catalog.setup_display import GRADING_ITEM_REF, grading_item_names
+from catalog.setup_display import grading_item_names, refs_in_words
 from catalog.setup_types import SETUP_TYPES_BY_NAME
 from pushjobs.engine.api import OUTCOMES, Summary
 
@@ -74,15 +74,6 @@ def type_label(name: str) -> str:
         return "Advisory flag"
     spec = SETUP_TYPES_BY_NAME.get(name)
     return spec.label.capitalize() if spec else name.replace("_", " ").capitalize()
-
-
-def refs_in_words(text: str, names: dict | None = None) -> str:
-    """``text`` with each task or standard reference ("task:Q1G") by code and name ("Q1G Quarter 1
-    Grade", from ``names``: grading_item_names); without names, or for one they lack, by its code."""
-    if ":" not in text:
-        return text
-    names = names or {}
-    return GRADING_ITEM_REF.sub(lambda m: names.get(m.group(0), m.group(2)), text)
 
 
 def item_label(data_type: str, item: str, names: dict | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import collections
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import IO
 
@@ -106,7 +106,6 @@ class PushCommand(DistrictCommand):
                 summary = outcome.summary
         if job is not None:
             self._job_files(job, options)
-        if job is not None:
             self.stderr.write(f"Job {job.pk} {job.status}.")
         self.stdout.write(summary.line())
         if job is not None and job.status == PushJob.FAILED:
@@ -140,12 +139,10 @@ class PushCommand(DistrictCommand):
         with _Files(options) as files:
             report, changes = files.open("report"), files.open("changes")
             chunks = _dry_run_changes(push_run_chunks(push_options, dry_run=True), summary, report, changes)
-            if options.get("grade_impact"):
-                impact = grade_impact_of_changes(chunks)
-                collections.deque(chunks, maxlen=0)  # any chunk the impact did not need to read
+            impact = grade_impact_of_changes(chunks) if options.get("grade_impact") else None
+            collections.deque(chunks, maxlen=0)  # the chunks the impact did not read (all, without it)
+            if impact is not None:
                 grade_impact_write_csv(impact, files.open("grade_impact"))
-            else:
-                collections.deque(chunks, maxlen=0)
         return summary
 
     def _submit(self, user, push_options, options):
@@ -198,28 +195,21 @@ class _Files:
 
 def _dry_run_changes(chunks: Iterable[PushOutcome], summary: Summary, report: IO[str] | None, changes: IO[str] | None):
     """The change rows of each chunk's outcome, after its rows went to the report and the change
-    rows file (each with the header once); the summary adds up the chunks'."""
-    first = True
+    rows file (each with the header once, first); the summary adds up the chunks'."""
+    files = [
+        (out, lines, rows)
+        for out, lines, rows in ((report, result_rows_csv_lines, "rows"), (changes, change_rows_csv_lines, "changes"))
+        if out is not None
+    ]
+    for out, lines, _rows in files:
+        out.write(next(lines(())))  # the header, even when no chunk comes
     for outcome in chunks:
         summary.add(outcome.summary)
-        if report is not None:
-            _write_lines(result_rows_csv_lines(outcome.rows), report, header=first)
-        if changes is not None:
-            _write_lines(change_rows_csv_lines(outcome.changes), changes, header=first)
-        first = False
+        for out, lines, rows in files:
+            written = lines(getattr(outcome, rows))
+            next(written)  # its header, written once above
+            out.writelines(written)
         yield from outcome.changes
-    if first:  # no chunk: the files still have their header
-        if report is not None:
-            _write_lines(result_rows_csv_lines(()), report, header=True)
-        if changes is not None:
-            _write_lines(change_rows_csv_lines(()), changes, header=True)
-
-
-def _write_lines(lines: Iterator[str], out: IO[str], *, header: bool) -> None:
-    heading = next(lines)
-    if header:
-        out.write(heading)
-    out.writelines(lines)
 
 
 class MasterPushCommand(PushCommand):

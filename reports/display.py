@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from catalog.models import GradingItem
-from catalog.setup_display import GRADING_ITEM_REF, HEADINGS
+from catalog.setup_display import HEADINGS, refs_in_words
 from catalog.setup_types import PUSH_DATA_LABELS, SETUP_TYPES_BY_NAME, SetupType
 
 
@@ -91,19 +90,8 @@ def column_heading(column: str) -> str:
     return column.replace("_", " ").capitalize()
 
 
-def report_item_names() -> dict[str, str]:
-    """Every task and standard by reference and in words: ``{"task:Q1G": "Q1G Quarter 1 Grade"}``
-    (one query for a whole download; a district has hundreds, not millions)."""
-    return {
-        f"{kind}:{code}": f"{code} {name}"
-        for kind, code, name in GradingItem.objects.values_list("kind", "code", "name")
-    }
-
-
 def people_value(column: str, value, names: dict[str, str]):
     """``people_word``, with tasks and standards named by code and name instead of by reference
     (``task:Q1G`` is "Q1G Quarter 1 Grade"), as the XLSX for people writes them."""
     value = people_word(column, value)
-    if isinstance(value, str) and ":" in value:
-        value = GRADING_ITEM_REF.sub(lambda m: names.get(m.group(0), m.group(2)), value)
-    return value
+    return refs_in_words(value, names) if isinstance(value, str) else value

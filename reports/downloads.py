@@ -13,9 +13,10 @@ from collections.abc import Iterator
 
 from openpyxl import Workbook
 
+from catalog.setup_display import every_grading_item_name
 from catalog.spreadsheets import XlsxTable, csv_writer, xlsx_row
 
-from .display import column_heading, people_value, people_word, report_item_names
+from .display import column_heading, people_value, people_word
 from .filters import COURSE_AUDIT, COURSE_STATES, MASTER_AWAITING_PUSH
 from .report import Report
 
@@ -110,7 +111,7 @@ def report_xlsx_write(report: Report, target) -> None:
     columns = list(report.columns)
     rows = XlsxTable(workbook, "Rows", columns, labels=[column_heading(c) for c in columns])
     numeric = [i for i, c in enumerate(columns) if c in NUMERIC_COLUMNS]
-    names = report_item_names()
+    names = every_grading_item_name()
     for row in report.rows():
         values = [people_value(c, v, names) for c, v in zip(columns, row.values, strict=True)]
         for i in numeric:

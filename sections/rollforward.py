@@ -14,6 +14,7 @@ from catalog.history import (
     history_course_created_build,
     history_records_write,
     history_setup_item_build,
+    setup_item_copied,
     setup_item_relations,
     setup_items_loaded,
 )
@@ -62,15 +63,6 @@ def _year(year: SchoolYear | str) -> SchoolYear:
 
 def _copy_fields(model, *skip: str) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", *skip)]
-
-
-def _copy(original, fields: list[str], relations: list[str], **owner):
-    """A new item with ``original``'s values under ``owner``; the tasks, tests and scales it names
-    are ``original``'s, already loaded, so History reads them without a query per item."""
-    item = type(original)(**owner, **{f: getattr(original, f) for f in fields})
-    for name in relations:
-        setattr(item, name, getattr(original, name))
-    return item
 
 
 def calendar_roll_forward(
@@ -148,7 +140,7 @@ def calendar_roll_forward(
                 )
             )
             new_items = model.objects.bulk_create(
-                [_copy(o, item_fields, relations, course=courses[o.course_id]) for o in originals]
+                [setup_item_copied(o, item_fields, relations, course=courses[o.course_id]) for o in originals]
             )
             course_item_maps[setup_type.name] = {o.pk: n.pk for o, n in zip(originals, new_items, strict=True)}
             records += [
@@ -179,7 +171,9 @@ def calendar_roll_forward(
             )
             new_items = model.objects.bulk_create(
                 [
-                    _copy(o, item_fields, relations, section=sections[o.section_id], source_id=sources.get(o.source_id))
+                    setup_item_copied(
+                        o, item_fields, relations, section=sections[o.section_id], source_id=sources.get(o.source_id)
+                    )
                     for o in originals
                 ]
             )

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 
 from django.db import models
 
+from catalog.history import REMEMBERED_DELETION
 from catalog.models import AssessmentTest, GradingItem, GradingScale
 from catalog.setup_types import COURSE, COURSE_ITEM_STATES, SECTION, SECTION_ITEM_STATES
 from sections.models import Section
@@ -60,7 +61,6 @@ CHANGE_COLUMNS = (
 )
 # What ``raw["kind"]`` says a row is about.
 ITEM, ATTRIBUTE, DESYNC, ADVISORY = "item", "attribute", "desync", "advisory"
-REMEMBERED_DELETION = "remembered deletion"
 
 
 @dataclass

@@ -10,7 +10,8 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.display import column_heading, people_value, report_item_names
+from catalog.setup_display import every_grading_item_name
+from reports.display import column_heading, people_value
 from reports.filters import COLUMNS
 
 from .conftest import CATALOG, PASSWORD, YEAR, assignment_doc, course, load, master, rows_of, section
@@ -63,7 +64,7 @@ def test_all_reports_command_csv_matches_the_selector(busy_district, kind, capsy
 
 def _in_words(rows: list[dict]) -> list[dict]:
     """The CSV's rows as the XLSX writes them for people: headings and codes in words."""
-    names = report_item_names()
+    names = every_grading_item_name()
     return [{column_heading(k): people_value(k, v, names) for k, v in row.items()} for row in rows]
 
 
