@@ -439,33 +439,43 @@ def _page_targets(size: dict, name: str) -> list[tuple[str, str, bool | None]]:
                 )
         else:
             rows.append((f"The History tab and a job's change-log page < 1 s ({name})", _not_run(pages), False))
-    api = steps.get("api")
-    if api is not None:
-        if _ok(api):
-            f = api["found"]
-            rows.append(
-                (
-                    f"API pagination < 200 ms a page ({name}; median of each list's pages, 100 rows a page)",
-                    ", ".join(f"{k} {_ms(v['median'])} ({v['pages']} pages)" for k, v in f.items()),
-                    all(v["median"] < LIMITS["api_page_s"] and v["statuses"] == [200] for v in f.values()),
-                )
-            )
-        else:
-            rows.append((f"API pagination < 200 ms a page ({name})", _not_run(api), False))
-    home = steps.get("home")
-    if home is not None:
-        if _ok(home):
-            f = home["found"]
-            rows.append(
-                (
-                    f"Each role's home page < 1 s ({name}; median of 5)",
-                    ", ".join(f"{k} {_ms(v['median'])}" for k, v in f.items()),
-                    all(v["median"] < LIMITS["page_s"] and v["statuses"] == [200] for v in f.values()),
-                )
-            )
-        else:
-            rows.append((f"Each role's home page < 1 s ({name})", _not_run(home), False))
+    _timed_target(
+        rows,
+        steps.get("api"),
+        "API pagination < 200 ms a page",
+        name,
+        "median of each list's pages, 100 rows a page",
+        LIMITS["api_page_s"],
+        lambda k, v: f"{k} {_ms(v['median'])} ({v['pages']} pages)",
+    )
+    _timed_target(
+        rows,
+        steps.get("home"),
+        "Each role's home page < 1 s",
+        name,
+        "median of 5",
+        LIMITS["page_s"],
+        lambda k, v: f"{k} {_ms(v['median'])}",
+    )
     return rows
+
+
+def _timed_target(rows: list, step: dict | None, title: str, name: str, how: str, limit: float, words) -> None:
+    """A target row for a step that timed several pages (``found``: each page's median and
+    statuses): met when every median is under ``limit`` and every answer was 200."""
+    if step is None:
+        return
+    if not _ok(step):
+        rows.append((f"{title} ({name})", _not_run(step), False))
+        return
+    found = step["found"]
+    rows.append(
+        (
+            f"{title} ({name}; {how})",
+            ", ".join(words(k, v) for k, v in found.items()),
+            all(v["median"] < limit and v["statuses"] == [200] for v in found.values()),
+        )
+    )
 
 
 def gradebook_targets(gradebook: dict | None) -> list[tuple[str, str, bool | None]]:
