@@ -109,8 +109,20 @@ class KeptRows(Sequence):
     __hash__ = None
 
 
-def _preview_cache_key(job_id: int) -> str:
-    return f"pushjobs:grade-impact:preview:{job_id}"
+def _kept(key: str, compute) -> GradeImpact:
+    """The grade impact a page shows (summary, chart, first rows), computed once and kept for an
+    hour under ``key``: the statement behind it reads every score of the sections changed."""
+    kept = cache.get(key)
+    if kept is None:
+        impact = compute()
+        kept = (impact.summary, list(impact.rows[:PREVIEW_ROWS_KEPT]))
+        cache.set(key, kept, PREVIEW_CACHE_SECONDS)
+        if isinstance(impact.rows, MovedGrades):
+            # What the page shows is kept; the table of rows is not needed after it (a web
+            # connection may live on for other requests).
+            moved_grades_drop()
+    summary, rows = kept
+    return GradeImpact(rows=KeptRows(rows, summary.grades), summary=summary)
 
 
 def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
@@ -122,19 +134,10 @@ def grade_impact_of_changes(changes: Iterable) -> GradeImpact:
     if first is None:
         return GradeImpact()
     # A preview's stored rows: its impact is computed once and kept with its results.
-    job_id = first.job_id if isinstance(first, PreviewChange) else None
-    if job_id is not None and (kept := cache.get(_preview_cache_key(job_id))) is not None:
-        summary, rows = kept
-        return GradeImpact(rows=KeptRows(rows, summary.grades), summary=summary)
-    impact = _grade_impact(itertools.chain([first], changes))
-    if job_id is None:
-        return impact
-    # What the page shows is kept; the table of rows is not needed after it (a web connection may
-    # live on for other requests).
-    rows = list(impact.rows[:PREVIEW_ROWS_KEPT])
-    cache.set(_preview_cache_key(job_id), (impact.summary, rows), PREVIEW_CACHE_SECONDS)
-    moved_grades_drop()
-    return GradeImpact(rows=KeptRows(rows, impact.summary.grades), summary=impact.summary)
+    changes = itertools.chain([first], changes)
+    if not isinstance(first, PreviewChange):
+        return _grade_impact(changes)
+    return _kept(f"pushjobs:grade-impact:preview:{first.job_id}", lambda: _grade_impact(changes))
 
 
 @functools.cache
@@ -208,6 +211,14 @@ def job_grade_impact(*, job: PushJob) -> GradeImpact:
         "level", "data_type", "section_pk", "item_pk", "raw"
     )
     return grade_impact_of_changes(rows.iterator())
+
+
+def job_grade_impact_shown(*, job: PushJob) -> GradeImpact | None:
+    """R83: what an applied push that reached sections moved, as its job page shows it, kept as a
+    preview's is; None for a job that did not reach sections, an undo, or a job that never ran."""
+    if not job.to_sections or job.kind == PushJob.UNDO or job.status not in (PushJob.COMPLETED, PushJob.FAILED):
+        return None
+    return _kept(f"pushjobs:grade-impact:job:{job.pk}", lambda: job_grade_impact(job=job))
 
 
 def _percent(value) -> str:

@@ -14,7 +14,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -32,7 +31,6 @@ from catalog.setup_display import grading_item_names
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_district_admin
 from coursemasters.page_selectors import master_get
-from sections.grades import MovedGrades, moved_grades_drop
 
 from . import preview_views
 from .display import (
@@ -53,7 +51,7 @@ from .forms import (
     RescheduleForm,
     error_sentence,
 )
-from .grade_impact import PREVIEW_CACHE_SECONDS, GradeImpact, KeptRows, job_grade_impact
+from .grade_impact import job_grade_impact_shown
 from .grade_impact_display import grade_rows_in_words
 from .job_status import job_status_context
 from .models import PushJob
@@ -371,25 +369,6 @@ def _job(request, pk: int) -> PushJob:
     return job
 
 
-def _job_grade_impact(job: PushJob) -> GradeImpact | None:
-    """R83: the grades an applied push that reached sections moved, as its preview showed them
-    (summary, chart, first rows); None for a job that did not reach sections, an undo, or a job
-    that never ran. Kept for an hour as a preview's is: the page is read again and again, and the
-    statement behind it reads every score of the sections the push changed."""
-    if not job.to_sections or job.kind == PushJob.UNDO or job.status not in (PushJob.COMPLETED, PushJob.FAILED):
-        return None
-    key = f"pushjobs:grade-impact:job:{job.pk}"
-    kept = cache.get(key)
-    if kept is None:
-        impact = job_grade_impact(job=job)
-        kept = (impact.summary, list(impact.rows[: preview_views.GRADE_ROWS_SHOWN]))
-        cache.set(key, kept, PREVIEW_CACHE_SECONDS)
-        if isinstance(impact.rows, MovedGrades):
-            moved_grades_drop()  # the rows shown are kept; the table behind them is not needed
-    summary, rows = kept
-    return GradeImpact(rows=KeptRows(rows, summary.grades), summary=summary)
-
-
 def job_detail_view(request, pk: int):
     job = _job(request, pk)
     if job.is_preview:
@@ -403,7 +382,7 @@ def job_detail_view(request, pk: int):
         row.item_label = item_label(row.data_type, row.item, names)
         row.detail_words = detail_in_words(row.detail, names)
     options = job.options
-    impact = _job_grade_impact(job)
+    impact = job_grade_impact_shown(job=job)
     context = {
         **job_status_context(user=request.user, job=job),
         **(preview_views.change_section(request, job) if job.is_finished else {}),
