@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import fields
 
 from django.conf import settings
 from django.db import connection, reset_queries, transaction
@@ -26,7 +25,7 @@ from catalog.progress import ProgressCallback
 from courses.models import Course
 from pushjobs import engine
 from pushjobs.engine import bulk
-from pushjobs.engine.api import PushOutcome, ResultRow, Summary, UndoOptions, options_from_json
+from pushjobs.engine.api import REPORT_COLUMNS, PushOutcome, ResultRow, Summary, UndoOptions, options_from_json
 from pushjobs.engine.changes import changes_write
 
 from . import permissions as job_permissions
@@ -181,18 +180,12 @@ def _chunk_claim(job: PushJob, token: str) -> PushJobChunk | None:
                 return PushJobChunk.objects.get(pk=chunk_id)
 
 
-_RESULT_FIELDS = tuple(f.name for f in fields(ResultRow))
-
-
 def _result_rows_create(job: PushJob, chunk_index: int, rows: list[ResultRow]) -> None:
     """The chunk's result rows, one COPY (no model instances: a chunk of a big push has thousands)."""
     bulk.insert_rows(
         PushResultRow,
-        ("job_id", "chunk_index", "position", *_RESULT_FIELDS),
-        [
-            (job.pk, chunk_index, position, *(getattr(row, name) for name in _RESULT_FIELDS))
-            for position, row in enumerate(rows)
-        ],
+        ("job_id", "chunk_index", "position", *REPORT_COLUMNS),
+        [(job.pk, chunk_index, position, *row.as_list()) for position, row in enumerate(rows)],
     )
 
 
