@@ -4,6 +4,8 @@ at a time. Each is one or two queries, however many rows a list shows."""
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, QuerySet
 
 from catalog.models import Calendar, CourseCatalog, SchoolYear, User
@@ -69,5 +71,27 @@ def change_rows_filtered(rows: QuerySet, *, filters: dict[str, str]) -> QuerySet
 
 
 def change_filter_values(rows: QuerySet) -> dict[str, list[str]]:
-    """The values each filter can take: those the rows hold (one query per filter, on the job's index)."""
-    return {name: list(rows.order_by(name).values_list(name, flat=True).distinct()) for name in CHANGE_FILTERS}
+    """The values each filter can take: those the rows hold, each in the database's order.
+
+    One pass over the job's rows for all four filters (GROUPING SETS), not one per filter: a large
+    first push's job holds about a million rows, and reading them four times was most of its
+    page's time. GROUPING() tells which filter a result row belongs to: its bit is 0.
+    """
+    found: dict[str, list[str]] = {name: [] for name in CHANGE_FILTERS}
+    try:
+        sql, params = rows.order_by().values(*CHANGE_FILTERS).query.sql_with_params()
+    except EmptyResultSet:  # rows.none(): nothing to choose from
+        return found
+    columns = ", ".join(CHANGE_FILTERS)
+    sets = ", ".join(f"({name})" for name in CHANGE_FILTERS)
+    last = len(CHANGE_FILTERS) - 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, GROUPING({columns}) AS filter FROM ({sql}) AS rows"
+            f" GROUP BY GROUPING SETS ({sets}) ORDER BY filter, {columns}",
+            params,
+        )
+        for *values, grouping in cursor.fetchall():
+            index = next(i for i in range(len(CHANGE_FILTERS)) if not grouping & (1 << (last - i)))
+            found[CHANGE_FILTERS[index]].append(values[index])
+    return found
