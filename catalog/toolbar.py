@@ -33,7 +33,11 @@ def toolbar_schools(*, user: User) -> QuerySet[School]:
     if ids is None:
         return School.objects.all()
     if user.is_teacher:
-        return School.objects.filter(Q(staff=user) | Q(calendars__courses__sections__teacher=user)).distinct()
+        # Two small id lists, not an OR across joins: with DISTINCT over school x calendar x course
+        # x section the planner read every section of the district (1.8 s at 200 schools).
+        staff = User.schools.through.objects.filter(user_id=user.pk).values("school_id")
+        taught = Calendar.objects.filter(courses__sections__teacher=user).values("school_id")
+        return School.objects.filter(Q(pk__in=staff) | Q(pk__in=taught))
     return School.objects.filter(pk__in=ids)
 
 
