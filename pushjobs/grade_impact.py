@@ -67,6 +67,8 @@ class GradeImpact:
 
     rows: Sequence[GradeChange] = field(default_factory=list)
     summary: GradeImpactSummary = field(default_factory=GradeImpactSummary)
+    # The job page's: too many grading items changed to work the grades out while it loads.
+    too_large: bool = False
 
     @cached_property
     def chart(self) -> GradeImpactChart | None:
@@ -218,7 +220,23 @@ def job_grade_impact_shown(*, job: PushJob) -> GradeImpact | None:
     preview's is; None for a job that did not reach sections, an undo, or a job that never ran."""
     if not job.to_sections or job.kind == PushJob.UNDO or job.status not in (PushJob.COMPLETED, PushJob.FAILED):
         return None
-    return _kept(f"pushjobs:grade-impact:job:{job.pk}", lambda: job_grade_impact(job=job))
+    key = f"pushjobs:grade-impact:job:{job.pk}"
+    if cache.get(key) is None and job_grade_impact_too_large(job=job):
+        return GradeImpact(too_large=True)
+    return _kept(key, lambda: job_grade_impact(job=job))
+
+
+# The job page works out an applied push's grade impact while it loads only up to this many
+# changed section grading items: a first push of a 200-school district changes about 1.4 million,
+# and working out their grades took minutes and over a gigabyte in one web request (make bench).
+JOB_PAGE_GRADE_ITEMS = 20_000
+
+
+def job_grade_impact_too_large(*, job: PushJob) -> bool:
+    """Whether the job changed more section grading items than its page works out while it loads
+    (one query, reading at most JOB_PAGE_GRADE_ITEMS + 1 rows of the job's index)."""
+    rows = ChangeRow.objects.filter(job=job, level=SECTION, data_type__in=list(_GRADE_TABLES))
+    return rows[JOB_PAGE_GRADE_ITEMS : JOB_PAGE_GRADE_ITEMS + 1].exists()
 
 
 def _percent(value) -> str:

@@ -85,6 +85,36 @@ def test_r83_a_push_that_did_not_reach_sections_and_its_undo_show_no_grade_impac
     assert page.context["grade_impact"] is None and 'id="grade-impact"' not in page.content.decode()
 
 
+def test_r83_a_push_too_large_to_work_out_while_the_page_opens_says_so(gradebook, client, monkeypatch):
+    from django.core.cache import cache
+
+    from catalog.setup_types import SECTION
+    from pushjobs import grade_impact
+    from pushjobs.models import ChangeRow
+
+    cache.clear()  # the page keeps a job's impact by its number, which another test's job may share
+    job, _ = push_job_run_inline(user=_admin(), options=PUSH)
+    changed = ChangeRow.objects.filter(
+        job=job, level=SECTION, data_type__in=["categories", "grade_calc_options", "composite_grades"]
+    ).count()
+    assert changed >= 1
+    client.force_login(_admin())
+    # when the page may work out one item fewer than the push changed: it says so and reads no score
+    monkeypatch.setattr(grade_impact, "JOB_PAGE_GRADE_ITEMS", changed - 1)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("pushjobs:job_detail", args=[job.pk]))
+    assert page.context["grade_impact"].too_large
+    text = page.content.decode()
+    assert "more sections than this page can work out students' grades for" in text
+    assert 'id="grade-impact-chart"' not in text
+    assert not [q for q in queries.captured_queries if MOVED_TABLE in q["sql"]]
+    # and when it may work out as many as it changed, the page shows them
+    monkeypatch.setattr(grade_impact, "JOB_PAGE_GRADE_ITEMS", changed)
+    page = client.get(reverse("pushjobs:job_detail", args=[job.pk]))
+    assert not page.context["grade_impact"].too_large
+    assert "In-progress grades changed in 1 section for 1 student" in page.content.decode()
+
+
 @pytest.mark.browser
 def test_r83_applied_job_page_shows_the_grade_impact_chart_and_its_words_in_chromium(browser_page, gradebook):
     # given Push All Courses run for 101 22-23, moving s0001's and s0002's Q1G grades
