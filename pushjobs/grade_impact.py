@@ -111,11 +111,14 @@ class KeptRows(Sequence):
     __hash__ = None
 
 
-def _kept(key: str, compute) -> GradeImpact:
+def _kept(key: str, compute, *, too_large=None) -> GradeImpact:
     """The grade impact a page shows (summary, chart, first rows), computed once and kept for an
-    hour under ``key``: the statement behind it reads every score of the sections changed."""
+    hour under ``key``: the statement behind it reads every score of the sections changed.
+    ``too_large``: asked when nothing is kept yet; when it says so, nothing is computed."""
     kept = cache.get(key)
     if kept is None:
+        if too_large is not None and too_large():
+            return GradeImpact(too_large=True)
         impact = compute()
         kept = (impact.summary, list(impact.rows[:PREVIEW_ROWS_KEPT]))
         cache.set(key, kept, PREVIEW_CACHE_SECONDS)
@@ -209,10 +212,20 @@ def job_grade_impact(*, job: PushJob) -> GradeImpact:
     reach sections)."""
     if not job.to_sections:
         return GradeImpact()
-    rows = ChangeRow.objects.filter(job=job, level=SECTION, data_type__in=list(_GRADE_TABLES)).only(
-        "level", "data_type", "section_pk", "item_pk", "raw"
-    )
+    rows = _job_grade_rows(job).only("level", "data_type", "section_pk", "item_pk", "raw")
     return grade_impact_of_changes(rows.iterator())
+
+
+def _job_grade_rows(job: PushJob):
+    """The job's change rows of section items a grade reads."""
+    return ChangeRow.objects.filter(job=job, level=SECTION, data_type__in=list(_GRADE_TABLES))
+
+
+# The job page works out an applied push's grade impact while it loads only up to this many
+# changed section grading items (one query reads at most one more row of the job's index): a first
+# push of a 200-school district changes about 1.4 million, and working out their grades took
+# minutes and over a gigabyte in one web request.
+JOB_PAGE_GRADE_ITEMS = 20_000
 
 
 def job_grade_impact_shown(*, job: PushJob) -> GradeImpact | None:
@@ -220,23 +233,11 @@ def job_grade_impact_shown(*, job: PushJob) -> GradeImpact | None:
     preview's is; None for a job that did not reach sections, an undo, or a job that never ran."""
     if not job.to_sections or job.kind == PushJob.UNDO or job.status not in (PushJob.COMPLETED, PushJob.FAILED):
         return None
-    key = f"pushjobs:grade-impact:job:{job.pk}"
-    if cache.get(key) is None and job_grade_impact_too_large(job=job):
-        return GradeImpact(too_large=True)
-    return _kept(key, lambda: job_grade_impact(job=job))
-
-
-# The job page works out an applied push's grade impact while it loads only up to this many
-# changed section grading items: a first push of a 200-school district changes about 1.4 million,
-# and working out their grades took minutes and over a gigabyte in one web request (make bench).
-JOB_PAGE_GRADE_ITEMS = 20_000
-
-
-def job_grade_impact_too_large(*, job: PushJob) -> bool:
-    """Whether the job changed more section grading items than its page works out while it loads
-    (one query, reading at most JOB_PAGE_GRADE_ITEMS + 1 rows of the job's index)."""
-    rows = ChangeRow.objects.filter(job=job, level=SECTION, data_type__in=list(_GRADE_TABLES))
-    return rows[JOB_PAGE_GRADE_ITEMS : JOB_PAGE_GRADE_ITEMS + 1].exists()
+    return _kept(
+        f"pushjobs:grade-impact:job:{job.pk}",
+        lambda: job_grade_impact(job=job),
+        too_large=lambda: _job_grade_rows(job)[JOB_PAGE_GRADE_ITEMS : JOB_PAGE_GRADE_ITEMS + 1].exists(),
+    )
 
 
 def _percent(value) -> str:

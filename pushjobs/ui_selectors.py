@@ -75,7 +75,7 @@ def change_filter_values(rows: QuerySet) -> dict[str, list[str]]:
 
     One pass over the job's rows for all four filters (GROUPING SETS), not one per filter: a large
     first push's job holds about a million rows, and reading them four times was most of its
-    page's time. GROUPING() tells which filter a result row belongs to: its bit is 0.
+    page's time.
     """
     found: dict[str, list[str]] = {name: [] for name in CHANGE_FILTERS}
     try:
@@ -84,7 +84,9 @@ def change_filter_values(rows: QuerySet) -> dict[str, list[str]]:
         return found
     columns = ", ".join(CHANGE_FILTERS)
     sets = ", ".join(f"({name})" for name in CHANGE_FILTERS)
-    last = len(CHANGE_FILTERS) - 1
+    # GROUPING() sets the bit of every filter but the row's own (the last filter is bit 0).
+    every = (1 << len(CHANGE_FILTERS)) - 1
+    own = {every ^ (1 << (len(CHANGE_FILTERS) - 1 - i)): i for i in range(len(CHANGE_FILTERS))}
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns}, GROUPING({columns}) AS filter FROM ({sql}) AS rows"
@@ -92,6 +94,6 @@ def change_filter_values(rows: QuerySet) -> dict[str, list[str]]:
             params,
         )
         for *values, grouping in cursor.fetchall():
-            index = next(i for i in range(len(CHANGE_FILTERS)) if not grouping & (1 << (last - i)))
+            index = own[grouping]
             found[CHANGE_FILTERS[index]].append(values[index])
     return found
