@@ -431,10 +431,14 @@ def _page_targets(size: dict, name: str) -> list[tuple[str, str, bool | None]]:
             for title, found in (("The History tab", history), ("A job's change-log page", job)):
                 rows.append(
                     (
-                        f"{title} < 1 s ({name}; median of 5)",
-                        ", ".join(f"{k} {_ms(v['median'])}" for k, v in found),
+                        # The first request too: what a page keeps after it (a job's grade impact)
+                        # the median of 5 would hide.
+                        f"{title} < 1 s ({name}; median of 5, and the first request)",
+                        ", ".join(f"{k} {_ms(v['median'])} (first {_ms(v['first'])})" for k, v in found),
                         bool(found)
-                        and all(v["median"] < LIMITS["page_s"] and v["statuses"] == [200] for _, v in found),
+                        and all(
+                            max(v["median"], v["first"]) < LIMITS["page_s"] and v["statuses"] == [200] for _, v in found
+                        ),
                     )
                 )
         else:
