@@ -12,12 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.urls import reverse
 
 from .models import Calendar, CourseCatalog, GradingItem, School, SchoolYear
-from .setup_display import CALCULATION_WORDS, HEADINGS
+from .setup_display import CALCULATION_WORDS, HEADINGS, attribute_label
 from .setup_types import CALCULATIONS, COURSE_ATTRIBUTES, LOCK_TITLES, SETUP_LOCKS, SetupType
-
-
-def attribute_label(name: str) -> str:
-    return {"sced_code": "SCED code", "state_code": "State code"}.get(name, name.replace("_", " ").capitalize())
 
 
 class StyledSubmit(Submit):

@@ -98,6 +98,11 @@ def every_grading_item_name() -> dict[str, str]:
     }
 
 
+def attribute_label(name: str) -> str:
+    """A course attribute's name in words ("State code")."""
+    return {"sced_code": "SCED code", "state_code": "State code"}.get(name, name.replace("_", " ").capitalize())
+
+
 def display_value(name: str, value, *, names: dict[str, str] | None = None) -> str:
     """A value in words. Composites' children name their tasks and standards by ``names`` (from
     grading_item_names, as pages do) and otherwise by reference, as the CSV reports keep them."""

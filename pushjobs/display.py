@@ -148,6 +148,12 @@ def change_rows_names(rows: Iterable) -> dict[str, str]:
     )
 
 
+def result_rows_names(rows: Iterable) -> dict[str, str]:
+    """The tasks and standards that result rows name in their item and detail, by code and name,
+    for item_label and detail_in_words (one query for a page's rows)."""
+    return grading_item_names(text for row in rows for text in (row.item, row.detail))
+
+
 def change_row_words(row, names: dict | None = None) -> dict:
     """A change row (ChangeRow or PreviewChange) as the pages show it (``names``: change_rows_names)."""
     both = row.before is not None and row.after is not None
@@ -179,7 +185,7 @@ def detail_in_words(detail: str, names: dict | None = None) -> str:
             return detail
         if isinstance(values, dict):
             return "Removed. It was: " + "; ".join(values_in_words(values, names=names))
-    return detail
+    return refs_in_words(detail, names)
 
 
 # ---------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog.errors import InputError
-from catalog.setup_display import grading_item_names
 from pushjobs.engine.api import UndoOptions
 
 from .changes_report import change_rows_csv_lines, change_rows_write_xlsx
@@ -35,6 +34,7 @@ from .display import (
     detail_in_words,
     item_label,
     outcome_label,
+    result_rows_names,
     type_label,
 )
 from .forms import BATCH, RUN_NOW, ChangeFilterForm, PreviewRunForm
@@ -133,7 +133,7 @@ def preview_detail(request, job: PushJob):
         run_form = PreviewRunForm(preview=job, confirm_label=_confirm_label(deletions), undo=undo, initial=initial)
         rows = job.result_rows.order_by("chunk_index", "position")
         attention = list(rows[:200])
-        names = grading_item_names(row.item for row in attention)
+        names = result_rows_names(attention)
         impact = preview_grade_impact(job=job)
         for row in attention:
             row.outcome_label = outcome_label(row.outcome, undo=job.previewed_kind == PushJob.UNDO)

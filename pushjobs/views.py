@@ -27,7 +27,6 @@ from django.views.decorators.http import require_POST
 from catalog.errors import InputError
 from catalog.models import SchoolYear
 from catalog.permissions import can_manage_district, can_manage_school
-from catalog.setup_display import grading_item_names
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_district_admin
 from coursemasters.page_selectors import master_get
@@ -38,6 +37,7 @@ from .display import (
     item_label,
     job_restarted_message,
     outcome_label,
+    result_rows_names,
     type_label,
 )
 from .forms import (
@@ -375,7 +375,7 @@ def job_detail_view(request, pk: int):
         return preview_views.preview_detail(request, job)
     rows = Paginator(push_job_result_rows_queryset(job=job), RESULT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
     rows.object_list = list(rows.object_list)
-    names = grading_item_names(row.item for row in rows.object_list)
+    names = result_rows_names(rows.object_list)
     for row in rows.object_list:
         row.outcome_label = outcome_label(row.outcome, undo=job.previewed_kind == PushJob.UNDO)
         row.type_label = type_label(row.data_type) if row.data_type else ""

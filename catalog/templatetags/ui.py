@@ -2,8 +2,7 @@
 
 from django import template
 
-from catalog.forms import attribute_label
-from catalog.setup_display import with_article
+from catalog.setup_display import attribute_label, with_article
 
 register = template.Library()
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from catalog.setup_types import COURSE, SECTION
+from catalog.setup_display import attribute_label, display_value
+from catalog.setup_types import COURSE, SECTION, SETUP_TYPES_BY_NAME
 from courses.models import Course
 from sections.models import Assignment, Section
 
@@ -101,8 +102,10 @@ def _same(cur: Item, side: dict) -> bool:
 
 
 def _describe(row) -> str:
+    """The item of a change row in words: "section 1 category Labs", "grade calc option task:S1 Q1"
+    (pages and reports name the task or standard from its reference)."""
     where = f"section {row.section} " if row.section else ""
-    return f"{where}{row.data_type.replace('_', ' ')} {row.item}".strip()
+    return f"{where}{SETUP_TYPES_BY_NAME[row.data_type].label} {row.item}".strip()
 
 
 def undo_chunk(options: UndoOptions, course_ids, *, dry_run: bool = False) -> PushOutcome:
@@ -244,7 +247,8 @@ def _plan_row(cu: _CourseUndo, r, current, sections, attributes, course) -> None
     if kind == ATTRIBUTE:
         name = r.raw["name"]
         if plain_value(attributes.get(name)) != after:
-            cu.reasons.append(f"its {name} is now {plain_value(attributes.get(name))!r}, not {after!r}")
+            now = display_value(name, plain_value(attributes.get(name)))
+            cu.reasons.append(f"its {attribute_label(name)} is now {now}, not {display_value(name, after)}")
             return
         cu.attributes[name] = before
         cu.changes.append(
@@ -395,14 +399,18 @@ def _check_keys(cu: _CourseUndo, current) -> None:
             final[item_id] = (items[item_id].owner, values)
         for item_id, owner, _state, _source, values in cu.inserts.get(tl, ()):
             final[item_id] = (owner, values)
-        seen = set()
-        for owner, values in final.values():
+        seen = {}
+        for item_id, (owner, values) in final.items():
             k = (owner, tl.key(tuple(values)))
             if k in seen:
+                # One of the two is put back by this undo: its change row names the key in words
+                # ("Homework", "task:S1 Q1"); an item's values hold record ids.
+                named = {c.item_pk: c.item for c in cu.changes if c.data_type == tl.name and c.level == tl.level}
+                item = named.get(item_id) or named.get(seen[k]) or str(values[0])
                 where = "" if tl.level == COURSE else "a section's "
-                cu.reasons.append(f"{where}{tl.spec.label} {values[0]!s}: another item now has its key")
+                cu.reasons.append(f"{where}{tl.spec.label} {item}: another item now has its key")
                 return
-            seen.add(k)
+            seen[k] = item_id
 
 
 def _apply_all(writing: list[_CourseUndo]) -> None:

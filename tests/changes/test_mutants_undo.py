@@ -243,21 +243,21 @@ def test_r73_a_course_changed_since_is_a_conflict_that_says_what_changed(distric
     assert all(r[:2] == NORTH and r[3:8] == ("", "", "", "", "conflict") for r in conflicts.values())
     detail = {number: r[8] for number, r in conflicts.items()}
     assert detail == {
-        "created-changed": "not undone: section 1 categories Labs was changed since",
-        "created-gone": "not undone: categories Labs is gone since; section 1 categories Labs was changed since",
-        "updated-changed": "not undone: categories Homework was changed since",
-        "updated-gone": "not undone: section 1 grade calc options task:S1 Q1 is gone since",
-        "attribute": "not undone: its state_code is now '01002', not '09999'",
+        "created-changed": "not undone: section 1 category Labs was changed since",
+        "created-gone": "not undone: category Labs is gone since; section 1 category Labs was changed since",
+        "updated-changed": "not undone: category Homework was changed since",
+        "updated-gone": "not undone: section 1 grade calc option task:S1 Q1 is gone since",
+        "attribute": "not undone: its State code is now 01002, not 09999",
         "advisory": "not undone: section 1's advisory flag changed",
         "desynced": "not undone: the deletions remembered for composite grades changed",
         # five reasons, all said
-        "section-gone": "not undone: section 1 no longer exists; section 1 categories Homework is gone since; "
-        "section 1 categories Labs is gone since; section 1 grade calc options task:S1 Q1 is gone since; "
+        "section-gone": "not undone: section 1 no longer exists; section 1 category Homework is gone since; "
+        "section 1 category Labs is gone since; section 1 grade calc option task:S1 Q1 is gone since; "
         "section 1's advisory flag changed",
-        "six-changes": "not undone: categories Homework was changed since; categories Labs was changed since; "
-        "section 1 categories Homework was changed since; section 1 categories Labs was changed since; "
-        "its state_code is now '01002', not '09999'; and 1 more",
-        "back": "not undone: section 1 categories Scratch: it is there again",
+        "six-changes": "not undone: category Homework was changed since; category Labs was changed since; "
+        "section 1 category Homework was changed since; section 1 category Labs was changed since; "
+        "its State code is now 01002, not 09999; and 1 more",
+        "back": "not undone: section 1 category Scratch: it is there again",
         "course-key": "not undone: category Extra: another item now has its key",
         "section-key": "not undone: a section's category Scratch: another item now has its key",
         "deleted": "not undone: the course no longer exists",
@@ -277,8 +277,8 @@ def test_r73_an_item_whose_state_or_source_alone_changed_since_is_a_conflict(dis
 
     assert outcome.summary.courses_failed == 2
     assert {r[2]: r[8] for r in _report(undo, "conflict")} == {
-        "state": "not undone: categories Homework was changed since",
-        "source": "not undone: categories Homework was changed since",
+        "state": "not undone: category Homework was changed since",
+        "source": "not undone: category Homework was changed since",
     }
 
 
@@ -299,11 +299,11 @@ def test_r73_a_conflict_names_five_changes_and_counts_the_rest(district, changed
 
     (row,) = _report(undo, "conflict")
     reasons = [
-        "categories Homework was changed since",
-        "categories Labs was changed since",
-        "section 1 categories Homework was changed since",
-        "section 1 categories Labs was changed since",
-        "its state_code is now '01002', not '09999'",
+        "category Homework was changed since",
+        "category Labs was changed since",
+        "section 1 category Homework was changed since",
+        "section 1 category Labs was changed since",
+        "its State code is now 01002, not 09999",
     ]
     expected = "not undone: " + "; ".join(reasons) + ("; and 1 more" if changed == 6 else "")
     assert row[8] == expected

@@ -86,7 +86,7 @@ def test_r73_a_course_changed_after_the_push_is_a_conflict_and_others_go_on(dist
     assert outcome.summary.courses_failed == 1 and outcome.summary.courses_changed == 1
     conflicts = list(PushResultRow.objects.filter(job=undo, outcome="conflict"))
     assert [(r.school, r.course) for r in conflicts] == [("101 North High", "ENG9")]
-    assert "section 1 categories Labs was changed since" in conflicts[0].detail
+    assert "section 1 category Labs was changed since" in conflicts[0].detail
     # North High stays as the push left it; South High is put back
     now = exported()
     north = next(c for c in now["courses"] if c["calendar"]["school"] == "101" and c["calendar"]["year"] == YEAR)
