@@ -543,15 +543,22 @@ def _outcome(plans: list[_CourseUndo]) -> PushOutcome:
                 summary.courses_changed += 1
             else:
                 summary.courses_unchanged += 1
+            # As a push counts (plan.py): Course Info is one item however many of its attributes
+            # change, and a remembered deletion forgotten or put back is none.
+            course_info = False
             for c in cu.changes:
+                kind = c.raw.get("kind")
                 if c.change == CREATED:
                     summary.items_created += 1
                 elif c.change == REMOVED_CHANGE:
                     summary.items_removed += 1
                 elif c.change == "kept_residual":
                     summary.items_kept_residual += 1
-                else:
+                elif kind == ATTRIBUTE:
+                    course_info = True
+                elif kind != DESYNC:
                     summary.items_updated += 1
+            summary.items_updated += course_info
             outcome.changes.extend(cu.changes)
             for c in cu.changes:
                 if c.change == REMOVED_CHANGE:
