@@ -98,8 +98,15 @@ class CategoryFields(models.Model):
 
 
 def category_name_key(name: str) -> str:
-    """Categories are the same category when their names match trimmed, ignoring case."""
-    return name.strip().lower()
+    """Categories are the same category when their names match trimmed, ignoring case: as the
+    database's index (CATEGORY_NAME_KEY) says, letter by letter. Python's lower() maps a few letters
+    to two ("İ" to "i" and a dot) and a sigma by its place in a word, where PostgreSQL's lower()
+    maps every letter to one on its own; the key takes PostgreSQL's, or "İx" and "Ix" would be two
+    categories to the engine and one to the index."""
+    name = name.strip()
+    if name.isascii():
+        return name.lower()
+    return "".join(letter.lower()[0] for letter in name)
 
 
 # The database index behind "category names unique per owner" (R13, R19).
