@@ -89,6 +89,9 @@ class PushJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     keep_until_deleted = models.BooleanField(default=False)
+    # The change-log page's filter choices with each one's row count, and the row total, kept when
+    # the job finished (its change rows never change after): pushjobs.change_choices. None: not kept yet.
+    change_choices = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-scheduled_for", "-pk"]
@@ -270,6 +273,9 @@ class ChangeRow(models.Model):
         indexes = [
             models.Index(fields=["job", "course_pk"], name="changerow_job_course"),
             models.Index(fields=["course_pk", "id"], name="changerow_course_later"),
+            # The job page's change log a page at a time, in log order, whole or one change only.
+            models.Index(fields=["job", "id"], name="changerow_job_log"),
+            models.Index(fields=["job", "change", "id"], name="changerow_job_change_log"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(level__in=["course", "section"]), name="changerow_level_valid"),
@@ -317,7 +323,10 @@ class PreviewChange(models.Model):
 
     class Meta:
         ordering = ["job", "pk"]
-        indexes = [models.Index(fields=["job", "change"], name="previewchange_job_change")]
+        indexes = [
+            models.Index(fields=["job", "id"], name="previewchange_job_log"),
+            models.Index(fields=["job", "change", "id"], name="previewchange_job_change_log"),
+        ]
 
     def __str__(self):
         return f"{self.course} {self.section} {self.item} {self.change}"
