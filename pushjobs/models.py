@@ -89,6 +89,9 @@ class PushJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     keep_until_deleted = models.BooleanField(default=False)
+    # The change-log page's filter choices with each one's row count, and the row total, kept when
+    # the job finished (its change rows never change after): pushjobs.change_choices. None: not kept yet.
+    change_choices = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-scheduled_for", "-pk"]
@@ -247,7 +250,8 @@ class ChangeRow(models.Model):
     LEVELS = ("course", "section")
     CHANGES = ("created", "updated", "removed", "renamed", "relinked", "adopted", "kept_residual", "grayed_out")
 
-    job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="change_rows")
+    # No index of its own: the indexes below lead with the job (one less index to write per row).
+    job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="change_rows", db_index=False)
     level = models.CharField(max_length=10)
     school = models.CharField(max_length=600)  # "101 North High"
     calendar = models.CharField(max_length=255)  # the school year, "22-23"
@@ -262,7 +266,7 @@ class ChangeRow(models.Model):
     course_pk = models.BigIntegerField()
     section_pk = models.BigIntegerField(null=True, blank=True)
     teacher_pk = models.BigIntegerField(null=True, blank=True)
-    item_pk = models.BigIntegerField(null=True, blank=True)  # the item's row (None: created in a dry run)
+    item_pk = models.BigIntegerField(null=True, blank=True)  # the item's row (None: created, id not needed)
     raw = models.JSONField(default=dict)  # {"kind": ..., "before": ..., "after": ...} in database values
 
     class Meta:
@@ -270,6 +274,9 @@ class ChangeRow(models.Model):
         indexes = [
             models.Index(fields=["job", "course_pk"], name="changerow_job_course"),
             models.Index(fields=["course_pk", "id"], name="changerow_course_later"),
+            # The job page's change log a page at a time, in log order, whole or one change only.
+            models.Index(fields=["job", "id"], name="changerow_job_log"),
+            models.Index(fields=["job", "change", "id"], name="changerow_job_change_log"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(level__in=["course", "section"]), name="changerow_level_valid"),
@@ -317,7 +324,10 @@ class PreviewChange(models.Model):
 
     class Meta:
         ordering = ["job", "pk"]
-        indexes = [models.Index(fields=["job", "change"], name="previewchange_job_change")]
+        indexes = [
+            models.Index(fields=["job", "id"], name="previewchange_job_log"),
+            models.Index(fields=["job", "change", "id"], name="previewchange_job_change_log"),
+        ]
 
     def __str__(self):
         return f"{self.course} {self.section} {self.item} {self.change}"

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST
 from catalog.errors import InputError
 from pushjobs.engine.api import UndoOptions
 
+from .change_choices import change_choices_of, job_change_rows
 from .changes_report import change_rows_csv_lines, change_rows_write_xlsx
 from .display import (
     CHANGE_LABELS,
@@ -40,7 +40,7 @@ from .display import (
 from .forms import BATCH, RUN_NOW, ChangeFilterForm, PreviewRunForm
 from .grade_impact_display import grade_rows_in_words
 from .job_status import job_status_context
-from .models import ChangeRow, PushJob
+from .models import PushJob
 from .previews import (
     preview_computed_at,
     preview_deletions,
@@ -54,7 +54,7 @@ from .selectors import BATCH_PROCESSING_OFF_MESSAGE, batch_processing_enabled
 from .submit import push_job_submit, push_job_undo_submit
 from .ui_selectors import (
     CHANGE_FILTERS,
-    change_filter_values,
+    ChangeRowsPaginator,
     change_rows_filtered,
     push_job_get,
     push_job_outcome_counts,
@@ -67,9 +67,7 @@ GRADE_ROWS_SHOWN = 100
 
 def _job_rows(job: PushJob):
     """The change rows a job's page shows: what a preview would change, or what a job changed (R70)."""
-    if job.is_preview:
-        return job.preview_changes.all()
-    return ChangeRow.objects.filter(job=job)
+    return job_change_rows(job)
 
 
 def _job_for(request, pk: int) -> PushJob:
@@ -79,19 +77,30 @@ def _job_for(request, pk: int) -> PushJob:
 
 
 def change_section(request, job: PushJob) -> dict:
-    """The change rows part of a job's page: filter form, a page of rows in words, download links."""
+    """The change rows part of a job's page: filter form, a page of rows in words, download links.
+
+    The choices and counts are the job's kept ones (pushjobs.change_choices), so a page reads no
+    more than its 50 rows, however many the job holds; only a mix of filters is counted.
+    """
     rows = _job_rows(job)
-    values = change_filter_values(rows)
+    kept = change_choices_of(job)
     labels = {
         "school": lambda v: v,
         "course": lambda v: v,
         "data_type": type_label,
         "change": lambda v: CHANGE_LABELS.get(v, v),
     }
-    choices = {name: [(v, labels[name](v)) for v in found] for name, found in values.items()}
+    choices = {name: [(v, labels[name](v)) for v, _n in found] for name, found in kept["values"].items()}
     form = ChangeFilterForm(request.GET if any(k in request.GET for k in labels) else None, choices=choices)
     filters = form.filters()
-    page = Paginator(change_rows_filtered(rows, filters=filters), CHANGE_ROWS_PER_PAGE).get_page(
+    if not filters:
+        count = kept["rows"]
+    elif len(filters) == 1:
+        ((name, value),) = filters.items()
+        count = dict(kept["values"][name])[value]
+    else:
+        count = None  # counted by the paginator
+    page = ChangeRowsPaginator(change_rows_filtered(rows, filters=filters), CHANGE_ROWS_PER_PAGE, count=count).get_page(
         request.GET.get("changes_page")
     )
     names = change_rows_names(page.object_list)
@@ -102,7 +111,7 @@ def change_section(request, job: PushJob) -> dict:
         "change_form": form,
         "change_page": page,
         "change_filtered": bool(filters),
-        "change_total": rows.count() if filters else page.paginator.count,
+        "change_total": kept["rows"],
         "change_page_query": urlencode(others),
         "changes_csv_url": reverse("pushjobs:job_changes_csv", args=[job.pk]) + (f"?{query}" if query else ""),
         "changes_xlsx_url": reverse("pushjobs:job_changes_xlsx", args=[job.pk]) + (f"?{query}" if query else ""),

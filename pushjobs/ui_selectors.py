@@ -5,8 +5,10 @@ at a time. Each is one or two queries, however many rows a list shows."""
 from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils.functional import cached_property
 
 from catalog.models import Calendar, CourseCatalog, SchoolYear, User
 
@@ -70,30 +72,74 @@ def change_rows_filtered(rows: QuerySet, *, filters: dict[str, str]) -> QuerySet
     return rows.filter(**{name: value for name, value in filters.items() if name in CHANGE_FILTERS}).order_by("pk")
 
 
-def change_filter_values(rows: QuerySet) -> dict[str, list[str]]:
-    """The values each filter can take: those the rows hold, each in the database's order.
+def change_filter_counts(rows: QuerySet) -> dict:
+    """The values each filter can take, those the rows hold, each in the database's order with how
+    many rows hold it, and the rows' total: ``{"rows": n, "values": {filter: [[value, n], ...]}}``.
 
-    One pass over the job's rows for all four filters (GROUPING SETS), not one per filter: a large
-    first push's job holds about a million rows, and reading them four times was most of its
-    page's time.
+    One pass over the job's rows for all four filters and the total (GROUPING SETS), not one per
+    filter: a large first push's job holds about a million rows, and reading them four times was
+    most of its page's time. A finished job's counts are kept with it (pushjobs.change_choices).
     """
-    found: dict[str, list[str]] = {name: [] for name in CHANGE_FILTERS}
+    found: dict = {"rows": 0, "values": {name: [] for name in CHANGE_FILTERS}}
     try:
         sql, params = rows.order_by().values(*CHANGE_FILTERS).query.sql_with_params()
     except EmptyResultSet:  # rows.none(): nothing to choose from
         return found
     columns = ", ".join(CHANGE_FILTERS)
     sets = ", ".join(f"({name})" for name in CHANGE_FILTERS)
-    # GROUPING() sets the bit of every filter but the row's own (the last filter is bit 0).
+    # GROUPING() sets the bit of every filter but the row's own (the last filter is bit 0), and
+    # every bit for the empty set: the total.
     every = (1 << len(CHANGE_FILTERS)) - 1
     own = {every ^ (1 << (len(CHANGE_FILTERS) - 1 - i)): i for i in range(len(CHANGE_FILTERS))}
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns}, GROUPING({columns}) AS filter FROM ({sql}) AS rows"
-            f" GROUP BY GROUPING SETS ({sets}) ORDER BY filter, {columns}",
+            f"SELECT {columns}, GROUPING({columns}) AS filter, COUNT(*) FROM ({sql}) AS rows"
+            f" GROUP BY GROUPING SETS ({sets}, ()) ORDER BY filter, {columns}",
             params,
         )
-        for *values, grouping in cursor.fetchall():
+        for *values, grouping, n in cursor.fetchall():
+            if grouping == every:
+                found["rows"] = n
+                continue
             index = own[grouping]
-            found[CHANGE_FILTERS[index]].append(values[index])
+            found["values"][CHANGE_FILTERS[index]].append([values[index], n])
     return found
+
+
+def change_filter_values(rows: QuerySet) -> dict[str, list[str]]:
+    """The values each filter can take: those the rows hold, each in the database's order (one query)."""
+    return {name: [value for value, _n in found] for name, found in change_filter_counts(rows)["values"].items()}
+
+
+class ChangeRowsPaginator(Paginator):
+    """Django's pages of change rows (page numbers, "Page X of Y"), for a job's million rows.
+
+    ``count``: the rows' count when it is known (kept with the job's choices), else a COUNT(*). A
+    page reads its rows' ids first, from whichever end of the log is nearer: an index-only read of
+    (job, id), or (job, change, id) for one change, instead of an OFFSET that fetched every row
+    before the page; so the last page of a million rows costs what the first does.
+    """
+
+    def __init__(self, rows: QuerySet, per_page: int, *, count: int | None = None):
+        super().__init__(rows.order_by("pk"), per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return super().count if self.known_count is None else self.known_count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        return self._get_page(self._rows_between(bottom, top), number, self)
+
+    def _rows_between(self, bottom: int, top: int) -> list:
+        if bottom >= top:
+            return []
+        rows = self.object_list
+        if bottom <= self.count - top:
+            ids = rows.values("pk")[bottom:top]
+        else:  # nearer the end: the same rows counted from the last one back
+            ids = rows.order_by("-pk").values("pk")[self.count - top : self.count - bottom]
+        return list(rows.filter(pk__in=ids))

@@ -29,6 +29,7 @@ from pushjobs.engine.api import REPORT_COLUMNS, PushOutcome, ResultRow, Summary,
 from pushjobs.engine.changes import changes_write
 
 from . import permissions as job_permissions
+from .change_choices import change_choices_keep
 from .dispatch import conflicting_processing, queue_lock
 from .messages import tick_request
 from .models import PushJob, PushJobChunk, PushResultRow
@@ -287,6 +288,7 @@ def _push_job_finish(job_id: int) -> None:
             status=PushJob.COMPLETED, finished_at=now, heartbeat_at=now, summary=summary.to_json()
         )
         job.refresh_from_db()
+        change_choices_keep(job)  # its change rows are final: the page's filter choices and counts
         if job.kind != PushJob.PREVIEW:  # a preview is watched on its page and changed nothing
             push_job_notify_finished(job)
             teacher_notifications_create(job)  # R75
