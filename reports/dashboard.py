@@ -76,12 +76,11 @@ def course_states_by_school(*, year: SchoolYear, school_ids: tuple[int, ...] | N
         ReportFilters(kind=COURSE_AUDIT, year=year, school_ids=school_ids, sort=next(iter(SORTS[COURSE_AUDIT])))
     )
     units = report.all_units()
-    school_of = dict(Course.objects.filter(pk__in=[u.id for u in units]).values_list("pk", "calendar__school_id"))
     counts: dict[int, dict[int, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: dict.fromkeys(COURSE_STATES, 0))
     )
     for unit in units:
-        counts[unit.catalog_id][school_of[unit.id]][unit.state] += 1
+        counts[unit.catalog_id][unit.school_id][unit.state] += 1
     schools = {pk: (number, name) for pk, number, name in School.objects.values_list("pk", "number", "name")}
     catalogs = dict(CourseCatalog.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
     result = []
