@@ -62,6 +62,12 @@ def _state_check(name: str):
     return models.CheckConstraint(condition=models.Q(state__in=COURSE_ITEM_STATES), name=name)
 
 
+def _residual_index(name: str):
+    # The Residual Data report and the home pages read residual items only (R52): a few of the
+    # table's rows, found by this index without reading the table.
+    return models.Index(fields=["course", "id"], condition=models.Q(state="residual"), name=name)
+
+
 def _source_check(name: str):
     # Only linked and unlinked items point at a master item (local and
     # residual items are the course's own).
@@ -81,6 +87,7 @@ class CourseTask(CourseItem, TaskAlignmentFields):
             _state_check("course_task_state_valid"),
             _source_check("course_task_source_only_when_pushed"),
         ]
+        indexes = [_residual_index("course_task_residual")]
 
 
 class CourseStandard(CourseItem, StandardAlignmentFields):
@@ -94,6 +101,7 @@ class CourseStandard(CourseItem, StandardAlignmentFields):
             _state_check("course_standard_state_valid"),
             _source_check("course_standard_source_only_when_pushed"),
         ]
+        indexes = [_residual_index("course_standard_residual")]
 
 
 class CourseCategory(CourseItem, CategoryFields):
@@ -108,6 +116,7 @@ class CourseCategory(CourseItem, CategoryFields):
             _state_check("course_category_state_valid"),
             _source_check("course_category_source_only_when_pushed"),
         ]
+        indexes = [_residual_index("course_category_residual")]
 
 
 class CourseAssessment(CourseItem, AssessmentFields):
@@ -125,6 +134,7 @@ class CourseAssessment(CourseItem, AssessmentFields):
             _state_check("course_assessment_state_valid"),
             _source_check("course_assessment_source_only_when_pushed"),
         ]
+        indexes = [_residual_index("course_assessment_residual")]
 
 
 class CourseGradeCalcOption(CourseItem, GradeCalcOptionFields):
@@ -142,6 +152,7 @@ class CourseGradeCalcOption(CourseItem, GradeCalcOptionFields):
             _state_check("course_gco_state_valid"),
             _source_check("course_gco_source_only_when_pushed"),
         ]
+        indexes = [_residual_index("course_gco_residual")]
 
 
 class CourseComposite(CourseItem, CompositeFields):
@@ -159,6 +170,7 @@ class CourseComposite(CourseItem, CompositeFields):
             _state_check("course_composite_state_valid"),
             _source_check("course_composite_source_only_when_pushed"),
         ]
+        indexes = [_residual_index("course_composite_residual")]
 
 
 setup_models_register(

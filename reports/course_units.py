@@ -39,6 +39,7 @@ class CourseUnit:
     ignore_master_push: bool
     desynced_types: tuple[str, ...]
     locked_types: frozenset[str]
+    school_id: int = 0
     bits: int = 0
     state: str = IN_SYNC
     # Filled by course_words_fill for the units of a page or chunk.
@@ -54,14 +55,19 @@ class CourseUnit:
         return t.lock in self.locked_types
 
 
+_COURSE_TYPES = pair_types(MASTER_COURSE)
+
+
 def course_state(unit: CourseUnit) -> str:
     """R53 from the unit's difference bits: ignored, desynced (R9), awaiting_push (R8),
     course_controlled, or in_sync. Only locked types are pushed (R2), so only they make a
     course awaiting push or desynced; unlinked items of unlocked types make it course-controlled."""
     if unit.ignore_master_push:
         return IGNORED
+    if not unit.bits and not unit.desynced_types:
+        return IN_SYNC  # most courses of a district: nothing differs, nothing was deleted
     desynced = awaiting = controlled = False
-    for i, t in pair_types(MASTER_COURSE):
+    for i, t in _COURSE_TYPES:
         bits = type_bits(unit.bits, i)
         broken = bool(bits & diff.UNLINKED_ANY) or t.name in unit.desynced_types
         if unit.type_locked(t):
@@ -89,6 +95,7 @@ def course_units_read(queryset: QuerySet, order: tuple[str, ...]) -> list[Course
         "master__catalog_id",
         "ignore_master_push",
         Cast("desynced_types", output_field=models.TextField()),
+        "calendar__school_id",
     )
     return [
         CourseUnit(
@@ -98,8 +105,9 @@ def course_units_read(queryset: QuerySet, order: tuple[str, ...]) -> list[Course
             ignore_master_push=ignore,
             desynced_types=tuple(json.loads(desynced)) if desynced not in (None, "[]") else (),
             locked_types=locks.get(catalog_id, frozenset()),
+            school_id=school_id,
         )
-        for pk, master_id, catalog_id, ignore, desynced in rows.iterator(chunk_size=2000)
+        for pk, master_id, catalog_id, ignore, desynced, school_id in rows.iterator(chunk_size=2000)
     ]
 
 

@@ -21,7 +21,7 @@ from .course_audit import CourseAuditReport
 from .course_awaiting_push import CourseAwaitingPushReport
 from .filters import COURSE_AUDIT, COURSE_AWAITING_PUSH, COURSE_STATES, RESIDUAL, SORTS, ReportFilters
 from .report import report_fetch
-from .residual import residual_listing_sql
+from .residual import residual_counts_sql
 
 STATE_LABELS = {
     "in_sync": "In sync",
@@ -76,12 +76,11 @@ def course_states_by_school(*, year: SchoolYear, school_ids: tuple[int, ...] | N
         ReportFilters(kind=COURSE_AUDIT, year=year, school_ids=school_ids, sort=next(iter(SORTS[COURSE_AUDIT])))
     )
     units = report.all_units()
-    school_of = dict(Course.objects.filter(pk__in=[u.id for u in units]).values_list("pk", "calendar__school_id"))
     counts: dict[int, dict[int, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: dict.fromkeys(COURSE_STATES, 0))
     )
     for unit in units:
-        counts[unit.catalog_id][school_of[unit.id]][unit.state] += 1
+        counts[unit.catalog_id][unit.school_id][unit.state] += 1
     schools = {pk: (number, name) for pk, number, name in School.objects.values_list("pk", "number", "name")}
     catalogs = dict(CourseCatalog.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
     result = []
@@ -107,26 +106,18 @@ class SchoolCount:
 
 
 def residual_items_by_school(*, year: SchoolYear, school_ids: tuple[int, ...] | None = None) -> list[SchoolCount]:
-    """Residual items (R52) at course and section level, per school, in one query over the listing
-    the Residual Data report reads."""
-    sql, params = residual_listing_sql(
+    """Residual items (R52) at course and section level, per school by number, in one query that
+    counts what the Residual Data report lists."""
+    sql, params = residual_counts_sql(
         year_id=year.pk,
         school_id=None,
         school_ids=school_ids,
         type_indexes=list(range(len(SETUP_TYPES))),
         levels=[0, 1],
-        order=("lvl",),
+        by="school",
     )
-    # The listing's inner rows carry the school's number; count them instead of listing them.
-    head = "SELECT lvl, ti, id FROM ("
-    if not sql.startswith(head):
-        return []  # no residual-capable types in scope: "SELECT 0, 0, 0 WHERE FALSE"
-    inner = sql[len(head) :].rsplit(") x ORDER BY ", 1)[0]
-    _columns, rows = report_fetch(
-        f"SELECT x.school_number, count(*) FROM ({inner}) x GROUP BY x.school_number ORDER BY x.school_number", params
-    )
-    names = dict(School.objects.filter(number__in=[r[0] for r in rows]).values_list("number", "name"))
-    return [SchoolCount(number=number, name=names.get(number, ""), count=n) for number, n in rows]
+    _columns, rows = report_fetch(sql, params)
+    return [SchoolCount(number=number, name=name, count=n) for number, name, n in rows]
 
 
 class _SectionsAwaitingAcrossCalendars(CourseAwaitingPushReport):

@@ -98,7 +98,11 @@ class Report:
     # -- shared ---------------------------------------------------------------
 
     def page(self, number: int | str = 1) -> ReportPage:
-        paginator = Paginator(self.units(), self.per_page, allow_empty_first_page=True)
+        return self.page_of(self.units(), number)
+
+    def page_of(self, units, number: int | str) -> ReportPage:
+        """The page ``number`` of ``units`` (a list, or anything with count() and slices)."""
+        paginator = Paginator(units, self.per_page, allow_empty_first_page=True)
         page = paginator.get_page(number)
         units = list(page.object_list)
         return ReportPage(

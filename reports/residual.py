@@ -45,18 +45,22 @@ def _levels_of(t: SetupType) -> list[int]:
     return [i for i, level in enumerate(LEVEL_NAMES) if level in t.levels]
 
 
-def residual_listing_sql(
+def _residual_parts(
     *,
     year_id: int,
     school_id: int | None,
     school_ids: tuple[int, ...] | None,
     type_indexes: list[int],
     levels: list[int],
-    order: tuple[str, ...],
-) -> tuple[str, list]:
-    """(level, type index, id) of every residual item in scope, in ``order``."""
+    columns: str,
+    school: str = "",
+) -> tuple[list[str], list]:
+    """One SELECT per (type, level) in scope over its residual items, each giving ``columns``
+    (over r the item, c its course, cal the calendar, and at section level s the section; the
+    SQL names ``{lvl}``, ``{ti}`` and ``{section_number}`` are filled in per part). ``school``:
+    "join" joins the school as sc, "lateral" takes the items of an outer school sc (sc.sid)."""
     parts, params = [], []
-    course, calendar, school, section = _t(Course), _t(Calendar), _t(School), _t(Section)
+    course, calendar, section = _t(Course), _t(Calendar), _t(Section)
     for ti in type_indexes:
         t = SETUP_TYPES[ti]
         for lvl in _levels_of(t):
@@ -69,24 +73,93 @@ def residual_listing_sql(
             else:
                 joins = f"JOIN {section} s ON s.id = r.section_id JOIN {course} c ON c.id = s.course_id"
                 section_number = "s.number"
+            joins += f" JOIN {calendar} cal ON cal.id = c.calendar_id"
             where = ["r.state = 'residual'", "cal.year_id = %s"]
             params.append(year_id)
+            if school == "join":
+                joins += f" JOIN {_t(School)} sc ON sc.id = cal.school_id"
+            elif school == "lateral":
+                where.append("cal.school_id = sc.sid")
             if school_id is not None:
                 where.append("cal.school_id = %s")
                 params.append(school_id)
             if school_ids is not None:
                 where.append("cal.school_id = ANY(%s)")
                 params.append(list(school_ids))
-            parts.append(
-                f"SELECT {lvl} AS lvl, {ti} AS ti, r.id, sc.number AS school_number, c.number AS course_number, "
-                f"{section_number} AS section_number FROM {_t(model)} r {joins} "
-                f"JOIN {calendar} cal ON cal.id = c.calendar_id JOIN {school} sc ON sc.id = cal.school_id "
-                f"WHERE {' AND '.join(where)}"
-            )
+            select = columns.format(lvl=lvl, ti=ti, section_number=section_number)
+            parts.append(f"SELECT {select} FROM {_t(model)} r {joins} WHERE {' AND '.join(where)}")
+    return parts, params
+
+
+def residual_listing_sql(
+    *,
+    year_id: int,
+    school_id: int | None,
+    school_ids: tuple[int, ...] | None,
+    type_indexes: list[int],
+    levels: list[int],
+    order: tuple[str, ...],
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[str, list]:
+    """(level, type index, id) of every residual item in scope, in ``order``; with ``limit``, only
+    that many from ``offset`` on (a page: PostgreSQL keeps the top rows, it sorts no more)."""
+    # In school order, school by school (a lateral join): a page then reads only the schools it
+    # shows. In another order every item is sorted, and the schools are joined like the rest.
+    lateral = order[0] == "school_number"
+    columns = "{lvl} AS lvl, {ti} AS ti, r.id, c.number AS course_number, {section_number} AS section_number"
+    parts, params = _residual_parts(
+        year_id=year_id,
+        school_id=school_id,
+        school_ids=school_ids,
+        type_indexes=type_indexes,
+        levels=levels,
+        columns=columns if lateral else columns + ", sc.number AS school_number",
+        school="lateral" if lateral else "join",
+    )
     if not parts:
         return "SELECT 0, 0, 0 WHERE FALSE", []
-    sql = "SELECT lvl, ti, id FROM (" + " UNION ALL ".join(parts) + ") x ORDER BY " + ", ".join(order)
+    union = " UNION ALL ".join(parts)
+    if lateral:
+        rows = f"(SELECT id AS sid, number AS school_number FROM {_t(School)}) sc CROSS JOIN LATERAL ({union}) x"
+    else:
+        rows = f"({union}) x"
+    sql = f"SELECT x.lvl, x.ti, x.id FROM {rows} ORDER BY " + ", ".join(order)
+    if limit is not None:
+        sql += " LIMIT %s OFFSET %s"
+        params += [limit, offset]
     return sql, params
+
+
+def residual_counts_sql(
+    *,
+    year_id: int,
+    school_id: int | None,
+    school_ids: tuple[int, ...] | None,
+    type_indexes: list[int],
+    levels: list[int],
+    by: str,
+) -> tuple[str, list]:
+    """The residual items in scope counted ``by`` "lvl" (level, count) or "school" (the school's
+    number, name, count; by number), without reading any item's row: one query."""
+    parts, params = _residual_parts(
+        year_id=year_id,
+        school_id=school_id,
+        school_ids=school_ids,
+        type_indexes=type_indexes,
+        levels=levels,
+        columns="{lvl} AS lvl, cal.school_id",
+    )
+    if not parts:
+        return "SELECT 0, 0 WHERE FALSE", []
+    union = " UNION ALL ".join(parts)
+    if by == "lvl":
+        return f"SELECT lvl, count(*) FROM ({union}) x GROUP BY lvl ORDER BY lvl", params
+    return (
+        f"SELECT sc.number, sc.name, x.n FROM (SELECT school_id, count(*) AS n FROM ({union}) x GROUP BY school_id) x "
+        f"JOIN {_t(School)} sc ON sc.id = x.school_id ORDER BY sc.number",
+        params,
+    )
 
 
 def _keep_conditions(t: SetupType, lvl: int) -> tuple[str, str]:

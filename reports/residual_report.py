@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from catalog.setup_types import SETUP_TYPES
 
 from .filters import LEVELS, RESIDUAL, SORTS
-from .report import Report, ReportRow, report_fetch
-from .residual import residual_details, residual_listing_sql
+from .report import Report, ReportPage, ReportRow, report_fetch
+from .residual import residual_counts_sql, residual_details, residual_listing_sql
 from .sql import report_cursor
 
 
@@ -20,23 +20,43 @@ class ResidualUnit:
     id: int
 
 
+class _Listing:
+    """The report's units as the paginator sees them: counted by the summary, and only the
+    slice of a page read (ORDER BY ... LIMIT), never the whole listing."""
+
+    def __init__(self, report: ResidualReport):
+        self.report = report
+
+    def count(self) -> int:
+        return self.report.summary()["items"]
+
+    def __getitem__(self, part: slice) -> list[ResidualUnit]:
+        if part.stop <= part.start:
+            return []
+        sql, params = self.report._listing(limit=part.stop - part.start, offset=part.start)
+        return [ResidualUnit(lvl, ti, pk) for lvl, ti, pk in report_fetch(sql, params)[1]]
+
+
 class ResidualReport(Report):
     """R52: every residual item at course and section level, what keeps it (counts of
     assignments, scores and posted grades, R20), the teacher, and what would let it go."""
 
     kind = RESIDUAL
+    _summary: dict | None = None
 
-    def _listing(self) -> tuple[str, list]:
+    def _scope(self) -> dict:
         f = self.filters
-        types = [i for i, t in enumerate(SETUP_TYPES) if f.setup_type in (None, t.name)]
-        levels = [i for i, name in enumerate(LEVELS) if f.level in (None, name)]
+        return {
+            "year_id": f.year.pk,
+            "school_id": f.school.pk if f.school else None,
+            "school_ids": f.school_ids,
+            "type_indexes": [i for i, t in enumerate(SETUP_TYPES) if f.setup_type in (None, t.name)],
+            "levels": [i for i, name in enumerate(LEVELS) if f.level in (None, name)],
+        }
+
+    def _listing(self, limit: int | None = None, offset: int = 0) -> tuple[str, list]:
         return residual_listing_sql(
-            year_id=f.year.pk,
-            school_id=f.school.pk if f.school else None,
-            school_ids=f.school_ids,
-            type_indexes=types,
-            levels=levels,
-            order=SORTS[RESIDUAL][f.sort],
+            **self._scope(), order=SORTS[RESIDUAL][self.filters.sort], limit=limit, offset=offset
         )
 
     def units(self) -> list[ResidualUnit]:
@@ -58,12 +78,15 @@ class ResidualReport(Report):
                 yield [ResidualUnit(lvl, ti, pk) for lvl, ti, pk in batch]
 
     def summary(self) -> dict:
-        units = self.units()
-        return {
-            "items": len(units),
-            "course": sum(1 for u in units if u.level == 0),
-            "section": sum(1 for u in units if u.level == 1),
-        }
+        if self._summary is None:
+            # Counted in PostgreSQL: a district holds hundreds of thousands of residual items.
+            by_level = dict(report_fetch(*residual_counts_sql(**self._scope(), by="lvl"))[1])
+            course, section = by_level.get(0, 0), by_level.get(1, 0)
+            self._summary = {"items": course + section, "course": course, "section": section}
+        return self._summary
+
+    def page(self, number: int | str = 1) -> ReportPage:
+        return self.page_of(_Listing(self), number)
 
     def rows_for(self, units: list[ResidualUnit]) -> list[ReportRow]:
         details = residual_details(units)

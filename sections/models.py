@@ -49,6 +49,12 @@ def _state_check(name: str):
     return models.CheckConstraint(condition=models.Q(state__in=SECTION_ITEM_STATES), name=name)
 
 
+def _residual_index(name: str):
+    # The Residual Data report and the home pages read residual items only (R52): a few of the
+    # table's rows, found by this index without reading the table.
+    return models.Index(fields=["section", "id"], condition=models.Q(state="residual"), name=name)
+
+
 def _source_check(name: str):
     return models.CheckConstraint(condition=models.Q(state="linked") | models.Q(source__isnull=True), name=name)
 
@@ -65,6 +71,7 @@ class SectionCategory(SectionItem, CategoryFields):
             _state_check("section_category_state_valid"),
             _source_check("section_category_source_only_when_linked"),
         ]
+        indexes = [_residual_index("section_category_residual")]
 
 
 class SectionGradeCalcOption(SectionItem, GradeCalcOptionFields):
@@ -84,6 +91,7 @@ class SectionGradeCalcOption(SectionItem, GradeCalcOptionFields):
             _state_check("section_gco_state_valid"),
             _source_check("section_gco_source_only_when_linked"),
         ]
+        indexes = [_residual_index("section_gco_residual")]
 
 
 class SectionComposite(SectionItem, CompositeFields):
@@ -97,6 +105,7 @@ class SectionComposite(SectionItem, CompositeFields):
             _state_check("section_composite_state_valid"),
             _source_check("section_composite_source_only_when_linked"),
         ]
+        indexes = [_residual_index("section_composite_residual")]
 
 
 # ---------------------------------------------------------------------------
