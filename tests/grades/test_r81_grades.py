@@ -163,6 +163,22 @@ def test_r81_weight_categories_with_use_score_percent(db):
     assert grades()[("s1", "task:Q1G", "Q1")] == (Decimal("37.50"), "F")
 
 
+def test_r81_options_of_one_section_weigh_the_same_categories_each_by_its_own_rule(db):
+    # Assignments without a term count in Q1, Q2 and Q3 alike. Homework (20): 5/10 and 1/1;
+    # Tests (80): 100/100.
+    # Q1 weighs categories: (20 * 6/11 + 80 * 1) / 100 = 90.909...
+    # Q2 does not: 106/111 = 95.495...
+    # Q3 weighs the categories' means of score / points: (20 * 0.75 + 80 * 1) / 100 = 95
+    cats = [("Homework", "20", 0, False), ("Tests", "80", 0, False)]
+    options = [opt(term="Q1", weight=True), opt(term="Q2"), opt(term="Q3", weight=True, percent=True)]
+    scored = [hw("10", "5", term=""), hw("1", "1", term=""), hw("100", "100", cat="Tests", term="")]
+    load(doc(cats, options, scored))
+    got = grades()
+    assert got[("s1", "task:Q1G", "Q1")] == (Decimal("90.91"), "A")
+    assert got[("s1", "task:Q1G", "Q2")] == (Decimal("95.50"), "A")
+    assert got[("s1", "task:Q1G", "Q3")] == (Decimal("95.00"), "A")
+
+
 def test_r81_extra_credit_above_100(db):
     load(doc(HW, [opt()], one([("10", "12")])))
     assert grades()[("s1", "task:Q1G", "Q1")] == (Decimal("120.00"), "A")
