@@ -180,7 +180,8 @@ def _grade_values(table: str, values: dict | None) -> tuple | None:
 def _grade_impact(changes: Iterable) -> GradeImpact:
     # An item named by two rows counts once: its values before the first, after the last.
     first: dict[tuple[str, int], tuple[int, tuple | None]] = {}  # (section, values before)
-    after_values: dict[tuple[str, int], dict | None] = {}
+    # The values a grade reads, not the row's whole "after": a first push names a million items.
+    after_values: dict[tuple[str, int], tuple | None] = {}
     made = 0  # items a dry run would create have no id yet: each gets its own negative one
     for c in changes:
         table = _GRADE_TABLES.get(c.data_type)
@@ -194,12 +195,12 @@ def _grade_impact(changes: Iterable) -> GradeImpact:
         raw = c.raw or {}
         if key not in first:
             first[key] = (c.section_pk, _grade_values(table, raw.get("before")))
-        after_values[key] = raw.get("after")
+        after_values[key] = _grade_values(table, raw.get("after"))
     before, after = SetupOverrides(), SetupOverrides()
     moved_sections = set()
     for key, (section_id, before_row) in first.items():
         table, item_id = key
-        rows = (before_row, _grade_values(table, after_values.pop(key)))
+        rows = (before_row, after_values.pop(key))
         if item_id > 0 and None not in rows and rows[0] == rows[1]:
             continue  # changed, but in nothing a grade reads (a state, a source, a name): no grade moves
         if table == "cat" and None in rows:
