@@ -320,3 +320,31 @@ def test_r83_storing_the_impact_and_showing_it_take_queries_that_do_not_grow(
     # then as many queries whatever the number of sections and students
     assert len(stored.captured_queries) <= 18, [q["sql"][:80] for q in stored.captured_queries]
     assert len(shown.captured_queries) <= 18, [q["sql"][:80] for q in shown.captured_queries]
+
+
+def test_r83_a_push_that_failed_after_some_courses_stores_what_they_moved(
+    gradebook, settings, django_capture_on_commit_callbacks
+):
+    from pushjobs.dispatch import push_job_claim, push_job_dispatch_due
+    from pushjobs.worker import _push_job_fail, push_job_work_chunk
+
+    settings.PUSH_CHUNK_SIZE = 1
+    # given a queued push, claimed, whose first chunk (the section's course first) was pushed
+    with django_capture_on_commit_callbacks(execute=False):
+        job = push_job_submit(user=_admin(), options=PUSH)
+        push_job_dispatch_due()
+        job.refresh_from_db()
+        assert push_job_claim(job_id=job.pk, token=job.dispatch_token)
+        while not PushJob.objects.get(pk=job.pk).courses_done:
+            assert push_job_work_chunk(job_id=job.pk)
+    # when the job breaks before its other chunks
+    with django_capture_on_commit_callbacks(execute=True):
+        _push_job_fail(job.pk, "the push command stopped before the push finished")
+    job.refresh_from_db()
+    assert job.status == PushJob.FAILED and job.courses_done >= 1
+
+    # then what its pushed courses moved is stored, as the change log gives it
+    stored = job_grade_impact_stored(job=job)
+    direct = job_grade_impact(job=job)
+    assert stored.summary == direct.summary
+    assert _rows(stored) == _rows(direct) and stored.summary.letters_down == 2
