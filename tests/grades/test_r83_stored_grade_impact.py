@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -348,3 +349,34 @@ def test_r83_a_push_that_failed_after_some_courses_stores_what_they_moved(
     direct = job_grade_impact(job=job)
     assert stored.summary == direct.summary
     assert _rows(stored) == _rows(direct) and stored.summary.letters_down == 2
+
+
+@pytest.mark.browser
+def test_r83_the_stored_impact_and_its_downloads_on_the_job_page_in_chromium(browser_page, gradebook):
+    from playwright.sync_api import expect
+
+    from tests.conftest import DESKTOP, PHONE
+
+    # given a push run through the queue (in this process), its impact stored at its end
+    job = push_job_submit(user=_admin(), options=PUSH, run_now=True)
+    assert JobGradeImpact.objects.get(job=job).state == JobGradeImpact.DONE
+    page = browser_page.page
+    browser_page.login("admin1")
+    # when the district admin opens its page
+    browser_page.goto(reverse("pushjobs:job_detail", args=[job.pk]))
+    impact = page.locator("#grade-impact")
+    # then it shows the stored impact and links its downloads, in words
+    expect(impact.locator("#grade-impact-summary")).to_contain_text(
+        "In-progress grades changed in 1 section for 1 student: 0 letter grades up, 2 down."
+    )
+    expect(impact.locator('svg[role="img"]')).to_have_count(2)
+    expect(impact.locator("table.grade-rows tbody tr")).to_have_count(2)
+    expect(impact.get_by_role("link", name="Download the grades (XLSX)")).to_be_visible()
+    with page.expect_download() as download:
+        impact.get_by_role("link", name="Download the grades (CSV)").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ",".join(GRADE_IMPACT_COLUMNS) and len(lines) == 3
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert browser_page.unexpected_errors() == []
