@@ -7,7 +7,12 @@ setup "after" the stored setup with each changed item's after values (removed it
 ``sections.grades.grade_changes`` computes both in one SQL statement and lists what differs.
 Because both sides come from the rows, the same function serves a dry run (before = now) and a
 job already applied (after = now), and gives the same answer for both: the result report of an
-applied push (R83) carries the impact its preview showed, without storing it twice.
+applied push (R83) carries the impact its preview showed.
+
+An applied push's impact is worked out once, by a follow-up task after the job's end, and stored
+with the job (``JobGradeImpact``, ``JobGradeChange``): a first push of a large district moves more
+grades than a web request can work out. Its page, downloads, result report and API read what was
+stored; a job finished before impacts were stored is worked out as before.
 
 Scores and assignments are read as they are now; no push changes them (R30).
 """
