@@ -270,8 +270,13 @@ def job_grade_impact_shown(*, job: PushJob) -> GradeImpact | None:
     return _kept(
         f"pushjobs:grade-impact:job:{job.pk}",
         lambda: job_grade_impact(job=job),
-        too_large=lambda: _job_grade_rows(job)[JOB_PAGE_GRADE_ITEMS : JOB_PAGE_GRADE_ITEMS + 1].exists(),
+        too_large=lambda: _too_large_for_the_page(job),
     )
+
+
+def _too_large_for_the_page(job: PushJob) -> bool:
+    """More changed section grading items than JOB_PAGE_GRADE_ITEMS (one probe of the job's index)."""
+    return _job_grade_rows(job)[JOB_PAGE_GRADE_ITEMS : JOB_PAGE_GRADE_ITEMS + 1].exists()
 
 
 # ---------------------------------------------------------------------------
@@ -351,12 +356,13 @@ def job_grade_impact_request(job: PushJob, *, asked: bool = False) -> bool:
     it was asked for. ``asked``: from the job's page, for a job that has none (or whose work failed).
 
     With a broker the task waits ``settings.BATCH_TICK_SECONDS`` and for the queue's pushes
-    (``pushjobs.tasks``); in process it runs at once, after the job is marked completed. A push
-    command without --batch in process does not ask: it would work it out before it returns, and
-    a foreground push must not take longer for it (docs/decisions.md). Its page asks instead."""
+    (``pushjobs.tasks``), at any size. In process (no broker) it runs at once, after the job is
+    marked completed, in the process that ended the job, so only up to what the job page would
+    work out while it opens (JOB_PAGE_GRADE_ITEMS), and never for a push command without --batch:
+    a foreground push must not take longer for it (docs/decisions.md). Their pages ask instead."""
     if not _has_job_impact(job) or (job.status == PushJob.FAILED and not job.courses_done):
         return False
-    if job.inline and not asked and runs_in_process():
+    if not asked and runs_in_process() and (job.inline or _too_large_for_the_page(job)):
         return False
     JobGradeImpact.objects.update_or_create(
         job=job,

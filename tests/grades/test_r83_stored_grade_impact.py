@@ -380,3 +380,19 @@ def test_r83_the_stored_impact_and_its_downloads_on_the_job_page_in_chromium(bro
         page.set_viewport_size(viewport)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert browser_page.unexpected_errors() == []
+
+
+def test_r83_in_process_a_push_above_the_page_bound_is_left_to_its_page_to_ask(
+    gradebook, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given no broker and a push that changed more grading items than the page works out itself
+    monkeypatch.setattr(grade_impact, "JOB_PAGE_GRADE_ITEMS", 0)
+    job, _ = _run_now(django_capture_on_commit_callbacks)
+    # then the process that ended it did not work its impact out (it would before returning)
+    assert job.status == PushJob.COMPLETED
+    assert not JobGradeImpact.objects.filter(job=job).exists()
+    # and its page offers to, in words
+    client.force_login(_admin())
+    text = client.get(reverse("pushjobs:job_detail", args=[job.pk])).content.decode()
+    assert "more sections than this page can work out" in text
+    assert reverse("pushjobs:job_grade_impact_request", args=[job.pk]) in text
