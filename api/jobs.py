@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema
 
 from pushjobs.changes_report import change_rows_csv_lines, change_rows_write_xlsx
 from pushjobs.engine.api import UndoOptions
-from pushjobs.grade_impact import GradeImpact, job_grade_impact
+from pushjobs.grade_impact import GradeImpact, job_grade_impact_for_report
 from pushjobs.models import ChangeRow, PushJob
 from pushjobs.permissions import may_use_push_tools
 from pushjobs.previews import (
@@ -378,11 +378,13 @@ class GradeImpactOut(Schema):
 )
 def job_grade_impact_read(request, job_id: int):
     """R82, R83: students' in-progress grades the push changed (a preview: would change), before
-    and after, with the summary; the first GRADE_ROWS rows, as on the job's page."""
+    and after, with the summary; the first GRADE_ROWS rows, as on the job's page. An applied push
+    whose impact was stored at its end (R83) answers from what was stored."""
     job = job_for_request(request, job_id)
     if not job.is_finished:
         raise ApiError(400, f"job {job.pk} is {job.status}: its grade impact is known when it has run")
-    impact = (preview_grade_impact(job=job) if job.is_preview else job_grade_impact(job=job)) or GradeImpact()
+    impact = preview_grade_impact(job=job) if job.is_preview else job_grade_impact_for_report(job=job)
+    impact = impact or GradeImpact()
     summary = asdict(impact.summary)
     rows = [{k: v for k, v in asdict(row).items() if k != "section_id"} for row in impact.rows[:GRADE_ROWS]]
     return {"summary": summary, "rows_total": impact.summary.grades, "rows": rows}

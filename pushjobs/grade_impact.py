@@ -7,26 +7,37 @@ setup "after" the stored setup with each changed item's after values (removed it
 ``sections.grades.grade_changes`` computes both in one SQL statement and lists what differs.
 Because both sides come from the rows, the same function serves a dry run (before = now) and a
 job already applied (after = now), and gives the same answer for both: the result report of an
-applied push (R83) carries the impact its preview showed, without storing it twice.
+applied push (R83) carries the impact its preview showed.
+
+An applied push's impact is worked out once, by a follow-up task after the job's end, and stored
+with the job (``JobGradeImpact``, ``JobGradeChange``): a first push of a large district moves more
+grades than a web request can work out. Its page, downloads, result report and API read what was
+stored; a job finished before impacts were stored is worked out as before.
 
 Scores and assignments are read as they are now; no push changes them (R30).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import IO
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
 
 from catalog.setup_types import SECTION
 from catalog.spreadsheets import csv_writer
 from pushjobs.engine.levels import type_level
 from sections.grades import (
+    MOVED_TABLE,
     SETUP_GRADE_COLUMNS,
     GradeChange,
     GradeImpactSummary,
@@ -38,7 +49,10 @@ from sections.grades import (
 )
 
 from .charts import GradeImpactChart, grade_impact_chart
-from .models import ChangeRow, PreviewChange, PushJob
+from .messages import grade_impact_send, runs_in_process
+from .models import ChangeRow, JobGradeChange, JobGradeImpact, PreviewChange, PushJob
+
+logger = logging.getLogger(__name__)
 
 GRADE_IMPACT_COLUMNS = (
     "school",
@@ -69,6 +83,9 @@ class GradeImpact:
     summary: GradeImpactSummary = field(default_factory=GradeImpactSummary)
     # The job page's: too many grading items changed to work the grades out while it loads.
     too_large: bool = False
+    # The job page's, for a job whose impact a follow-up task stores (JobGradeImpact.state): it is
+    # being worked out, or could not be; "" for an impact at hand.
+    state: str = ""
 
     @cached_property
     def chart(self) -> GradeImpactChart | None:
@@ -168,7 +185,8 @@ def _grade_values(table: str, values: dict | None) -> tuple | None:
 def _grade_impact(changes: Iterable) -> GradeImpact:
     # An item named by two rows counts once: its values before the first, after the last.
     first: dict[tuple[str, int], tuple[int, tuple | None]] = {}  # (section, values before)
-    after_values: dict[tuple[str, int], dict | None] = {}
+    # The values a grade reads, not the row's whole "after": a first push names a million items.
+    after_values: dict[tuple[str, int], tuple | None] = {}
     made = 0  # items a dry run would create have no id yet: each gets its own negative one
     for c in changes:
         table = _GRADE_TABLES.get(c.data_type)
@@ -182,12 +200,12 @@ def _grade_impact(changes: Iterable) -> GradeImpact:
         raw = c.raw or {}
         if key not in first:
             first[key] = (c.section_pk, _grade_values(table, raw.get("before")))
-        after_values[key] = raw.get("after")
+        after_values[key] = _grade_values(table, raw.get("after"))
     before, after = SetupOverrides(), SetupOverrides()
     moved_sections = set()
     for key, (section_id, before_row) in first.items():
         table, item_id = key
-        rows = (before_row, _grade_values(table, after_values.pop(key)))
+        rows = (before_row, after_values.pop(key))
         if item_id > 0 and None not in rows and rows[0] == rows[1]:
             continue  # changed, but in nothing a grade reads (a state, a source, a name): no grade moves
         if table == "cat" and None in rows:
@@ -228,16 +246,199 @@ def _job_grade_rows(job: PushJob):
 JOB_PAGE_GRADE_ITEMS = 20_000
 
 
+def _has_job_impact(job: PushJob) -> bool:
+    """An applied push that reached sections and ran: the jobs with a grade impact of their own
+    (an undo puts back what its job did; a preview's impact is kept with its results)."""
+    return (
+        job.to_sections
+        and job.kind not in (PushJob.UNDO, PushJob.PREVIEW)
+        and job.status in (PushJob.COMPLETED, PushJob.FAILED)
+    )
+
+
 def job_grade_impact_shown(*, job: PushJob) -> GradeImpact | None:
-    """R83: what an applied push that reached sections moved, as its job page shows it, kept as a
-    preview's is; None for a job that did not reach sections, an undo, or a job that never ran."""
-    if not job.to_sections or job.kind == PushJob.UNDO or job.status not in (PushJob.COMPLETED, PushJob.FAILED):
+    """R83: what an applied push that reached sections moved, as its job page shows it: the impact
+    stored at the job's end, or that it is being worked out (or could not be); for a job finished
+    before impacts were stored, worked out while the page opens (up to JOB_PAGE_GRADE_ITEMS) and
+    kept as a preview's is. None for a job that did not reach sections, an undo, or a job that
+    never ran."""
+    if not _has_job_impact(job):
         return None
+    record = JobGradeImpact.objects.filter(job=job).first()
+    if record is not None:
+        return _stored(record) if record.state == JobGradeImpact.DONE else GradeImpact(state=record.state)
     return _kept(
         f"pushjobs:grade-impact:job:{job.pk}",
         lambda: job_grade_impact(job=job),
-        too_large=lambda: _job_grade_rows(job)[JOB_PAGE_GRADE_ITEMS : JOB_PAGE_GRADE_ITEMS + 1].exists(),
+        too_large=lambda: _too_large_for_the_page(job),
     )
+
+
+def _too_large_for_the_page(job: PushJob) -> bool:
+    """More changed section grading items than JOB_PAGE_GRADE_ITEMS (one probe of the job's index)."""
+    return _job_grade_rows(job)[JOB_PAGE_GRADE_ITEMS : JOB_PAGE_GRADE_ITEMS + 1].exists()
+
+
+# ---------------------------------------------------------------------------
+# R83, any size: worked out once after the job's end and stored with it
+# ---------------------------------------------------------------------------
+
+
+def job_grade_impact_stored(*, job: PushJob) -> GradeImpact | None:
+    """The grade impact stored for this job at its end, or None (none stored, or not yet done)."""
+    record = JobGradeImpact.objects.filter(job=job, state=JobGradeImpact.DONE).first()
+    return None if record is None else _stored(record)
+
+
+def job_grade_impact_for_report(*, job: PushJob) -> GradeImpact:
+    """R83 for the result report and the API: the stored impact when there is one, else worked out
+    from the change log now (a job finished before impacts were stored, or while it is worked out)."""
+    return job_grade_impact_stored(job=job) or job_grade_impact(job=job)
+
+
+def _stored(record: JobGradeImpact) -> GradeImpact:
+    data = record.summary
+    summary = GradeImpactSummary(
+        **{
+            **data,
+            "buckets": [tuple(b) for b in data.get("buckets", [])],
+            "letter_moves": [tuple(m) for m in data.get("letter_moves", [])],
+        }
+    )
+    return GradeImpact(rows=StoredGradeRows(record.job_id, summary.grades), summary=summary)
+
+
+_GRADE_CHANGE_FIELDS = tuple(f.name for f in dataclasses.fields(GradeChange))
+
+
+class StoredGradeRows(Sequence):
+    """A job's stored grade changes in order: a slice is one query, a loop reads them 2,000 at a time."""
+
+    def __init__(self, job_id: int, count: int):
+        self._job_id, self._count = job_id, count
+
+    def _rows(self):
+        return (
+            JobGradeChange.objects.filter(job_id=self._job_id).order_by("position").values_list(*_GRADE_CHANGE_FIELDS)
+        )
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                return list(self)[index]
+            if stop <= start:
+                return []
+            return [GradeChange(*row) for row in self._rows()[start:stop]]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return self[index : index + 1][0]
+
+    def __iter__(self):
+        for row in self._rows().iterator(chunk_size=2000):
+            yield GradeChange(*row)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None
+
+
+def job_grade_impact_request(job: PushJob, *, asked: bool = False) -> bool:
+    """At the end of an applied push that reached sections (completed, or failed after some of its
+    courses were pushed): its grade impact is marked as being worked out, and the follow-up task
+    that works it out (``job_grade_impact_store``) is sent when this transaction commits. True when
+    it was asked for. ``asked``: from the job's page, for a job that has none (or whose work failed).
+
+    With a broker the task waits ``settings.BATCH_TICK_SECONDS`` and for the queue's pushes
+    (``pushjobs.tasks``), at any size. In process (no broker) it runs at once, after the job is
+    marked completed, in the process that ended the job, so only up to what the job page would
+    work out while it opens (JOB_PAGE_GRADE_ITEMS), and never for a push command without --batch:
+    a foreground push must not take longer for it (docs/decisions.md). Their pages ask instead."""
+    if not _has_job_impact(job) or (job.status == PushJob.FAILED and not job.courses_done):
+        return False
+    if not asked and runs_in_process() and (job.inline or _too_large_for_the_page(job)):
+        return False
+    JobGradeImpact.objects.update_or_create(
+        job=job,
+        defaults={
+            "state": JobGradeImpact.WORKING,
+            "summary": {},
+            "error": "",
+            "requested_at": timezone.now(),
+            "finished_at": None,
+        },
+    )
+    grade_impact_send(job.pk, countdown=None if asked else settings.BATCH_TICK_SECONDS)
+    return True
+
+
+def job_grade_impact_store(*, job_id: int) -> bool:
+    """The follow-up task's work: the job's grade impact from its change log, stored once, its rows
+    written by PostgreSQL from the table ``grade_changes_store`` fills (nothing of them held here),
+    its summary and state beside them. False: nothing to do (done, or another worker has it).
+
+    Exactly once in effect: the record stays locked while the impact is worked out, so a message
+    delivered twice finds it locked (and leaves it) or done; the rows, summary and state are
+    written in one transaction, so a worker that dies leaves it as being worked out, and its
+    message (acknowledged late) comes back to another. An error is stored as the reason it failed."""
+    with transaction.atomic():
+        record = (
+            JobGradeImpact.objects.select_for_update(skip_locked=True)
+            .filter(job_id=job_id, state=JobGradeImpact.WORKING)
+            .first()
+        )
+        if record is None:
+            return False
+        try:
+            with transaction.atomic():
+                impact = job_grade_impact(job=PushJob.objects.get(pk=job_id))
+                _grade_changes_write(job_id, impact)
+        except Exception as error:
+            logger.exception("the grade impact of job %s could not be worked out", job_id)
+            record.state, record.error = JobGradeImpact.FAILED, f"{type(error).__name__}: {error}"
+        else:
+            record.state, record.summary = JobGradeImpact.DONE, dataclasses.asdict(impact.summary)
+        finally:
+            moved_grades_drop()  # its rows are stored; the connection lives on for other tasks
+        record.finished_at = timezone.now()
+        record.save(update_fields=["state", "summary", "error", "finished_at"])
+    return True
+
+
+# The names as people read them, joined once for each row stored: the columns of MOVED_TABLE read
+# here are its ids, values and ranks (section, item, term), in the order MovedGrades lists them.
+_GRADE_CHANGES_INSERT = f"""INSERT INTO {JobGradeChange._meta.db_table}
+    (job_id, position, school, calendar, course, section, teacher, student, item, term, before_percent,
+     after_percent, before_letter, after_letter, posted_differs, section_id)
+SELECT %(job)s,
+       row_number() OVER (ORDER BY g.section_rank, g.student COLLATE "C", g.item_rank, g.term_ord NULLS LAST,
+                                   g.term COLLATE "C"),
+       sch.number || ' ' || sch.name, y.name, c.number, s.number, COALESCE(t.username, ''), g.student,
+       gi.kind || ':' || gi.code, g.term, g.before_percent, g.after_percent, g.before_letter, g.after_letter,
+       g.posted_differs, g.section_id
+FROM pg_temp.{MOVED_TABLE} g
+JOIN sections_section s ON s.id = g.section_id
+JOIN courses_course c ON c.id = s.course_id
+JOIN catalog_calendar cal ON cal.id = c.calendar_id
+JOIN catalog_school sch ON sch.id = cal.school_id
+JOIN catalog_schoolyear y ON y.id = cal.year_id
+JOIN catalog_gradingitem gi ON gi.id = g.item_id
+LEFT JOIN catalog_user t ON t.id = s.teacher_id"""
+
+
+def _grade_changes_write(job_id: int, impact: GradeImpact) -> None:
+    """The impact's rows as the job's JobGradeChange rows (any written before: a restarted job's)."""
+    JobGradeChange.objects.filter(job_id=job_id).delete()
+    if not isinstance(impact.rows, MovedGrades) or not len(impact.rows):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_GRADE_CHANGES_INSERT, {"job": job_id})
 
 
 def _percent(value) -> str:

@@ -16,18 +16,27 @@ from .models import PushJob
 BATCH_TICK = "pushjobs.batch_tick"
 PUSH_JOB_START = "pushjobs.push_job_start"
 PUSH_JOB_STEP = "pushjobs.push_job_step"
+JOB_GRADE_IMPACT = "pushjobs.job_grade_impact_work_out"
 
 # Broker priorities (Redis: the lower the sooner). Ticks are tiny and keep the queue moving.
 TICK_PRIORITY, HIGH_PRIORITY, NORMAL_PRIORITY = 0, 3, 6
+# A finished job's follow-up work (its grade impact) comes after every push's messages.
+FOLLOW_UP_PRIORITY = 9
 
 
 def broker_priority(priority: str) -> int:
     return HIGH_PRIORITY if priority == PushJob.HIGH else NORMAL_PRIORITY
 
 
-def _send_on_commit(task_name: str, args: tuple, priority: int) -> None:
-    signature = current_app.signature(task_name, args=args, priority=priority)
+def _send_on_commit(task_name: str, args: tuple, priority: int, countdown: float | None = None) -> None:
+    signature = current_app.signature(task_name, args=args, priority=priority, countdown=countdown)
     transaction.on_commit(signature.apply_async)
+
+
+def runs_in_process() -> bool:
+    """No broker (development, tests, the bench's in-process steps): a message runs in the process
+    that sends it, when its transaction commits."""
+    return bool(current_app.conf.task_always_eager)
 
 
 def tick_request() -> None:
@@ -44,3 +53,9 @@ def start_send(job: PushJob, token: str) -> None:
 def step_send(job_id: int, priority: str) -> None:
     """Ask a worker to go on with a processing job's chunks (the reaper's re-send)."""
     _send_on_commit(PUSH_JOB_STEP, (job_id, broker_priority(priority)), broker_priority(priority))
+
+
+def grade_impact_send(job_id: int, *, countdown: float | None = None) -> None:
+    """Ask a worker to work out and store a finished job's grade impact (``pushjobs.grade_impact``),
+    ``countdown`` seconds from now (a broker only: in process it runs at once)."""
+    _send_on_commit(JOB_GRADE_IMPACT, (job_id,), FOLLOW_UP_PRIORITY, countdown)

@@ -348,3 +348,62 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message[:60]
+
+
+class JobGradeImpact(models.Model):
+    """R83: an applied push's grade impact, worked out once after the job's end by a follow-up task
+    (``pushjobs.grade_impact.job_grade_impact_store``) and kept with the job: its summary here, its
+    rows in JobGradeChange. A job finished before there was this table has none (its page works the
+    impact out while it opens, up to a bound)."""
+
+    WORKING, DONE, FAILED = "working", "done", "failed"
+    STATE_CHOICES = [(WORKING, "Being worked out"), (DONE, "Done"), (FAILED, "Failed")]
+
+    job = models.OneToOneField(PushJob, on_delete=models.CASCADE, primary_key=True, related_name="grade_impact")
+    state = models.CharField(max_length=10, choices=STATE_CHOICES, default=WORKING)
+    summary = models.JSONField(default=dict, blank=True)  # sections.grades.GradeImpactSummary, as asdict gives it
+    error = models.TextField(blank=True, default="")  # why it could not be worked out (the log has the trace)
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["working", "done", "failed"]), name="jobgradeimpact_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"job {self.job_id} grade impact {self.state}"
+
+
+class JobGradeChange(models.Model):
+    """One student's grade an applied push moved (R83), as ``sections.grades.GradeChange`` gave it
+    when the job's impact was worked out: names as they were then, in the order the impact lists
+    them (``position``). Written set-based (INSERT ... SELECT), read a page or a batch at a time."""
+
+    job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="grade_changes")
+    position = models.PositiveIntegerField()
+    school = models.CharField(max_length=600)
+    calendar = models.CharField(max_length=255)
+    course = models.CharField(max_length=255)
+    section = models.CharField(max_length=255)
+    teacher = models.CharField(max_length=255, blank=True, default="")
+    student = models.CharField(max_length=255)
+    item = models.CharField(max_length=300)  # "task:Q1G", as the grade impact CSV prints it
+    term = models.CharField(max_length=255, blank=True, default="")
+    before_percent = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)  # None: no grade
+    after_percent = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    before_letter = models.CharField(max_length=255, blank=True, default="")
+    after_letter = models.CharField(max_length=255, blank=True, default="")
+    posted_differs = models.BooleanField()
+    section_id = models.BigIntegerField()  # the section's row then (not a key: the section may go)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="jobgradechange_place_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.course} {self.section} {self.student} {self.item} {self.term}"

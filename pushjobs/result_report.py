@@ -18,7 +18,7 @@ from catalog.spreadsheets import XlsxTable, csv_lines, xlsx_row
 from pushjobs.engine.api import REPORT_COLUMNS, Summary
 
 from .display import detail_in_words, item_label, mode_label, outcome_label, refs_in_words, type_label
-from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, job_grade_impact
+from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, job_grade_impact_for_report
 from .grade_impact_display import GRADE_IMPACT_HEADINGS, grade_impact_words
 from .models import PushJob
 from .selectors import push_job_result_rows
@@ -136,19 +136,30 @@ def result_rows_write_xlsx(
         table.append(_words(row, names))
     table.close()
     if grade_impact is not None:
-        # For people, in words (issue 14); the grade impact CSV keeps cli.md's columns and codes.
-        impact_table = XlsxTable(book, "Grade impact", list(GRADE_IMPACT_COLUMNS), labels=list(GRADE_IMPACT_HEADINGS))
-        names = every_grading_item_name() if names is None else names
-        for row in grade_impact.rows:
-            impact_table.append(grade_impact_words(row, names))
-        impact_table.close()
+        _grade_impact_sheet(book, grade_impact, every_grading_item_name() if names is None else names)
+    book.save(out)
+
+
+def _grade_impact_sheet(book: Workbook, impact: GradeImpact, names: dict[str, str]) -> None:
+    # For people, in words (issue 14); the grade impact CSV keeps cli.md's columns and codes.
+    table = XlsxTable(book, "Grade impact", list(GRADE_IMPACT_COLUMNS), labels=list(GRADE_IMPACT_HEADINGS))
+    for row in impact.rows:
+        table.append(grade_impact_words(row, names))
+    table.close()
+
+
+def grade_impact_write_xlsx(impact: GradeImpact, out: IO[bytes]) -> None:
+    """A job's grade impact alone (R83), for people: its Grade impact sheet, every row (read as they
+    are written: a workbook of a million rows is put together on disk, not in memory)."""
+    book = Workbook(write_only=True)
+    _grade_impact_sheet(book, impact, every_grading_item_name())
     book.save(out)
 
 
 def result_report_write_xlsx(*, job: PushJob, out: IO[bytes]) -> None:
     summary = Summary(**job.summary) if job.summary else Summary()
     # R83: a push that reached sections carries the grades it moved.
-    impact = job_grade_impact(job=job) if job.to_sections and job.kind != PushJob.UNDO else None
+    impact = job_grade_impact_for_report(job=job) if job.to_sections and job.kind != PushJob.UNDO else None
     # The rows stream, so the names are read first: every task and standard, one query.
     result_rows_write_xlsx(
         push_job_result_rows(job=job),

@@ -9,9 +9,13 @@ name (``pushjobs.messages``), so nothing they import imports this module.
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 
 from .dispatch import batch_tick_run, push_job_claim
-from .messages import BATCH_TICK, PUSH_JOB_START, PUSH_JOB_STEP
+from .grade_impact import job_grade_impact_store
+from .messages import BATCH_TICK, JOB_GRADE_IMPACT, PUSH_JOB_START, PUSH_JOB_STEP, grade_impact_send, runs_in_process
+from .models import PushJob
 from .worker import push_job_prepare, push_job_work_chunk
 
 
@@ -52,3 +56,24 @@ def _push_job_continue(job_id: int, priority: int) -> None:
         return
     if push_job_work_chunk(job_id=job_id):
         push_job_step.apply_async_on_commit((job_id, priority), priority=priority)
+
+
+@shared_task(name=JOB_GRADE_IMPACT, ignore_result=True)
+def job_grade_impact_work_out(job_id: int) -> None:
+    """R83: work out and store a finished job's grade impact (``pushjobs.grade_impact``), once.
+
+    It can hold a worker for minutes (a first push of a large district moves over a million
+    grades), so on a worker it waits while a push is running or due, asking again a tick later:
+    a push never waits for a worker that works out an impact. In process there is no worker to keep.
+    """
+    if not runs_in_process() and _pushes_waiting():
+        grade_impact_send(job_id, countdown=settings.BATCH_TICK_SECONDS)
+        return
+    job_grade_impact_store(job_id=job_id)
+
+
+def _pushes_waiting() -> bool:
+    """A push is running, or on its way to a worker (a queued job waiting for batch processing to
+    be switched on does not hold impacts back)."""
+    sent = Q(status=PushJob.QUEUED, scheduled_for__lte=timezone.now()) & ~Q(dispatch_token="")
+    return PushJob.objects.filter(Q(status=PushJob.PROCESSING) | sent).exists()

@@ -9,6 +9,7 @@ queued job of its own (pushjobs.previews, R71): the tools record it and open its
 from __future__ import annotations
 
 import io
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from django.views.decorators.http import require_POST
 from catalog.errors import InputError
 from catalog.models import SchoolYear
 from catalog.permissions import can_manage_district, can_manage_school
+from catalog.spreadsheets import csv_lines
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_district_admin
 from coursemasters.page_selectors import master_get
@@ -51,14 +53,26 @@ from .forms import (
     RescheduleForm,
     error_sentence,
 )
-from .grade_impact import job_grade_impact_shown
+from .grade_impact import (
+    GRADE_IMPACT_COLUMNS,
+    StoredGradeRows,
+    grade_impact_values,
+    job_grade_impact_request,
+    job_grade_impact_shown,
+    job_grade_impact_stored,
+)
 from .grade_impact_display import grade_rows_in_words
 from .job_status import job_status_context
-from .models import PushJob
+from .models import JobGradeImpact, PushJob
 from .notify import notification_mark_read
 from .permissions import PushRights, job_action_refusal, may_use_push_tools
 from .previews import push_job_preview_submit, push_options_overwrite
-from .result_report import result_report_csv_lines, result_report_filename, result_report_write_xlsx
+from .result_report import (
+    grade_impact_write_xlsx,
+    result_report_csv_lines,
+    result_report_filename,
+    result_report_write_xlsx,
+)
 from .selectors import (
     BATCH_PROCESSING_OFF_MESSAGE,
     batch_processing_enabled,
@@ -391,6 +405,8 @@ def job_detail_view(request, pk: int):
         if impact and impact.rows
         else [],
         "grade_rows_shown": preview_views.GRADE_ROWS_SHOWN,
+        # R83: worked out at the job's end and stored: all its rows can be downloaded.
+        "grade_impact_stored": impact is not None and isinstance(impact.rows, StoredGradeRows),
         "may_undo": job.status == PushJob.COMPLETED and undo_refusal(request.user, job) is None,
         "undone_job": push_job_get(pk=options.get("job")) if job.kind == PushJob.UNDO else None,
         "rows": rows,
@@ -406,6 +422,48 @@ def job_detail_view(request, pk: int):
         "may_switch_batch": can_manage_district(request.user),
     }
     return render(request, "pushjobs/job_detail.html", context)
+
+
+def _stored_impact(request, pk: int):
+    job = _job(request, pk)
+    impact = job_grade_impact_stored(job=job)
+    if impact is None:
+        raise Http404(f"Job {pk} has no grade impact to download: it is shown on the job's page.")
+    return job, impact
+
+
+def job_grade_impact_csv_view(request, pk: int):
+    """R83: every grade the job moved, as the grade impact CSV (cli.md's columns, for scripts), streamed."""
+    job, impact = _stored_impact(request, pk)
+    lines = csv_lines(GRADE_IMPACT_COLUMNS, (grade_impact_values(row) for row in impact.rows))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="push-job-{job.pk}-grade-impact.csv"'
+    return response
+
+
+def job_grade_impact_xlsx_view(request, pk: int):
+    """R83: every grade the job moved, for people (in words), put together on disk and sent from there."""
+    job, impact = _stored_impact(request, pk)
+    out = tempfile.TemporaryFile()
+    grade_impact_write_xlsx(impact, out)
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"push-job-{job.pk}-grade-impact.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_POST
+def job_grade_impact_request_view(request, pk: int):
+    """Work out the grade impact of a job that has none stored (finished before impacts were, or
+    whose working out failed) in the background; the page says so while it is."""
+    job = _job(request, pk)
+    state = JobGradeImpact.objects.filter(job=job).values_list("state", flat=True).first()
+    if state in (None, JobGradeImpact.FAILED) and job_grade_impact_request(job, asked=True):
+        messages.success(request, "The grade impact is being worked out; refresh the page in a few minutes to see it.")
+    return redirect(reverse("pushjobs:job_detail", args=[pk]) + "#grade-impact")
 
 
 def job_status_view(request, pk: int):

@@ -31,6 +31,7 @@ from pushjobs.engine.changes import changes_write
 from . import permissions as job_permissions
 from .change_choices import change_choices_keep
 from .dispatch import conflicting_processing, queue_lock
+from .grade_impact import job_grade_impact_request
 from .messages import tick_request
 from .models import PushJob, PushJobChunk, PushResultRow
 from .notify import push_job_notify_finished, push_job_outcome
@@ -293,6 +294,7 @@ def _push_job_finish(job_id: int) -> None:
             push_job_notify_finished(job)
             teacher_notifications_create(job)  # R75
         tick_request()  # a conflicting job may have waited for this one
+        job_grade_impact_request(job)  # R83: worked out after this commits, by a follow-up task
 
 
 def _push_job_fail_locked(job: PushJob, error: str) -> None:
@@ -307,6 +309,7 @@ def _push_job_fail_locked(job: PushJob, error: str) -> None:
         job.refresh_from_db()
         push_job_notify_finished(job)
         tick_request()
+        job_grade_impact_request(job)  # R83: what its courses pushed moved
 
 
 def _push_job_fail(job_id: int, error: str) -> None:
