@@ -100,6 +100,17 @@ def insert_rows(
     return ids
 
 
+def insert_encoded_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """Insert the rows (tuples in ``attnames`` order) whose JSON values are already text
+    (``json_text``, or None): one COPY that sends each row as it is, without the pass of
+    ``insert_rows`` that copies every row to encode its JSON columns. For a caller that builds
+    millions of rows and can encode them as it builds them (a preview's change rows)."""
+    if not rows:
+        return
+    fields = [field_by_attname(model, a) for a in attnames]
+    _copy(model._meta.db_table, [f.column for f in fields], (), rows)
+
+
 def update_rows(model: type[models.Model], attnames: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Update rows by id: each row is (id, *values in ``attnames`` order)."""
     if not rows:
