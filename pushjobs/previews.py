@@ -82,14 +82,16 @@ _preview_values = operator.attrgetter(*PREVIEW_COLUMNS[1:])
 
 def preview_changes_write(job_id: int, changes: list) -> None:
     """A preview chunk's would-be change rows (engine ``Change`` objects), one COPY: the values
-    ``changes_write`` would store, each row built and its JSON encoded in one step. A district's
+    ``changes_write`` would store, each row built and its JSON encoded as it is sent. A district's
     first push previews millions of rows; the generic path (a row built, then copied to encode it)
     took a fifth more of this process's time per row (issue 12)."""
+    if not changes:
+        return
     json = bulk.json_text
     bulk.insert_encoded_rows(
         PreviewChange,
         PREVIEW_COLUMNS,
-        [
+        (
             (
                 job_id,
                 level,
@@ -125,7 +127,7 @@ def preview_changes_write(job_id: int, changes: list) -> None:
                 item_pk,
                 raw,
             ) in map(_preview_values, changes)
-        ],
+        ),
     )
 
 
