@@ -305,7 +305,13 @@ class PreviewChange(models.Model):
     """One change a preview job (R71) found its push would make: a ChangeRow's words, kept apart
     from the change log because nothing happened (undo and history read ChangeRow as the truth)."""
 
-    job = models.ForeignKey(PushJob, on_delete=models.CASCADE, related_name="preview_changes")
+    # A first push's preview writes millions of rows: each would cost PostgreSQL a check of its
+    # job (over a quarter of its work on them) and a second index on job; the (job, change) index serves
+    # every read by job, and the rows are written only in the chunk transaction that also updates
+    # their job's row (docs/decisions.md, "A preview's rows: no database check of their job").
+    job = models.ForeignKey(
+        PushJob, on_delete=models.CASCADE, related_name="preview_changes", db_constraint=False, db_index=False
+    )
     level = models.CharField(max_length=10)
     school = models.CharField(max_length=600)
     calendar = models.CharField(max_length=255)

@@ -14,6 +14,7 @@ change log sees; and once a History record (R74) says the scope was changed anot
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -22,8 +23,8 @@ from django.utils import timezone
 
 from catalog.models import HistoryRecord, User
 from pushjobs import engine
+from pushjobs.engine import bulk
 from pushjobs.engine.api import OVERWRITE, CoursePushOptions, MasterPushOptions, UndoOptions, options_from_json
-from pushjobs.engine.changes import changes_write
 
 from .grade_impact import grade_impact_of_changes
 from .messages import tick_request
@@ -57,9 +58,77 @@ def push_job_preview_submit(*, user: User, options: PushOptions) -> PushJob:
     return job
 
 
+# A preview's row holds what a change log row holds, less the teacher's id (STORED_COLUMNS).
+PREVIEW_COLUMNS = (
+    "job_id",
+    "level",
+    "school",
+    "calendar",
+    "course",
+    "section",
+    "teacher",
+    "data_type",
+    "item",
+    "change",
+    "before",
+    "after",
+    "course_pk",
+    "section_pk",
+    "item_pk",
+    "raw",
+)
+_preview_values = operator.attrgetter(*PREVIEW_COLUMNS[1:])
+
+
 def preview_changes_write(job_id: int, changes: list) -> None:
-    """A preview chunk's would-be change rows (engine ``Change`` objects), one COPY."""
-    changes_write(job_id, changes, model=PreviewChange)
+    """A preview chunk's would-be change rows (engine ``Change`` objects), one COPY: the values
+    ``changes_write`` would store, each row built and its JSON encoded as it is sent. A district's
+    first push previews millions of rows; the generic path (a row built, then copied to encode it)
+    took a fifth more of this process's time per row (issue 12)."""
+    if not changes:
+        return
+    json = bulk.json_text
+    bulk.insert_encoded_rows(
+        PreviewChange,
+        PREVIEW_COLUMNS,
+        (
+            (
+                job_id,
+                level,
+                school,
+                calendar,
+                course,
+                section,
+                teacher,
+                data_type,
+                item,
+                change,
+                None if before is None else json(before),
+                None if after is None else json(after),
+                course_pk,
+                section_pk,
+                item_pk,
+                json(raw),
+            )
+            for (
+                level,
+                school,
+                calendar,
+                course,
+                section,
+                teacher,
+                data_type,
+                item,
+                change,
+                before,
+                after,
+                course_pk,
+                section_pk,
+                item_pk,
+                raw,
+            ) in map(_preview_values, changes)
+        ),
+    )
 
 
 def preview_options(job: PushJob) -> PushOptions:

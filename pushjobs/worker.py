@@ -210,11 +210,15 @@ def _chunk_push(job: PushJob, chunk: PushJobChunk, token: str) -> None:
             )
             if marked != 1:
                 raise _ChunkTakenBack
-            PushJob.objects.filter(pk=job.pk).update(
+            counted = PushJob.objects.filter(pk=job.pk).update(
                 courses_done=F("courses_done") + len(chunk.course_ids),
                 courses_failed=F("courses_failed") + outcome.summary.courses_failed,
                 heartbeat_at=now,
             )
+            if counted != 1 and job.kind == PushJob.PREVIEW:
+                # The job was deleted meanwhile (it failed and someone removed it): no database
+                # check of their job keeps its preview rows out (PreviewChange.job), this does.
+                raise _ChunkTakenBack
     finally:
         heartbeat.stop()
 
