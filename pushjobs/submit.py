@@ -32,7 +32,7 @@ from pushjobs.engine.api import (
 
 from . import permissions as job_permissions
 from .messages import tick_request
-from .models import PushJob, PushJobChunk, PushResultRow
+from .models import JobGradeChange, JobGradeImpact, PreviewChange, PushJob, PushJobChunk, PushResultRow
 from .undo import undo_check, undo_describe
 
 PushOptions = MasterPushOptions | CoursePushOptions | UndoOptions
@@ -255,6 +255,12 @@ def push_job_restart(*, user: User, job_id: int) -> PushJob:
             raise InputError(f"job {job.pk} is {job.status}: only a canceled or failed job can be restarted")
         PushJobChunk.objects.filter(job=job).delete()
         PushResultRow.objects.filter(job=job).delete()
+        # What the first run worked out goes with its report: a preview's rows (its chunks are all
+        # worked again, so they would be there twice) and a push's grade impact (worked out again
+        # at the new end). A push's change rows stay: they are what its first run changed.
+        PreviewChange.objects.filter(job=job).delete()
+        JobGradeChange.objects.filter(job=job).delete()
+        JobGradeImpact.objects.filter(job=job).delete()
         if scheduled_for <= now:
             tick_request()
     job.refresh_from_db()

@@ -20,11 +20,14 @@ from pushjobs.engine import MasterPushOptions, push_run, push_scope
 from pushjobs.engine.bulk import json_text
 from pushjobs.models import PreviewChange, PushJob, PushJobChunk
 from pushjobs.previews import push_job_preview_submit
+from pushjobs.submit import push_job_restart
 from pushjobs.worker import _chunk_claim, _chunk_push, _ChunkTakenBack, push_job_prepare
-from tests.engine.conftest import load
+from tests.engine.conftest import CATALOG, YEAR, district, load
 from tests.engine.test_properties import PROPERTY_SETTINGS, course_options, districts, master_options
 
 from .helpers import csv_form, run, stored
+
+__all__ = ["district"]
 
 any_options = st.one_of(master_options(), course_options())
 # Every column a preview row stores but its id and job.
@@ -130,3 +133,22 @@ def test_r71_a_preview_jobs_queries_are_bounded_per_chunk(db, settings, schools,
 
     assert PreviewChange.objects.filter(job=job).count() > 100 * schools
     assert len(previewed) <= chunks * PER_CHUNK + PER_JOB, (len(previewed), chunks)
+
+
+def test_r71_a_restarted_preview_stores_its_rows_once(district, django_capture_on_commit_callbacks):
+    # given a preview job that ran to its end, then failed (as a worker that died at its end leaves it)
+    load(district)
+    options = MasterPushOptions(year=YEAR, catalog=CATALOG, mode="overwrite", to_sections=True)
+    job = _preview(options, django_capture_on_commit_callbacks)
+    first = _preview_rows(job)
+    assert first
+    PushJob.objects.filter(pk=job.pk).update(status=PushJob.FAILED)
+
+    # when it is restarted, its rows of the first run go with its report
+    with django_capture_on_commit_callbacks(execute=True):
+        push_job_restart(user=system_user(), job_id=job.pk)
+    job.refresh_from_db()
+
+    # and the run again stores each row once, as the first run did
+    assert job.status == PushJob.COMPLETED, job.error
+    assert _preview_rows(job) == first
