@@ -42,6 +42,7 @@ from sections.grades import (
     GradeChange,
     GradeImpactSummary,
     MovedGrades,
+    PagedGrades,
     SetupOverrides,
     grade_changes_store,
     moved_grades_copy_csv,
@@ -311,33 +312,20 @@ def _stored(record: JobGradeImpact) -> GradeImpact:
 _GRADE_CHANGE_FIELDS = tuple(f.name for f in dataclasses.fields(GradeChange))
 
 
-class StoredGradeRows(Sequence):
+class StoredGradeRows(PagedGrades):
     """A job's stored grade changes in order: a slice is one query, a loop reads them 2,000 at a time."""
 
     def __init__(self, job_id: int, count: int):
-        self._job_id, self._count = job_id, count
+        super().__init__(count)
+        self._job_id = job_id
 
     def _rows(self):
         return (
             JobGradeChange.objects.filter(job_id=self._job_id).order_by("position").values_list(*_GRADE_CHANGE_FIELDS)
         )
 
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._count)
-            if step != 1:
-                return list(self)[index]
-            if stop <= start:
-                return []
-            return [GradeChange(*row) for row in self._rows()[start:stop]]
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError(index)
-        return self[index : index + 1][0]
+    def _page(self, start: int, stop: int) -> list[GradeChange]:
+        return [GradeChange(*row) for row in self._rows()[start:stop]]
 
     def __iter__(self):
         for row in self._rows().iterator(chunk_size=2000):

@@ -25,6 +25,7 @@ from catalog.models import HistoryRecord, User
 from pushjobs import engine
 from pushjobs.engine import bulk
 from pushjobs.engine.api import OVERWRITE, CoursePushOptions, MasterPushOptions, UndoOptions, options_from_json
+from pushjobs.engine.changes import STORED_COLUMNS
 
 from .grade_impact import grade_impact_of_changes
 from .messages import tick_request
@@ -58,25 +59,8 @@ def push_job_preview_submit(*, user: User, options: PushOptions) -> PushJob:
     return job
 
 
-# A preview's row holds what a change log row holds, less the teacher's id (STORED_COLUMNS).
-PREVIEW_COLUMNS = (
-    "job_id",
-    "level",
-    "school",
-    "calendar",
-    "course",
-    "section",
-    "teacher",
-    "data_type",
-    "item",
-    "change",
-    "before",
-    "after",
-    "course_pk",
-    "section_pk",
-    "item_pk",
-    "raw",
-)
+# A preview's row holds what a change log row holds, less the teacher's id.
+PREVIEW_COLUMNS = ("job_id", *(c for c in STORED_COLUMNS if c != "teacher_pk"))
 _preview_values = operator.attrgetter(*PREVIEW_COLUMNS[1:])
 
 

@@ -726,26 +726,18 @@ FROM {MOVED_TABLE}"""
     )
 
 
-class MovedGrades(Sequence):
-    """The rows of the last ``grade_changes_store`` of this connection, in order (school, course,
-    section, student, item, term), read from PostgreSQL when asked: a slice is one query, a loop
-    reads them a few thousand at a time."""
+class PagedGrades(Sequence):
+    """Grade changes read from PostgreSQL when asked, ``count`` of them in order: a slice is one
+    query (``_page``), a loop reads them a few thousand at a time (``__iter__``)."""
 
     def __init__(self, count: int):
         self._count = count
-        self._generation = _generation["n"]
-
-    def _check(self) -> None:
-        if self._generation != _generation["n"]:
-            raise RuntimeError("these grade changes were replaced by a later grade impact on this connection")
 
     def __len__(self) -> int:
         return self._count
 
-    def _select(self, limit: int | None = None, offset: int = 0) -> str:
-        tail = f" LIMIT {int(limit)}" if limit is not None else ""
-        tail += f" OFFSET {int(offset)}" if offset else ""
-        return f"SELECT {_MOVED_COLUMNS} FROM {_MOVED_NAMED} ORDER BY {_MOVED_ORDER}{tail}"
+    def _page(self, start: int, stop: int) -> list[GradeChange]:
+        raise NotImplementedError
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -754,15 +746,36 @@ class MovedGrades(Sequence):
                 return list(self)[index]
             if stop <= start:
                 return []
-            self._check()
-            with connection.cursor() as cursor:
-                cursor.execute(self._select(stop - start, start))
-                return [GradeChange(*row) for row in cursor.fetchall()]
+            return self._page(start, stop)
         if index < 0:
             index += self._count
         if not 0 <= index < self._count:
             raise IndexError(index)
         return self[index : index + 1][0]
+
+
+class MovedGrades(PagedGrades):
+    """The rows of the last ``grade_changes_store`` of this connection, in order (school, course,
+    section, student, item, term)."""
+
+    def __init__(self, count: int):
+        super().__init__(count)
+        self._generation = _generation["n"]
+
+    def _check(self) -> None:
+        if self._generation != _generation["n"]:
+            raise RuntimeError("these grade changes were replaced by a later grade impact on this connection")
+
+    def _select(self, limit: int | None = None, offset: int = 0) -> str:
+        tail = f" LIMIT {int(limit)}" if limit is not None else ""
+        tail += f" OFFSET {int(offset)}" if offset else ""
+        return f"SELECT {_MOVED_COLUMNS} FROM {_MOVED_NAMED} ORDER BY {_MOVED_ORDER}{tail}"
+
+    def _page(self, start: int, stop: int) -> list[GradeChange]:
+        self._check()
+        with connection.cursor() as cursor:
+            cursor.execute(self._select(stop - start, start))
+            return [GradeChange(*row) for row in cursor.fetchall()]
 
     def __iter__(self):
         if not self._count:
