@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -376,9 +377,12 @@ def test_r83_the_stored_impact_and_its_downloads_on_the_job_page_in_chromium(bro
         impact.get_by_role("link", name="Download the grades (CSV)").click()
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0] == ",".join(GRADE_IMPACT_COLUMNS) and len(lines) == 3
-    for viewport in (DESKTOP, PHONE):
+    shots = os.environ.get("SCREENSHOTS_DIR")  # for people to look at (scripts/screenshots.py)
+    for viewport, name in ((DESKTOP, "job-grade-impact-stored"), (PHONE, "job-grade-impact-stored-phone")):
         page.set_viewport_size(viewport)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        if shots:
+            impact.screenshot(path=str(Path(shots) / f"{name}.png"))
     assert browser_page.unexpected_errors() == []
 
 
