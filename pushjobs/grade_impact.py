@@ -37,7 +37,6 @@ from catalog.setup_types import SECTION
 from catalog.spreadsheets import csv_writer
 from pushjobs.engine.levels import type_level
 from sections.grades import (
-    MOVED_TABLE,
     SETUP_GRADE_COLUMNS,
     GradeChange,
     GradeImpactSummary,
@@ -47,6 +46,7 @@ from sections.grades import (
     grade_changes_store,
     moved_grades_copy_csv,
     moved_grades_drop,
+    moved_grades_numbered_sql,
 )
 
 from .charts import GradeImpactChart, grade_impact_chart
@@ -399,34 +399,17 @@ def job_grade_impact_store(*, job_id: int) -> bool:
     return True
 
 
-# The names as people read them, joined once for each row stored: the columns of MOVED_TABLE read
-# here are its ids, values and ranks (section, item, term), in the order MovedGrades lists them.
-_GRADE_CHANGES_INSERT = f"""INSERT INTO {JobGradeChange._meta.db_table}
-    (job_id, position, school, calendar, course, section, teacher, student, item, term, before_percent,
-     after_percent, before_letter, after_letter, posted_differs, section_id)
-SELECT %(job)s,
-       row_number() OVER (ORDER BY g.section_rank, g.student COLLATE "C", g.item_rank, g.term_ord NULLS LAST,
-                                   g.term COLLATE "C"),
-       sch.number || ' ' || sch.name, y.name, c.number, s.number, COALESCE(t.username, ''), g.student,
-       gi.kind || ':' || gi.code, g.term, g.before_percent, g.after_percent, g.before_letter, g.after_letter,
-       g.posted_differs, g.section_id
-FROM pg_temp.{MOVED_TABLE} g
-JOIN sections_section s ON s.id = g.section_id
-JOIN courses_course c ON c.id = s.course_id
-JOIN catalog_calendar cal ON cal.id = c.calendar_id
-JOIN catalog_school sch ON sch.id = cal.school_id
-JOIN catalog_schoolyear y ON y.id = cal.year_id
-JOIN catalog_gradingitem gi ON gi.id = g.item_id
-LEFT JOIN catalog_user t ON t.id = s.teacher_id"""
-
-
 def _grade_changes_write(job_id: int, impact: GradeImpact) -> None:
     """The impact's rows as the job's JobGradeChange rows (any written before: a restarted job's)."""
     JobGradeChange.objects.filter(job_id=job_id).delete()
     if not isinstance(impact.rows, MovedGrades) or not len(impact.rows):
         return
+    columns, select = moved_grades_numbered_sql()
     with connection.cursor() as cursor:
-        cursor.execute(_GRADE_CHANGES_INSERT, {"job": job_id})
+        cursor.execute(
+            f"INSERT INTO {JobGradeChange._meta.db_table} (job_id, {columns}) SELECT %s, {columns} FROM ({select}) g",
+            [job_id],
+        )
 
 
 def _percent(value) -> str:

@@ -65,11 +65,6 @@ CHANGE_ROWS_PER_PAGE = 50
 GRADE_ROWS_SHOWN = 100
 
 
-def _job_rows(job: PushJob):
-    """The change rows a job's page shows: what a preview would change, or what a job changed (R70)."""
-    return job_change_rows(job)
-
-
 def _job_for(request, pk: int) -> PushJob:
     from .views import _job
 
@@ -82,7 +77,7 @@ def change_section(request, job: PushJob) -> dict:
     The choices and counts are the job's kept ones (pushjobs.change_choices), so a page reads no
     more than its 50 rows, however many the job holds; only a mix of filters is counted.
     """
-    rows = _job_rows(job)
+    rows = job_change_rows(job)
     kept = change_choices_of(job)
     labels = {
         "school": lambda v: v,
@@ -257,7 +252,7 @@ def job_undo_preview_view(request, pk: int):
 def _download_rows(request, pk: int):
     job = _job_for(request, pk)
     filters = {k: v for k, v in request.GET.items() if k in CHANGE_FILTERS and v}
-    return job, change_rows_filtered(_job_rows(job), filters=filters).iterator(chunk_size=2000)
+    return job, change_rows_filtered(job_change_rows(job), filters=filters).iterator(chunk_size=2000)
 
 
 def job_changes_csv_view(request, pk: int):

@@ -106,11 +106,6 @@ def change_filter_counts(rows: QuerySet) -> dict:
     return found
 
 
-def change_filter_values(rows: QuerySet) -> dict[str, list[str]]:
-    """The values each filter can take: those the rows hold, each in the database's order (one query)."""
-    return {name: [value for value, _n in found] for name, found in change_filter_counts(rows)["values"].items()}
-
-
 class ChangeRowsPaginator(Paginator):
     """Django's pages of change rows (page numbers, "Page X of Y"), for a job's million rows.
 

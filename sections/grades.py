@@ -551,6 +551,18 @@ _MOVED_NAMED = f"""(SELECT sch.number || ' ' || sch.name AS school, y.name AS ca
 _MOVED_ORDER = 'g.section_rank, g.student COLLATE "C", g.item_rank, g.term_ord NULLS LAST, g.term COLLATE "C"'
 _generation = {"n": 0}
 
+
+def moved_grades_numbered_sql() -> tuple[str, str]:
+    """The columns, and a SELECT of the last ``grade_changes_store``'s rows with their names and
+    their place in MovedGrades' order (``position``, from 1): what MovedGrades and the CSV read,
+    for a caller that writes the rows elsewhere in one statement."""
+    columns = f"position, {_MOVED_COLUMNS}"
+    return (
+        columns,
+        f"SELECT row_number() OVER (ORDER BY {_MOVED_ORDER}) AS position, {_MOVED_COLUMNS} FROM {_MOVED_NAMED}",
+    )
+
+
 # The change of a percent (after - before, in points) by bucket, as the chart draws it: a label
 # and the range [low, high) it covers (None: no bound). Percents have two decimals.
 CHANGE_BUCKETS = (

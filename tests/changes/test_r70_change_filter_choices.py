@@ -10,9 +10,14 @@ from exchange.district import district_import
 from exchange.generator import district_generate
 from pushjobs.engine import MasterPushOptions
 from pushjobs.models import ChangeRow
-from pushjobs.ui_selectors import CHANGE_FILTERS, change_filter_values
+from pushjobs.ui_selectors import CHANGE_FILTERS, change_filter_counts
 
 from .helpers import run
+
+
+def change_filter_values(rows) -> dict[str, list[str]]:
+    """The filters' values as the page offers them, from the one pass that counts them."""
+    return {name: [value for value, _n in found] for name, found in change_filter_counts(rows)["values"].items()}
 
 
 def _one_query_per_filter(rows) -> dict[str, list[str]]:
