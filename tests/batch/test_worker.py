@@ -126,9 +126,10 @@ class Cluster:
 @pytest.fixture
 def redis_url(worker_id):
     """A Redis database of this test process's own: parallel test processes (pytest-xdist's
-    gw0, gw1, ...) never share a queue, and flushing one never empties another's."""
-    server = os.environ["TEST_REDIS_URL"].rsplit("/", 1)[0]
-    index = 0 if worker_id == "master" else int(worker_id.removeprefix("gw")) + 1
+    gw0, gw1, ...) never share a queue, and flushing one never empties another's. Counted from
+    TEST_REDIS_URL's own database number, so two runs given different numbers never share one."""
+    server, _, base = os.environ["TEST_REDIS_URL"].rpartition("/")
+    index = int(base or 0) + (0 if worker_id == "master" else int(worker_id.removeprefix("gw")) + 1)
     return f"{server}/{index}"
 
 
