@@ -366,6 +366,10 @@ def job_changes_xlsx(request, job_id: int, filters: Query[ChangeFilters]):
 
 
 class GradeImpactOut(Schema):
+    # "done": the summary and rows are the impact; "working": an applied push's impact is still
+    # being worked out after its end (ask again in a few minutes); "failed": it could not be, and
+    # can be asked for again from the job's page. Summary and rows are empty unless "done".
+    state: Literal["done", "working", "failed"]
     summary: dict[str, Any]
     rows_total: int
     rows: list[dict[str, Any]]
@@ -379,7 +383,8 @@ class GradeImpactOut(Schema):
 def job_grade_impact_read(request, job_id: int):
     """R82, R83: students' in-progress grades the push changed (a preview: would change), before
     and after, with the summary; the first GRADE_ROWS rows, as on the job's page. An applied push
-    whose impact was stored at its end (R83) answers from what was stored."""
+    whose impact was stored at its end (R83) answers from what was stored, and while it is being
+    worked out says so (state "working") instead of working it out again in the request."""
     job = job_for_request(request, job_id)
     if not job.is_finished:
         raise ApiError(400, f"job {job.pk} is {job.status}: its grade impact is known when it has run")
@@ -387,7 +392,7 @@ def job_grade_impact_read(request, job_id: int):
     impact = impact or GradeImpact()
     summary = asdict(impact.summary)
     rows = [{k: v for k, v in asdict(row).items() if k != "section_id"} for row in impact.rows[:GRADE_ROWS]]
-    return {"summary": summary, "rows_total": impact.summary.grades, "rows": rows}
+    return {"state": impact.state or "done", "summary": summary, "rows_total": impact.summary.grades, "rows": rows}
 
 
 def _changes_filename(job: PushJob, fmt: str) -> str:

@@ -292,9 +292,14 @@ def job_grade_impact_stored(*, job: PushJob) -> GradeImpact | None:
 
 
 def job_grade_impact_for_report(*, job: PushJob) -> GradeImpact:
-    """R83 for the result report and the API: the stored impact when there is one, else worked out
-    from the change log now (a job finished before impacts were stored, or while it is worked out)."""
-    return job_grade_impact_stored(job=job) or job_grade_impact(job=job)
+    """R83 for the result report and the API: the stored impact when there is one; while the
+    follow-up task works it out (or after it failed), only that state, as the job page says it: a
+    download never works the same grades out a second time in the web request; for a job finished
+    before impacts were stored, worked out from the change log now."""
+    record = JobGradeImpact.objects.filter(job=job).first()
+    if record is None:
+        return job_grade_impact(job=job)
+    return _stored(record) if record.state == JobGradeImpact.DONE else GradeImpact(state=record.state)
 
 
 def _stored(record: JobGradeImpact) -> GradeImpact:

@@ -20,7 +20,7 @@ from pushjobs.engine.api import REPORT_COLUMNS, Summary
 from .display import detail_in_words, item_label, mode_label, outcome_label, refs_in_words, type_label
 from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, job_grade_impact_for_report
 from .grade_impact_display import GRADE_IMPACT_HEADINGS, grade_impact_words
-from .models import PushJob
+from .models import JobGradeImpact, PushJob
 from .selectors import push_job_result_rows
 
 SUMMARY_LABELS = (
@@ -121,7 +121,10 @@ def result_rows_write_xlsx(
     for name, label in SUMMARY_LABELS:
         sheet.append(xlsx_row(sheet, [label, totals[name]]))
     sheet.append(xlsx_row(sheet, ["Summary", summary.line()]))
-    if grade_impact is not None:
+    if grade_impact is not None and grade_impact.state:
+        sheet.append([])
+        sheet.append(xlsx_row(sheet, ["Grade impact", GRADE_IMPACT_STATE_WORDS[grade_impact.state]]))
+    elif grade_impact is not None:
         impact = grade_impact.summary
         sheet.append([])
         for label, value in (
@@ -135,9 +138,18 @@ def result_rows_write_xlsx(
     for row in rows:
         table.append(_words(row, names))
     table.close()
-    if grade_impact is not None:
+    if grade_impact is not None and not grade_impact.state:
         _grade_impact_sheet(book, grade_impact, every_grading_item_name() if names is None else names)
     book.save(out)
+
+
+# What the Summary sheet says of a grade impact that is not at hand (JobGradeImpact.state).
+GRADE_IMPACT_STATE_WORDS = {
+    JobGradeImpact.WORKING: (
+        "Being worked out: download this report again, or the grade impact from the job's page, in a few minutes"
+    ),
+    JobGradeImpact.FAILED: "Could not be worked out: ask for it again on the job's page",
+}
 
 
 def _grade_impact_sheet(book: Workbook, impact: GradeImpact, names: dict[str, str]) -> None:

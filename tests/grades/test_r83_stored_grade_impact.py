@@ -281,6 +281,43 @@ def test_r83_the_result_report_and_the_api_read_the_stored_impact(
     assert impact["rows_total"] == 2 and impact["summary"]["letters_down"] == 2
 
 
+def test_r83_while_the_impact_is_worked_out_the_result_report_and_the_api_say_so_and_read_no_score(
+    gradebook, django_capture_on_commit_callbacks
+):
+    # given the job finished and its impact not yet worked out
+    job, rest = _run_now(
+        django_capture_on_commit_callbacks, until=lambda j: JobGradeImpact.objects.filter(job=j).exists()
+    )
+    assert rest and JobGradeImpact.objects.get(job=job).state == JobGradeImpact.WORKING
+    from tests.api.conftest import api_as
+
+    api = api_as(_admin())
+
+    # when the result report is downloaded and the API asked, neither works the grades out itself
+    xlsx = io.BytesIO()
+    with CaptureQueriesContext(connection) as queries:
+        result_report_write_xlsx(job=job, out=xlsx)
+        impact = api.get(f"/jobs/{job.pk}/grade-impact").json()
+    assert not [q for q in queries.captured_queries if "sections_score" in q["sql"] or MOVED_TABLE in q["sql"]]
+
+    # they say it is being worked out, in words for the report's reader
+    book = load_workbook(io.BytesIO(xlsx.getvalue()))
+    assert "Grade impact" not in book.sheetnames
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Grade impact"].startswith("Being worked out")
+    assert "Letter grades down" not in summary
+    assert impact["state"] == "working" and impact["rows"] == [] and impact["rows_total"] == 0
+
+    # and once the follow-up has run, both give the impact
+    while rest:
+        rest.pop(0)()
+    impact = api.get(f"/jobs/{job.pk}/grade-impact").json()
+    assert impact["state"] == "done" and impact["rows_total"] == 2
+    xlsx = io.BytesIO()
+    result_report_write_xlsx(job=job, out=xlsx)
+    assert "Grade impact" in load_workbook(io.BytesIO(xlsx.getvalue())).sheetnames
+
+
 def test_r83_an_undo_and_a_push_that_did_not_reach_sections_store_no_impact(
     gradebook, django_capture_on_commit_callbacks
 ):
