@@ -21,7 +21,7 @@ from .api import (
     Summary,
     UndoOptions,
 )
-from .apply import apply_plans
+from .apply import apply_plans, written_together
 from .changes import json_text, plan_changes, resolve_ids
 from .context import MasterContext, resolve, scope_queryset
 from .levels import describe_key
@@ -52,7 +52,8 @@ def push_chunk(options: Options, course_ids, *, dry_run: bool = False) -> PushOu
     memory, and written with bulk statements. A course that fails (desynced in push
     mode, R14) is left out of the writes; if the writes hit an unexpected error, the
     chunk is redone course by course so that only the failing course is left as it
-    was (R12). ``dry_run`` plans the same way and writes nothing. Courses no longer
+    was (R12), courses that pass numbers between them (R16) together: one cannot take
+    another's number alone. ``dry_run`` plans the same way and writes nothing. Courses no longer
     in scope (unlinked since the scope was taken) are left alone.
     """
     if isinstance(options, UndoOptions):
@@ -162,13 +163,28 @@ def _apply(ctx, plans: list[CoursePlan]) -> None:
         return
     except Exception:
         logger.warning("push chunk failed to apply; redoing it course by course", exc_info=True)
-    for cp in writing:
+    for unit in written_together(writing, _number_move):
         try:
             with transaction.atomic():
-                apply_plans([cp], section_types_pushed=pushed_to_sections)
+                apply_plans(unit, section_types_pushed=pushed_to_sections)
         except Exception as error:
-            cp.failed = FAILED_ERROR
-            cp.rows = [PendingRow("", "", None, "", FAILED_ERROR, f"{type(error).__name__}: {error}".strip()[:500])]
+            detail = f"{type(error).__name__}: {error}".strip()[:500]
+            for cp in unit:
+                cp.failed = FAILED_ERROR
+                cp.rows = [PendingRow("", "", None, "", FAILED_ERROR, detail + _written_with(cp, unit))]
+
+
+def _number_move(cp: CoursePlan):
+    if "number" not in cp.course_fields:
+        return None
+    return cp.course.calendar_id, cp.course.attrs["number"], cp.course_fields["number"]
+
+
+def _written_with(cp: CoursePlan, unit: list[CoursePlan]) -> str:
+    others = [other.course.attrs["number"] for other in unit if other is not cp]
+    if not others:
+        return ""
+    return f"; left as it was together with {', '.join(others)}: this push passes numbers between them"
 
 
 def _outcome(ctx, snap: Snapshot, plans: list[CoursePlan]) -> PushOutcome:

@@ -3,9 +3,10 @@ its courses): two courses swapping, three or more in a circle. A circle that can
 its courses does not move) is a conflict for the others, and nothing is half done."""
 
 import pytest
+from django.db import connection
 
 from courses.models import Course, CourseCategory
-from pushjobs.engine import CONFLICT
+from pushjobs.engine import CONFLICT, FAILED_ERROR
 
 from .conftest import category, exported, master_push, north_high_courses, rows
 
@@ -115,6 +116,60 @@ def test_r16_a_dry_run_of_a_trade_says_what_the_push_then_does(district):
     assert dry.rows == real.rows
     assert _number_changes(dry) == _number_changes(real) == [("A", "A", "B"), ("B", "B", "C"), ("C", "C", "A")]
     assert [(r.course, r.item) for r in rows(real, CONFLICT)] == [("D", "number"), ("E", "number")]
+
+
+def _refuse_categories_of(number: str):
+    """A real database error for one course: a trigger refusing its new categories."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE FUNCTION test_refuse() RETURNS trigger AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM courses_course c WHERE c.id = NEW.course_id AND c.number = '{number}') THEN
+                    RAISE EXCEPTION 'refused by test trigger';
+                END IF;
+                RETURN NEW;
+            END; $$ LANGUAGE plpgsql;
+            CREATE TRIGGER test_refuse BEFORE INSERT ON {CourseCategory._meta.db_table}
+                FOR EACH ROW EXECUTE FUNCTION test_refuse();
+            """
+        )
+
+
+def test_r12_r16_when_another_course_fails_the_courses_that_trade_are_still_written(district):
+    # given A and B trading numbers, C taking D's number while D moves on, and E failing its writes:
+    # the chunk is redone course by course, but a course cannot take a number alone
+    north_high_courses(district, [("A", "B"), ("B", "A"), ("C", "D"), ("D", "F"), ("E", "E2")])
+    _refuse_categories_of("E")
+
+    outcome = master_push(data={"course_info", "categories"})
+
+    assert [r.course for r in rows(outcome, FAILED_ERROR)] == ["E"]
+    assert _numbers() == {"A": "A", "B": "B", "D": "D", "F": "F", "E2": "E"}
+    assert _number_changes(outcome) == [("A", "A", "B"), ("B", "B", "A"), ("C", "C", "D"), ("D", "D", "F")]
+
+
+def test_r12_r16_a_course_that_fails_leaves_the_course_it_trades_with_as_it_was(district):
+    # given A and B trading numbers, and A failing its writes
+    north_high_courses(district, [("A", "B"), ("B", "A"), ("C", "C2")])
+    _refuse_categories_of("A")
+    before = sorted(Course.objects.values_list("number", "name"))
+
+    outcome = master_push(data={"course_info", "categories"})
+
+    # both are left exactly as they were (B alone would hold A's number too); C goes on
+    failed = rows(outcome, FAILED_ERROR)
+    assert [r.course for r in failed] == ["A", "B"]
+    assert "refused by test trigger" in failed[0].detail and failed[0].detail.endswith(
+        "; left as it was together with B: this push passes numbers between them"
+    )
+    assert failed[1].detail.endswith("; left as it was together with A: this push passes numbers between them")
+    assert sorted(Course.objects.exclude(number__in=["C", "C2"]).values_list("number", "name")) == [
+        x for x in before if x[0] in ("A", "B")
+    ]
+    assert not CourseCategory.objects.filter(course__number__in=["A", "B"]).exists()
+    assert _number_changes(outcome) == [("C", "C", "C2")]
+    assert outcome.summary.courses_failed == 2 and outcome.summary.courses_changed == 1
 
 
 def test_r16_a_trade_across_chunks_is_a_conflict(district):
