@@ -33,7 +33,7 @@ from .change_choices import change_choices_keep
 from .dispatch import conflicting_processing, queue_lock
 from .grade_impact import job_grade_impact_request
 from .messages import tick_request
-from .models import PushJob, PushJobChunk, PushResultRow
+from .models import ChangeRow, PushJob, PushJobChunk, PushResultRow
 from .notify import push_job_notify_finished, push_job_outcome
 from .previews import preview_changes_write
 from .submit import PushOptions, push_job_fields, push_permission_check
@@ -128,8 +128,9 @@ def _push_job_prepare(job: PushJob) -> bool:
 
 def _chunked(options, course_ids: list[int], size: int) -> list[list[int]]:
     """The job's courses in chunks of ``size``. Chunks may run at once on several workers, so what
-    must be decided together shares a chunk: when the push copies locked course numbers (R16),
-    one calendar's courses (whose numbers may move onto each other) are never split."""
+    must be decided together shares a chunk: when the push copies locked course numbers (R16), or
+    an undo puts numbers back, one calendar's courses (whose numbers may move onto each other, or
+    be traded) are never split."""
     if not _pushes_course_numbers(options):
         return [course_ids[start : start + size] for start in range(0, len(course_ids), size)]
     calendar_of = dict(Course.objects.filter(pk__in=course_ids).values_list("pk", "calendar_id"))
@@ -146,6 +147,9 @@ def _chunked(options, course_ids: list[int], size: int) -> list[list[int]]:
 
 
 def _pushes_course_numbers(options) -> bool:
+    if isinstance(options, UndoOptions):
+        # Numbers the job traded or passed along go back together, so the same holds (R73).
+        return ChangeRow.objects.filter(job_id=options.job, data_type="course_info", item="number").exists()
     if getattr(options, "catalog", None) is None or "course_info" not in getattr(options, "data", ()):
         return False
     catalog = CourseCatalog.objects.filter(name=options.catalog).first()
