@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.errors import InputError
-from catalog.models import CourseCatalog, User
+from catalog.models import User
 from catalog.progress import ProgressCallback
 from courses.models import Course
 from pushjobs import engine
@@ -33,7 +33,7 @@ from .change_choices import change_choices_keep
 from .dispatch import conflicting_processing, queue_lock
 from .grade_impact import job_grade_impact_request
 from .messages import tick_request
-from .models import ChangeRow, PushJob, PushJobChunk, PushResultRow
+from .models import PushJob, PushJobChunk, PushResultRow
 from .notify import push_job_notify_finished, push_job_outcome
 from .previews import preview_changes_write
 from .submit import PushOptions, push_job_fields, push_permission_check
@@ -113,7 +113,7 @@ def _push_job_prepare(job: PushJob) -> bool:
             return False
         PushJobChunk.objects.bulk_create(
             PushJobChunk(job=job, index=i, course_ids=ids)
-            for i, ids in enumerate(_chunked(options, course_ids, max(settings.PUSH_CHUNK_SIZE, 1)))
+            for i, ids in enumerate(engine.push_chunks(options, course_ids, max(settings.PUSH_CHUNK_SIZE, 1)))
         )
         school_ids = sorted(set(Course.objects.filter(pk__in=course_ids).values_list("calendar__school_id", flat=True)))
         PushJob.objects.filter(pk=job.pk).update(
@@ -124,36 +124,6 @@ def _push_job_prepare(job: PushJob) -> bool:
             heartbeat_at=now,
         )
     return True
-
-
-def _chunked(options, course_ids: list[int], size: int) -> list[list[int]]:
-    """The job's courses in chunks of ``size``. Chunks may run at once on several workers, so what
-    must be decided together shares a chunk: when the push copies locked course numbers (R16), or
-    an undo puts numbers back, one calendar's courses (whose numbers may move onto each other, or
-    be traded) are never split."""
-    if not _pushes_course_numbers(options):
-        return [course_ids[start : start + size] for start in range(0, len(course_ids), size)]
-    calendar_of = dict(Course.objects.filter(pk__in=course_ids).values_list("pk", "calendar_id"))
-    by_calendar: dict[int, list[int]] = {}
-    for course_id in course_ids:
-        by_calendar.setdefault(calendar_of[course_id], []).append(course_id)
-    chunks: list[list[int]] = []
-    for ids in by_calendar.values():
-        if chunks and len(chunks[-1]) + len(ids) <= size:
-            chunks[-1].extend(ids)
-        else:
-            chunks.append(list(ids))
-    return chunks
-
-
-def _pushes_course_numbers(options) -> bool:
-    if isinstance(options, UndoOptions):
-        # Numbers the job traded or passed along go back together, so the same holds (R73).
-        return ChangeRow.objects.filter(job_id=options.job, data_type="course_info", item="number").exists()
-    if getattr(options, "catalog", None) is None or "course_info" not in getattr(options, "data", ()):
-        return False
-    catalog = CourseCatalog.objects.filter(name=options.catalog).first()
-    return catalog is not None and "number" in (catalog.locked_attributes or [])
 
 
 def push_job_prepare(*, job_id: int) -> int:

@@ -1,4 +1,4 @@
-"""push_scope, push_chunk, push_run and push_run_chunks (the contract in ``api``)."""
+"""push_scope, push_chunks, push_chunk, push_run and push_run_chunks (the contract in ``api``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from catalog.district_lock import district_shared_lock
+from catalog.models import CourseCatalog
+from courses.models import Course
 
 from .api import (
     FAILED_ERROR,
@@ -113,15 +115,46 @@ def removed_rows(snap: Snapshot, changes) -> list[ResultRow]:
     return rows
 
 
+def push_chunks(options: Options, course_ids: list[int], size: int) -> list[list[int]]:
+    """The courses in scope in chunks of about ``size``, as a push job and a dry run cut them. Chunks
+    may run at once on several workers, so what must be decided together shares a chunk: when the
+    push copies locked course numbers (R16), or an undo puts numbers back (R73), one calendar's
+    courses (whose numbers may move onto each other, or be traded) are never split."""
+    if not _moves_numbers(options):
+        return [course_ids[start : start + size] for start in range(0, len(course_ids), size)]
+    calendar_of = dict(Course.objects.filter(pk__in=course_ids).values_list("pk", "calendar_id"))
+    by_calendar: dict[int, list[int]] = {}
+    for course_id in course_ids:
+        by_calendar.setdefault(calendar_of[course_id], []).append(course_id)
+    chunks: list[list[int]] = []
+    for ids in by_calendar.values():
+        if chunks and len(chunks[-1]) + len(ids) <= size:
+            chunks[-1].extend(ids)
+        else:
+            chunks.append(list(ids))
+    return chunks
+
+
+def _moves_numbers(options: Options) -> bool:
+    if isinstance(options, UndoOptions):
+        from .undo import undo_moves_numbers
+
+        return undo_moves_numbers(options)
+    if getattr(options, "catalog", None) is None or "course_info" not in getattr(options, "data", ()):
+        return False
+    catalog = CourseCatalog.objects.filter(name=options.catalog).first()
+    return catalog is not None and "number" in (catalog.locked_attributes or [])
+
+
 def push_run_chunks(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> Iterator[PushOutcome]:
     """The whole push, chunk by chunk (each chunk commits on its own): each chunk's outcome as soon
     as it is done. A caller that writes each out and lets it go holds one chunk's rows and change
     rows at a time, whatever the size of the push (issue 15). The options are checked (R32) when
-    the first outcome is asked for."""
+    the first outcome is asked for. The chunks are a push job's (push_chunks), so that a dry run
+    decides what the job will (R71)."""
     ids = push_scope(options)
-    size = chunk_size or settings.PUSH_CHUNK_SIZE
-    for start in range(0, len(ids), size):
-        yield push_chunk(options, ids[start : start + size], dry_run=dry_run)
+    for chunk in push_chunks(options, ids, chunk_size or settings.PUSH_CHUNK_SIZE):
+        yield push_chunk(options, chunk, dry_run=dry_run)
 
 
 def push_run(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> PushOutcome:

@@ -77,6 +77,13 @@ def undo_scope(options: UndoOptions) -> list[int]:
     return sorted(set(ChangeRow.objects.filter(job=job).values_list("course_pk", flat=True)))
 
 
+def undo_moves_numbers(options: UndoOptions) -> bool:
+    """Whether the job changed course numbers (then its undo puts them back, R16)."""
+    from pushjobs.models import ChangeRow
+
+    return ChangeRow.objects.filter(job_id=options.job, data_type="course_info", item="number").exists()
+
+
 @dataclass
 class _CourseUndo:
     course_pk: int

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 
 from courses.models import Course, CourseCategory
-from pushjobs.engine import CONFLICT, FAILED_ERROR
+from pushjobs.engine import CONFLICT, FAILED_ERROR, MasterPushOptions, push_chunk, push_scope
 
-from .conftest import category, exported, master_push, north_high_courses, rows
+from .conftest import CATALOG, YEAR, category, exported, master_push, north_high_courses, rows
 
 
 def _numbers():
@@ -172,11 +172,29 @@ def test_r12_r16_a_course_that_fails_leaves_the_course_it_trades_with_as_it_was(
     assert outcome.summary.courses_failed == 2 and outcome.summary.courses_changed == 1
 
 
-def test_r16_a_trade_across_chunks_is_a_conflict(district):
-    # given A and B trading numbers, pushed one course a chunk (a push job keeps them together)
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_r16_a_push_cut_in_chunks_keeps_a_trade_in_one(district, dry_run):
+    # given A and B trading numbers, in a push of one course a chunk
+    north_high_courses(district, [("A", "B"), ("B", "A"), ("C", "C2")])
+
+    outcome = master_push(data={"course_info"}, chunk_size=1, dry_run=dry_run)
+
+    # the calendar's courses are one chunk (as a push job's), so the dry run says what the job does
+    assert rows(outcome, CONFLICT) == []
+    assert _number_changes(outcome) == [("A", "A", "B"), ("B", "B", "A"), ("C", "C", "C2")]
+
+
+def test_r16_a_trade_split_across_chunks_is_a_conflict(district):
+    # given A and B trading numbers, pushed in two chunks by hand (no push cuts them so)
     north_high_courses(district, [("A", "B"), ("B", "A")])
+    options = MasterPushOptions(year=YEAR, catalog=CATALOG, data=frozenset({"course_info"}))
+    a, b = push_scope(options)
 
-    outcome = master_push(data={"course_info"}, chunk_size=1)
+    first, second = push_chunk(options, [a]), push_chunk(options, [b])
 
+    # each chunk sees the other's course keep its number
     assert sorted(Course.objects.values_list("number", flat=True)) == ["A", "B"]
-    assert [(r.course, r.item) for r in rows(outcome, CONFLICT)] == [("A", "number"), ("B", "number")]
+    assert [(r.course, r.item) for r in rows(first, CONFLICT) + rows(second, CONFLICT)] == [
+        ("A", "number"),
+        ("B", "number"),
+    ]
