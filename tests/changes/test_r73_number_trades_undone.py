@@ -83,6 +83,7 @@ def test_r73_a_course_of_a_trade_that_changed_since_leaves_the_others_not_undone
     job, _ = run(_options())
     pushed = sorted(Course.objects.values_list("number", "name"))
     Course.objects.filter(number="A").update(name="Renamed")
+    _, dry = run(UndoOptions(job=job.pk), dry_run=True)
 
     undo, outcome = run(UndoOptions(job=job.pk))
 
@@ -99,6 +100,8 @@ def test_r73_a_course_of_a_trade_that_changed_since_leaves_the_others_not_undone
         "C": 'not undone: its number "B" is now used by another course of this calendar, which keeps it',
     }
     assert not PushResultRow.objects.filter(job=undo, outcome="failed_error").exists()
+    # and the dry run said so (R71)
+    assert {r.course: r.detail for r in dry.rows} == details
 
 
 def _refuse_removing_categories_of(number: str):
