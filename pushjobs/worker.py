@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.errors import InputError
-from catalog.models import CourseCatalog, User
+from catalog.models import User
 from catalog.progress import ProgressCallback
 from courses.models import Course
 from pushjobs import engine
@@ -113,7 +113,7 @@ def _push_job_prepare(job: PushJob) -> bool:
             return False
         PushJobChunk.objects.bulk_create(
             PushJobChunk(job=job, index=i, course_ids=ids)
-            for i, ids in enumerate(_chunked(options, course_ids, max(settings.PUSH_CHUNK_SIZE, 1)))
+            for i, ids in enumerate(engine.push_chunks(options, course_ids, max(settings.PUSH_CHUNK_SIZE, 1)))
         )
         school_ids = sorted(set(Course.objects.filter(pk__in=course_ids).values_list("calendar__school_id", flat=True)))
         PushJob.objects.filter(pk=job.pk).update(
@@ -124,32 +124,6 @@ def _push_job_prepare(job: PushJob) -> bool:
             heartbeat_at=now,
         )
     return True
-
-
-def _chunked(options, course_ids: list[int], size: int) -> list[list[int]]:
-    """The job's courses in chunks of ``size``. Chunks may run at once on several workers, so what
-    must be decided together shares a chunk: when the push copies locked course numbers (R16),
-    one calendar's courses (whose numbers may move onto each other) are never split."""
-    if not _pushes_course_numbers(options):
-        return [course_ids[start : start + size] for start in range(0, len(course_ids), size)]
-    calendar_of = dict(Course.objects.filter(pk__in=course_ids).values_list("pk", "calendar_id"))
-    by_calendar: dict[int, list[int]] = {}
-    for course_id in course_ids:
-        by_calendar.setdefault(calendar_of[course_id], []).append(course_id)
-    chunks: list[list[int]] = []
-    for ids in by_calendar.values():
-        if chunks and len(chunks[-1]) + len(ids) <= size:
-            chunks[-1].extend(ids)
-        else:
-            chunks.append(list(ids))
-    return chunks
-
-
-def _pushes_course_numbers(options) -> bool:
-    if getattr(options, "catalog", None) is None or "course_info" not in getattr(options, "data", ()):
-        return False
-    catalog = CourseCatalog.objects.filter(name=options.catalog).first()
-    return catalog is not None and "number" in (catalog.locked_attributes or [])
 
 
 def push_job_prepare(*, job_id: int) -> int:

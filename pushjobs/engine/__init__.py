@@ -1,6 +1,7 @@
 """The push engine (see ``api`` for the contract).
 
 push_scope(options) -> list[int]
+push_chunks(options, course_ids, size) -> list[list[int]]
 push_chunk(options, course_ids, *, dry_run=False) -> PushOutcome
 push_run(options, *, dry_run=False, chunk_size=None) -> PushOutcome
 """
@@ -29,7 +30,7 @@ from .api import (
     UndoOptions,
     options_from_json,
 )
-from .run import push_chunk, push_run, push_scope
+from .run import push_chunk, push_chunks, push_run, push_scope
 
 __all__ = [
     "CONFLICT",
@@ -55,6 +56,7 @@ __all__ = [
     "UndoOptions",
     "options_from_json",
     "push_chunk",
+    "push_chunks",
     "push_run",
     "push_scope",
 ]

@@ -8,6 +8,10 @@ through these types and the functions named in ``pushjobs.engine``:
         naming the problem) and returns the ids of the courses in scope, in a
         fixed order (the order courses are locked and pushed in).
 
+    push_chunks(options, course_ids, size) -> list[list[int]]
+        The courses in chunks of about ``size``, what must be decided together
+        in one chunk (a calendar's courses when course numbers move, R16).
+
     push_chunk(options, course_ids, *, dry_run=False) -> PushOutcome
         Plans and applies the push for these courses (and their sections when
         the push reaches them). Runs in one transaction.atomic() block: called
@@ -17,7 +21,8 @@ through these types and the functions named in ``pushjobs.engine``:
         and reported; the others go on. dry_run plans and writes nothing.
 
     push_run(options, *, dry_run=False, chunk_size=None) -> PushOutcome
-        push_scope + push_chunk over every chunk; the outcome of the whole push.
+        push_scope + push_chunk over every chunk of push_chunks; the outcome of
+        the whole push.
 """
 
 from __future__ import annotations

@@ -100,5 +100,30 @@ def apply_plans(plans: list[CoursePlan], *, section_types_pushed: set[str]) -> N
         bulk.update_rows(Section, ("advisory",), advisory)
 
 
+def written_together(units: list, number_move) -> list[list]:
+    """The courses of a chunk in the smallest groups that can be written on their own (R12, R16):
+    one course, or the courses whose numbers move onto each other's in this push (a chain of moves,
+    or a trade). Course A cannot take B's number unless B gives it up in the same statements, so
+    when a redo writes course by course, such courses are written, or left as they were, together.
+    ``number_move(unit)`` is (calendar id, number now, new number), or None for no new number."""
+    root: dict = {}
+
+    def find(key):
+        while root.get(key, key) != key:
+            key = root[key]
+        return key
+
+    moves = [(unit, number_move(unit)) for unit in units]
+    for _, move in moves:
+        if move is not None:
+            calendar, old, new = move
+            root[find((calendar, old))] = find((calendar, new))
+    groups: dict = {}
+    for unit, move in moves:
+        key = find((move[0], move[1])) if move is not None else id(unit)
+        groups.setdefault(key, []).append(unit)
+    return list(groups.values())
+
+
 def _current(course, name: str):
     return course.desynced_types if name == "desynced_types" else course.attrs[name]

@@ -568,19 +568,26 @@ _HOLDERS = object()  # numbers_taken[_HOLDERS]: who holds each number once the c
 
 def _number_holders(ctx, snap, numbers_taken: dict) -> dict:
     """R16: (calendar id, number) -> the course that holds it after this push, worked out once per
-    chunk, so that no course's outcome depends on the order the courses are planned in.
+    chunk from the chunk's courses as a set, so that no course's outcome depends on the order the
+    courses are planned in.
 
-    A course of the chunk takes its master's number when nobody holds it, or when its holder is
-    a course of the chunk that moves to another number in this push (chains of moves too); of two
-    courses given one free number, the first in id order takes it and the other has a conflict.
-    Still conflicts: two courses that would trade numbers, and a number that a course of a later
-    chunk gives up (it is taken when this chunk is planned)."""
+    The courses that really move are those planned onto their master's number: not ignored, not
+    failed as desynced in push mode, with a master whose number differs. They take numbers in
+    rounds: a number nobody holds goes to the first in id order of the courses that want it, and
+    the numbers they give up are free in the next round (chains of moves); the other courses given
+    that number have a conflict. Courses left waiting that form a ring, each wanting the number
+    of the next one, which wants the next one's in turn back to the first (two courses trading
+    numbers, or three or more in a circle), take their numbers together, before any other course
+    that wants one of them. Still conflicts: a number held by a course that stays (a course that
+    does not move, or a member of a ring that cannot close because one of its courses does not
+    move), and a number that a course of another chunk gives up (it is taken when this chunk is
+    planned; a push job keeps each calendar's courses in one chunk when it copies numbers)."""
     holders = numbers_taken.get(_HOLDERS)
     if holders is not None:
         return holders
     holders = dict(numbers_taken)
-    moving = []
-    for course in snap.courses:
+    waiting = {}  # course id -> ((calendar, its number), (calendar, its master's number)), in id order
+    for course in sorted(snap.courses, key=lambda c: c.id):
         master = snap.masters.get(course.master_id)
         if (
             master is None
@@ -589,20 +596,34 @@ def _number_holders(ctx, snap, numbers_taken: dict) -> dict:
             or (not ctx.overwrite and _desync_rows(ctx, snap, course))
         ):
             continue
-        moving.append((course, (course.calendar_id, master.attrs["number"])))
-    while moving:
-        waiting = []
-        for course, want in moving:
-            if want in holders:
-                waiting.append((course, want))
-                continue
-            old = (course.calendar_id, course.attrs["number"])
-            if holders.get(old) == course.id:
-                del holders[old]
-            holders[want] = course.id
-        if len(waiting) == len(moving):
+        waiting[course.id] = (
+            (course.calendar_id, course.attrs["number"]),
+            (course.calendar_id, master.attrs["number"]),
+        )
+    while waiting:
+        takers = {}
+        for course_id, (_, want) in waiting.items():
+            if want not in holders:
+                takers.setdefault(want, course_id)
+        if not takers:
             break
-        moving = waiting
+        for want, course_id in takers.items():
+            old, _ = waiting.pop(course_id)
+            del holders[old]
+            holders[want] = course_id
+    # Each course left waits on the course that holds the number it wants; a walk along those
+    # waits that comes back to a course of the walk has found a ring.
+    walked: dict[int, int] = {}  # course id -> the first course of the walk that reached it
+    for start in waiting:
+        path = []
+        course_id = start
+        while course_id in waiting and course_id not in walked:
+            walked[course_id] = start
+            path.append(course_id)
+            course_id = holders.get(waiting[course_id][1])
+        if course_id in waiting and walked[course_id] == start:
+            for member in path[path.index(course_id) :]:
+                holders[waiting[member][1]] = member
     numbers_taken[_HOLDERS] = holders
     return holders
 

@@ -1,4 +1,4 @@
-"""push_scope, push_chunk, push_run and push_run_chunks (the contract in ``api``)."""
+"""push_scope, push_chunks, push_chunk, push_run and push_run_chunks (the contract in ``api``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from catalog.district_lock import district_shared_lock
+from catalog.models import CourseCatalog
+from courses.models import Course
 
 from .api import (
     FAILED_ERROR,
@@ -21,7 +23,7 @@ from .api import (
     Summary,
     UndoOptions,
 )
-from .apply import apply_plans
+from .apply import apply_plans, written_together
 from .changes import json_text, plan_changes, resolve_ids
 from .context import MasterContext, resolve, scope_queryset
 from .levels import describe_key
@@ -52,7 +54,8 @@ def push_chunk(options: Options, course_ids, *, dry_run: bool = False) -> PushOu
     memory, and written with bulk statements. A course that fails (desynced in push
     mode, R14) is left out of the writes; if the writes hit an unexpected error, the
     chunk is redone course by course so that only the failing course is left as it
-    was (R12). ``dry_run`` plans the same way and writes nothing. Courses no longer
+    was (R12), courses that pass numbers between them (R16) together: one cannot take
+    another's number alone. ``dry_run`` plans the same way and writes nothing. Courses no longer
     in scope (unlinked since the scope was taken) are left alone.
     """
     if isinstance(options, UndoOptions):
@@ -112,15 +115,46 @@ def removed_rows(snap: Snapshot, changes) -> list[ResultRow]:
     return rows
 
 
+def push_chunks(options: Options, course_ids: list[int], size: int) -> list[list[int]]:
+    """The courses in scope in chunks of about ``size``, as a push job and a dry run cut them. Chunks
+    may run at once on several workers, so what must be decided together shares a chunk: when the
+    push copies locked course numbers (R16), or an undo puts numbers back (R73), one calendar's
+    courses (whose numbers may move onto each other, or be traded) are never split."""
+    if not _moves_numbers(options):
+        return [course_ids[start : start + size] for start in range(0, len(course_ids), size)]
+    calendar_of = dict(Course.objects.filter(pk__in=course_ids).values_list("pk", "calendar_id"))
+    by_calendar: dict[int, list[int]] = {}
+    for course_id in course_ids:
+        by_calendar.setdefault(calendar_of[course_id], []).append(course_id)
+    chunks: list[list[int]] = []
+    for ids in by_calendar.values():
+        if chunks and len(chunks[-1]) + len(ids) <= size:
+            chunks[-1].extend(ids)
+        else:
+            chunks.append(list(ids))
+    return chunks
+
+
+def _moves_numbers(options: Options) -> bool:
+    if isinstance(options, UndoOptions):
+        from .undo import undo_moves_numbers
+
+        return undo_moves_numbers(options)
+    if getattr(options, "catalog", None) is None or "course_info" not in getattr(options, "data", ()):
+        return False
+    catalog = CourseCatalog.objects.filter(name=options.catalog).first()
+    return catalog is not None and "number" in (catalog.locked_attributes or [])
+
+
 def push_run_chunks(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> Iterator[PushOutcome]:
     """The whole push, chunk by chunk (each chunk commits on its own): each chunk's outcome as soon
     as it is done. A caller that writes each out and lets it go holds one chunk's rows and change
     rows at a time, whatever the size of the push (issue 15). The options are checked (R32) when
-    the first outcome is asked for."""
+    the first outcome is asked for. The chunks are a push job's (push_chunks), so that a dry run
+    decides what the job will (R71)."""
     ids = push_scope(options)
-    size = chunk_size or settings.PUSH_CHUNK_SIZE
-    for start in range(0, len(ids), size):
-        yield push_chunk(options, ids[start : start + size], dry_run=dry_run)
+    for chunk in push_chunks(options, ids, chunk_size or settings.PUSH_CHUNK_SIZE):
+        yield push_chunk(options, chunk, dry_run=dry_run)
 
 
 def push_run(options: Options, *, dry_run: bool = False, chunk_size: int | None = None) -> PushOutcome:
@@ -162,13 +196,28 @@ def _apply(ctx, plans: list[CoursePlan]) -> None:
         return
     except Exception:
         logger.warning("push chunk failed to apply; redoing it course by course", exc_info=True)
-    for cp in writing:
+    for unit in written_together(writing, _number_move):
         try:
             with transaction.atomic():
-                apply_plans([cp], section_types_pushed=pushed_to_sections)
+                apply_plans(unit, section_types_pushed=pushed_to_sections)
         except Exception as error:
-            cp.failed = FAILED_ERROR
-            cp.rows = [PendingRow("", "", None, "", FAILED_ERROR, f"{type(error).__name__}: {error}".strip()[:500])]
+            detail = f"{type(error).__name__}: {error}".strip()[:500]
+            for cp in unit:
+                cp.failed = FAILED_ERROR
+                cp.rows = [PendingRow("", "", None, "", FAILED_ERROR, detail + _written_with(cp, unit))]
+
+
+def _number_move(cp: CoursePlan):
+    if "number" not in cp.course_fields:
+        return None
+    return cp.course.calendar_id, cp.course.attrs["number"], cp.course_fields["number"]
+
+
+def _written_with(cp: CoursePlan, unit: list[CoursePlan]) -> str:
+    others = [other.course.attrs["number"] for other in unit if other is not cp]
+    if not others:
+        return ""
+    return f"; left as it was together with {', '.join(others)}: this push passes numbers between them"
 
 
 def _outcome(ctx, snap: Snapshot, plans: list[CoursePlan]) -> PushOutcome:

@@ -3,13 +3,16 @@
 The same shape as a push chunk (STYLE.md "Atomic per course"): lock the chunk's courses in id
 order, read the job's rows for them and the items those rows name with one query per type and
 level, decide in memory, and write with the bulk statements of ``bulk``, the chunk's courses
-together; only if that write fails, course by course.
+together; only if that write fails, course by course (courses whose numbers go back onto each
+other's, a trade or a chain of R16 undone, as one).
 
 A course is put back only when it is exactly as the job left it: every item, attribute, advisory
 flag and remembered deletion the job logged still holds its logged ``after`` value, and no later
 job logged a change to the course. Otherwise it is a ``conflict`` naming what changed, and is left
-as it is. An item the job created that now holds teacher data (R20) stays (R30) and is reported.
-What the undo does is itself a change log in the same form, so an undo can be undone.
+as it is; so is a course whose number comes back while another course keeps it (numbers are traded
+back only when every course of the trade is). An item the job created that now holds teacher data
+(R20) stays (R30) and is reported. What the undo does is itself a change log in the same form, so
+an undo can be undone.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sections.models import Assignment, Section
 
 from . import bulk
 from .api import CONFLICT, FAILED_ERROR, REMOVED, PushInputError, PushOutcome, ResultRow, Summary, UndoOptions
+from .apply import written_together
 from .changes import (
     ADVISORY,
     ATTRIBUTE,
@@ -73,12 +77,20 @@ def undo_scope(options: UndoOptions) -> list[int]:
     return sorted(set(ChangeRow.objects.filter(job=job).values_list("course_pk", flat=True)))
 
 
+def undo_moves_numbers(options: UndoOptions) -> bool:
+    """Whether the job changed course numbers (then its undo puts them back, R16)."""
+    from pushjobs.models import ChangeRow
+
+    return ChangeRow.objects.filter(job_id=options.job, data_type="course_info", item="number").exists()
+
+
 @dataclass
 class _CourseUndo:
     course_pk: int
     number: str
     school: str
     calendar: str
+    calendar_id: int | None = None
     reasons: list = field(default_factory=list)
     deletes: dict = field(default_factory=lambda: defaultdict(list))  # TypeLevel -> [Item]
     updates: dict = field(default_factory=lambda: defaultdict(list))  # TypeLevel -> [(id, state, source, values)]
@@ -124,7 +136,7 @@ def undo_chunk(options: UndoOptions, course_ids, *, dry_run: bool = False) -> Pu
         qs = Course.objects.filter(pk__in=course_ids).order_by("pk")
         if not dry_run:
             qs = qs.select_for_update(of=("self",))
-        courses = {row[0]: row for row in qs.values_list("pk", "number", "desynced_types")}
+        courses = {row[0]: row for row in qs.values_list("pk", "number", "desynced_types", "calendar_id")}
         # Only this chunk's rows: reading all the job's would plan the same, at the cost of reading them.
         rows = list(ChangeRow.objects.filter(job=job, course_pk__in=course_ids).order_by("pk"))
         by_course = defaultdict(list)
@@ -159,7 +171,9 @@ def undo_chunk(options: UndoOptions, course_ids, *, dry_run: bool = False) -> Pu
                 continue
             first = course_rows[0]
             found = courses.get(course_pk)
-            cu = _CourseUndo(course_pk, found[1] if found else first.course, first.school, first.calendar)
+            cu = _CourseUndo(
+                course_pk, found[1] if found else first.course, first.school, first.calendar, found and found[3]
+            )
             if found is None:
                 cu.reasons.append("the course no longer exists")
             elif course_pk in later:
@@ -172,6 +186,7 @@ def undo_chunk(options: UndoOptions, course_ids, *, dry_run: bool = False) -> Pu
         for cu in plans:
             if not cu.reasons:
                 _check_keys(cu, current)
+        _check_numbers(plans)
         for cu in plans:
             if cu.reasons:
                 more = len(cu.reasons) - MAX_REASONS
@@ -413,6 +428,35 @@ def _check_keys(cu: _CourseUndo, current) -> None:
             seen[k] = item_id
 
 
+def _check_numbers(plans: list[_CourseUndo]) -> None:
+    """A course whose number comes back (R16 undone) needs that number free once the undo is done:
+    held by nobody, or by a course this undo gives another number (numbers traded back, or passed
+    back along a chain). A course that keeps it makes the other a conflict, and so on around."""
+    back = {cu.course_pk: cu for cu in plans if not cu.reasons and "number" in cu.attributes}
+    if not back:
+        return
+    wanted = {(cu.calendar_id, cu.attributes["number"]) for cu in back.values()}
+    holders = {
+        (calendar, number): pk
+        for pk, calendar, number in Course.objects.filter(
+            calendar_id__in={c for c, _ in wanted}, number__in={n for _, n in wanted}
+        ).values_list("pk", "calendar_id", "number")
+    }
+    while True:
+        kept = [
+            cu
+            for cu in back.values()
+            if holders.get((cu.calendar_id, cu.attributes["number"]), cu.course_pk) not in back
+        ]
+        if not kept:
+            return
+        for cu in kept:
+            cu.reasons.append(
+                f'its number "{cu.attributes["number"]}" is now used by another course of this calendar, which keeps it'
+            )
+            del back[cu.course_pk]
+
+
 def _apply_all(writing: list[_CourseUndo]) -> None:
     try:
         with transaction.atomic():
@@ -420,13 +464,28 @@ def _apply_all(writing: list[_CourseUndo]) -> None:
         return
     except Exception:
         logger.warning("undo chunk failed to apply; redoing it course by course", exc_info=True)
-    for cu in writing:
+    for unit in written_together(writing, _number_move):
         try:
             with transaction.atomic():
-                _apply([cu])
+                _apply(unit)
         except Exception as error:
-            cu.failed = True
-            cu.rows = [_row(cu, "", "", "", FAILED_ERROR, f"{type(error).__name__}: {error}".strip()[:500])]
+            detail = f"{type(error).__name__}: {error}".strip()[:500]
+            for cu in unit:
+                others = ", ".join(other.number for other in unit if other is not cu)
+                if others:
+                    detail_here = (
+                        f"{detail}; left as it was together with {others}: this undo passes numbers between them"
+                    )
+                else:
+                    detail_here = detail
+                cu.failed = True
+                cu.rows = [_row(cu, "", "", "", FAILED_ERROR, detail_here)]
+
+
+def _number_move(cu: _CourseUndo):
+    if "number" not in cu.attributes:
+        return None
+    return cu.calendar_id, cu.number, cu.attributes["number"]
 
 
 def _merged(writing, name):

@@ -9,8 +9,11 @@ from exchange.district import district_import
 from exchange.generator import district_generate
 from pushjobs.engine import MasterPushOptions, UndoOptions, push_scope
 from pushjobs.models import ChangeRow
+from tests.engine.conftest import district, north_high_courses
 
 from .helpers import run
+
+__all__ = ["district"]
 
 CHUNK = 5
 # A push chunk's own bound (tests/engine/test_query_count.py) plus the job's chunk bookkeeping,
@@ -48,3 +51,24 @@ def test_change_log_and_undo_queries_are_bounded_per_chunk(db, settings, schools
     assert ChangeRow.objects.filter(job=redo).count() == rows
     assert len(redone) <= PER_CHUNK + PER_JOB, len(redone)
     print(f"one chunk: undo of the undo={len(redone)}")
+
+
+@pytest.mark.parametrize("pairs", [1, 12])
+def test_r16_r73_a_push_and_undo_of_courses_trading_numbers_cost_what_one_chunk_costs(district, pairs):
+    # given courses trading numbers two by two, in one chunk
+    north_high_courses(
+        district, [(f"A{i}", f"B{i}") for i in range(pairs)] + [(f"B{i}", f"A{i}") for i in range(pairs)]
+    )
+    options = MasterPushOptions(year="22-23", catalog="High School Catalog", mode="overwrite", to_sections=True)
+
+    with CaptureQueriesContext(connection) as pushed:
+        job, outcome = run(options)
+    assert outcome.summary.courses_changed == 2 * pairs and outcome.summary.courses_failed == 0
+    assert ChangeRow.objects.filter(job=job, item="number").count() == 2 * pairs
+    with CaptureQueriesContext(connection) as undone:
+        _, outcome = run(UndoOptions(job=job.pk))
+    assert outcome.summary.courses_changed == 2 * pairs and outcome.summary.courses_failed == 0
+
+    assert len(pushed) <= PER_CHUNK + PER_JOB, len(pushed)
+    assert len(undone) <= PER_CHUNK + PER_JOB, len(undone)
+    print(f"pairs={pairs} push={len(pushed)} undo={len(undone)}")

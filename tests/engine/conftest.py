@@ -233,3 +233,20 @@ def _key_text(item: dict, key_field: str) -> str:
     if key_field == "gco":
         return f"{item['item']} {item['term']}"
     return item[key_field]
+
+
+def north_high_courses(document: dict, courses) -> None:
+    """Load the document with North High 22-23 holding only these courses, each (number, its
+    master's number[, more fields]), one section each; a master named that the document lacks is
+    added, with one category of its own (R16 number trades)."""
+    document["courses"] = []
+    document["sections"] = []
+    known = {m["number"] for m in document["course_masters"]}
+    for number in sorted({m for _, m, *_ in courses}):
+        if number not in known:
+            document["course_masters"].append(
+                {"catalog": CATALOG, "number": number, "name": f"Course {number}", "categories": [category("Work")]}
+            )
+    for number, master_number, *extra in courses:
+        add_course(document, "101", number=number, master=master_number, **(extra[0] if extra else {}))
+    load(document)
