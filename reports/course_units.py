@@ -150,7 +150,7 @@ def course_scope_sql(queryset: QuerySet) -> tuple[str, list]:
 
 
 def course_state_scope_sql(queryset: QuerySet) -> tuple[str, list]:
-    """The scope of course_scope_sql with what a state reads of the course besides its differences."""
+    """The scope of course_scope_sql with what a state reads of a course besides its differences."""
     return units_sql(
         queryset,
         unit_id=F("id"),
@@ -193,11 +193,13 @@ class CourseMasterReport(Report):
         without a row per course: one query counts the courses by what their states read
         (reports.diff.state_flag_counts_sql), course_state classifies each group once."""
         locks = {pk: frozenset(types or ()) for pk, types in CourseCatalog.objects.values_list("pk", "locked_types")}
+        compared = self.scope().filter(ignore_master_push=False)
         sql, params = diff.state_flag_counts_sql(
             MASTER_COURSE,
-            *course_state_scope_sql(self.scope()),
+            scope=course_state_scope_sql(self.scope()),
+            compared=course_scope_sql(compared),
+            compared_ids=units_sql(compared, unit_id=F("id")),
             groups=("unit_catalog", "unit_school", "ignored", "deleted"),
-            skip="ignored",
         )
         counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COURSE_STATES, 0))
         for catalog_id, school_id, ignored, deleted, bits, n in report_fetch(sql, params)[1]:

@@ -131,7 +131,14 @@ def _key_expr(t: SetupType, alias: str, column: str, field: str) -> str:
 
 
 def diff_ctes(
-    t: SetupType, pair: LevelPair, n: int, scope: str = "scope", *, clashes: bool = True, locked_only: bool = False
+    t: SetupType,
+    pair: LevelPair,
+    n: int,
+    scope: str = "scope",
+    *,
+    clashes: bool = True,
+    locked_only: bool = False,
+    low_scope: str | None = None,
 ) -> tuple[str, list]:
     """CTEs e{n}, a{n}, p{n}, k{n}, d{n} for one type (see the module docstring).
 
@@ -139,9 +146,11 @@ def diff_ctes(
     or course), terms (the calendar's terms, jsonb) and locked_types (the catalog's locks, jsonb).
     Without ``clashes`` there is no k: an item above that a local item's key blocks is "added"
     instead of "conflict_key" (both pending, R8). With ``locked_only`` a unit whose catalog does
-    not lock the type is compared with nothing above: of its items only the unlinked ones come
-    (as "removed"), which is all a state needs of an unlocked type (R53).
+    not lock the type is compared with nothing above: its items all come as "removed", which
+    tells its unlinked ones, all a state reads of an unlocked type (R53). ``low_scope``: a CTE of
+    the same units with their unit_id alone, for the items below (they need nothing else).
     """
+    low_scope = low_scope or scope
     upper, lower = t.model(pair.upper), t.model(pair.lower)
     up_owner = "master_id" if pair.upper == MASTER else "course_id"
     low_owner = "course_id" if pair.lower == COURSE else "section_id"
@@ -160,12 +169,9 @@ def diff_ctes(
         params_up = list(pair.upper_states)
     else:
         params_up = []
-    low_filter, params_low = "", []
     if locked_only:
         up_filter += " AND jsonb_exists(s.locked_types, %s)"
         params_up.append(t.lock)
-        low_filter = " AND (l.state = %s OR jsonb_exists(s.locked_types, %s))"
-        params_low = [UNLINKED, t.lock]
 
     term_field = t.calendar_term_field if pair.check_terms else None
     if term_field:
@@ -218,7 +224,7 @@ def diff_ctes(
     if clashes:
         k_cte = f"""k{n} AS (
   SELECT s.unit_id, l.state, {k_select}
-  FROM {scope} s JOIN {_q(lower._meta.db_table)} l ON l.{_q(low_owner)} = s.unit_id
+  FROM {low_scope} s JOIN {_q(lower._meta.db_table)} l ON l.{_q(low_owner)} = s.unit_id
   WHERE l.state NOT IN ({low_states})
 ),
 """
@@ -239,8 +245,8 @@ e{n} AS (
 ),
 a{n} AS (
   SELECT s.unit_id, l.id AS low_id, l.state AS low_state, l.source_id, {l_select}
-  FROM {scope} s JOIN {_q(lower._meta.db_table)} l ON l.{_q(low_owner)} = s.unit_id
-  WHERE l.state IN ({low_states}){low_filter}
+  FROM {low_scope} s JOIN {_q(lower._meta.db_table)} l ON l.{_q(low_owner)} = s.unit_id
+  WHERE l.state IN ({low_states})
 ),
 p{n} AS (
   SELECT coalesce(e.unit_id, a.unit_id) AS unit_id, e.up_id, e.deliverable, e.full_cmp, {u_cols_p},
@@ -264,7 +270,6 @@ p{n} AS (
         params_full
         + params_up
         + list(pair.pushed_states)
-        + params_low
         + (list(pair.pushed_states) if clashes else [])
         + params_blocks
         + params_differs
@@ -316,28 +321,34 @@ def flag_sql(pair: LevelPair, scope_sql: str, scope_params: list) -> tuple[str, 
 
 
 def state_flag_counts_sql(
-    pair: LevelPair, scope_sql: str, scope_params: list, groups: tuple[str, ...], skip: str
+    pair: LevelPair,
+    scope: tuple[str, list],
+    compared: tuple[str, list],
+    compared_ids: tuple[str, list],
+    groups: tuple[str, ...],
 ) -> tuple[str, list]:
-    """One query: the scope's units counted by its columns ``groups`` and their bits, as far as
-    a unit's state reads them (R53): PENDING where the unit's catalog locks the type, UNLINKED_ANY
-    for every type. The units of the boolean scope column ``skip`` (a course that ignores master
-    pushes: ignored whatever differs) are not compared, their bits are 0.
+    """One query: the units of ``scope`` counted by its columns ``groups`` and their bits, as far
+    as a unit's state reads them (R53): PENDING where the unit's catalog locks the type,
+    UNLINKED_ANY for every type. Only the units of ``compared`` (a scope of the same columns as
+    flag_sql's, ``compared_ids`` the same units by unit_id alone) are compared; the others' bits
+    are 0 (courses that ignore master pushes: ignored whatever differs).
 
     The differences are flag_sql's, less what no state reads: key clashes (they tell
     conflict_key from added, both pending) and the comparison of a type the catalog leaves
     unlocked. A district's courses then come back as a few hundred groups, not one row each.
     """
-    ctes, union, params = _flag_parts(pair, "compared", clashes=False, locked_only=True)
+    ctes, union, params = _flag_parts(pair, "compared", clashes=False, locked_only=True, low_scope="compared_ids")
     columns = ", ".join(f"s.{_q(c)}" for c in groups)
     positions = ", ".join(str(k + 1) for k in range(len(groups) + 1))
     sql = (
-        f"WITH scope AS NOT MATERIALIZED ({scope_sql}),\n"
-        f"compared AS NOT MATERIALIZED (SELECT * FROM scope WHERE NOT {_q(skip)}),{ctes},\n"
+        f"WITH scope AS NOT MATERIALIZED ({scope[0]}),\n"
+        f"compared AS NOT MATERIALIZED ({compared[0]}),\n"
+        f"compared_ids AS NOT MATERIALIZED ({compared_ids[0]}),{ctes},\n"
         f"flags AS (SELECT unit_id, bit_or(bits) AS bits FROM ({union}) x GROUP BY unit_id)\n"
         f"SELECT {columns}, coalesce(f.bits, 0), count(*) FROM scope s LEFT JOIN flags f ON f.unit_id = s.unit_id "
         f"GROUP BY {positions}"
     )
-    return sql, list(scope_params) + params
+    return sql, [*scope[1], *compared[1], *compared_ids[1], *params]
 
 
 def rows_sql(t: SetupType, pair: LevelPair, scope_sql: str, scope_params: list) -> tuple[str, list]:
