@@ -110,3 +110,24 @@ def test_r53_the_home_counts_each_state_as_the_course_audit_gives_it(district):
     # then: the Course Audit's state of each course, and the state each situation has
     assert _states() == expected
     assert home == {school: {state: 1} for school, state in expected.items()}
+
+
+def test_r53_the_home_counts_states_in_the_same_number_of_queries_for_a_bigger_district(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exchange.district import district_data_delete, district_import
+    from exchange.generator import district_generate
+
+    counts = []
+    for schools in (2, 6):
+        district_data_delete()
+        district_import(district_generate(schools=schools, masters=12, seed=3), replace=True)
+        year = SchoolYear.objects.get(name="24-25")
+        with CaptureQueriesContext(connection) as queries:
+            catalogs = course_states_by_school(year=year)
+        assert (
+            sum(c.total for c in catalogs) == Course.objects.filter(calendar__year=year, master__isnull=False).count()
+        )
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
