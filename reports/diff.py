@@ -31,7 +31,8 @@ Because the differences are a relation, the same text serves the per-unit flags
 of a whole district (one aggregate query, ``flag_sql``) and the rows of one page
 or download chunk (``rows_sql``, one query per type): the states a page counts
 and the rows it shows cannot disagree, and the number of queries does not grow
-with the number of courses.
+with the number of courses. The home pages' counts by state (``state_flag_counts_sql``)
+read the same CTEs less the parts no state reads.
 """
 
 from __future__ import annotations
