@@ -18,8 +18,17 @@ from courses.models import Course
 
 from . import diff
 from .diff import MASTER_COURSE, pair_types, type_bits
-from .filters import AWAITING_PUSH, COURSE_CONTROLLED, DESYNCED, IGNORED, IN_SYNC, SORTS
-from .report import Difference, Report, ReportPage, differences_read, flags_read, units_sql, visible_to_reader
+from .filters import AWAITING_PUSH, COURSE_CONTROLLED, COURSE_STATES, DESYNCED, IGNORED, IN_SYNC, SORTS
+from .report import (
+    Difference,
+    Report,
+    ReportPage,
+    differences_read,
+    flags_read,
+    report_fetch,
+    units_sql,
+    visible_to_reader,
+)
 
 # Courses whose differences are read per query when a page or a download reads a large scope
 # lazily, and the largest scope whose states a page counts before it answers (above it the
@@ -140,6 +149,21 @@ def course_scope_sql(queryset: QuerySet) -> tuple[str, list]:
     )
 
 
+def course_state_scope_sql(queryset: QuerySet) -> tuple[str, list]:
+    """The scope of course_scope_sql with what a state reads of a course besides its differences."""
+    return units_sql(
+        queryset,
+        unit_id=F("id"),
+        up_owner=F("master_id"),
+        terms=F("calendar__terms"),
+        locked_types=F("master__catalog__locked_types"),
+        unit_catalog=F("master__catalog_id"),
+        unit_school=F("calendar__school_id"),
+        ignored=F("ignore_master_push"),
+        deleted=F("desynced_types"),
+    )
+
+
 class CourseMasterReport(Report):
     """What R50 and R53 share: linked courses of a year, their states, their differences."""
 
@@ -163,6 +187,34 @@ class CourseMasterReport(Report):
                 unit.state = course_state(unit)
             self._all = units
         return self._all
+
+    def state_counts(self) -> dict[tuple[int, int], dict[str, int]]:
+        """(catalog id, school id) -> the scope's courses by state, the states all_units gives,
+        without a row per course: one query counts the courses by what their states read
+        (reports.diff.state_flag_counts_sql), course_state classifies each group once."""
+        locks = {pk: frozenset(types or ()) for pk, types in CourseCatalog.objects.values_list("pk", "locked_types")}
+        compared = self.scope().filter(ignore_master_push=False)
+        sql, params = diff.state_flag_counts_sql(
+            MASTER_COURSE,
+            scope=course_state_scope_sql(self.scope()),
+            compared=course_scope_sql(compared),
+            compared_ids=units_sql(compared, unit_id=F("id")),
+            groups=("unit_catalog", "unit_school", "ignored", "deleted"),
+        )
+        counts: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COURSE_STATES, 0))
+        for catalog_id, school_id, ignored, deleted, bits, n in report_fetch(sql, params)[1]:
+            unit = CourseUnit(
+                id=0,
+                master_id=0,
+                catalog_id=catalog_id,
+                ignore_master_push=ignored,
+                desynced_types=tuple(json.loads(deleted)) if deleted not in (None, "[]") else (),
+                locked_types=locks.get(catalog_id, frozenset()),
+                school_id=school_id,
+                bits=bits,
+            )
+            counts[(catalog_id, school_id)][course_state(unit)] += n
+        return counts
 
     def _light_units(self) -> list[CourseUnit]:
         if getattr(self, "_light", None) is None:

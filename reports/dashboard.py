@@ -2,8 +2,8 @@
 residual items per school, the courses whose sections await a push, a teacher's sections.
 
 Each selector reads its whole scope set-based, in a fixed number of queries whatever the size of
-the district: the same difference aggregate the reports use (reports.diff through the report
-classes), then one query for the words."""
+the district: the same difference relation the reports use (reports.diff through the report
+classes), counted in PostgreSQL where only counts are shown, then one query for the words."""
 
 from __future__ import annotations
 
@@ -75,12 +75,9 @@ def course_states_by_school(*, year: SchoolYear, school_ids: tuple[int, ...] | N
     report = CourseAuditReport(
         ReportFilters(kind=COURSE_AUDIT, year=year, school_ids=school_ids, sort=next(iter(SORTS[COURSE_AUDIT])))
     )
-    units = report.all_units()
-    counts: dict[int, dict[int, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(lambda: dict.fromkeys(COURSE_STATES, 0))
-    )
-    for unit in units:
-        counts[unit.catalog_id][unit.school_id][unit.state] += 1
+    counts: dict[int, dict[int, dict[str, int]]] = defaultdict(dict)
+    for (catalog_id, school_id), states in report.state_counts().items():
+        counts[catalog_id][school_id] = states
     schools = {pk: (number, name) for pk, number, name in School.objects.values_list("pk", "number", "name")}
     catalogs = dict(CourseCatalog.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
     result = []

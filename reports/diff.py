@@ -31,7 +31,8 @@ Because the differences are a relation, the same text serves the per-unit flags
 of a whole district (one aggregate query, ``flag_sql``) and the rows of one page
 or download chunk (``rows_sql``, one query per type): the states a page counts
 and the rows it shows cannot disagree, and the number of queries does not grow
-with the number of courses.
+with the number of courses. The home pages' counts by state (``state_flag_counts_sql``)
+read the same CTEs less the parts no state reads.
 """
 
 from __future__ import annotations
@@ -130,12 +131,27 @@ def _key_expr(t: SetupType, alias: str, column: str, field: str) -> str:
     return f"lower(btrim({ref}))" if field == t.rename_field else ref
 
 
-def diff_ctes(t: SetupType, pair: LevelPair, n: int, scope: str = "scope") -> tuple[str, list]:
+def diff_ctes(
+    t: SetupType,
+    pair: LevelPair,
+    n: int,
+    scope: str = "scope",
+    *,
+    clashes: bool = True,
+    locked_only: bool = False,
+    low_scope: str | None = None,
+) -> tuple[str, list]:
     """CTEs e{n}, a{n}, p{n}, k{n}, d{n} for one type (see the module docstring).
 
     ``scope`` names a CTE with columns unit_id (the course or section), up_owner (its master
     or course), terms (the calendar's terms, jsonb) and locked_types (the catalog's locks, jsonb).
+    Without ``clashes`` there is no k: an item above that a local item's key blocks is "added"
+    instead of "conflict_key" (both pending, R8). With ``locked_only`` a unit whose catalog does
+    not lock the type is compared with nothing above: its items all come as "removed", which
+    tells its unlinked ones, all a state reads of an unlocked type (R53). ``low_scope``: a CTE of
+    the same units with their unit_id alone, for the items below (they need nothing else).
     """
+    low_scope = low_scope or scope
     upper, lower = t.model(pair.upper), t.model(pair.lower)
     up_owner = "master_id" if pair.upper == MASTER else "course_id"
     low_owner = "course_id" if pair.lower == COURSE else "section_id"
@@ -154,6 +170,9 @@ def diff_ctes(t: SetupType, pair: LevelPair, n: int, scope: str = "scope") -> tu
         params_up = list(pair.upper_states)
     else:
         params_up = []
+    if locked_only:
+        up_filter += " AND jsonb_exists(s.locked_types, %s)"
+        params_up.append(t.lock)
 
     term_field = t.calendar_term_field if pair.check_terms else None
     if term_field:
@@ -200,8 +219,20 @@ def diff_ctes(t: SetupType, pair: LevelPair, n: int, scope: str = "scope") -> tu
         f"k.{_q('k_' + lc)} = " + (f"lower(btrim(p.{_q('u_' + uc)}))" if f == t.rename_field else f"p.{_q('u_' + uc)}")
         for f, lc, uc in zip(key_fields, key_cols, ukey_cols, strict=True)
     )
-    blocks = "FALSE" if t.rename_field else "k.state = %s"
-    params_blocks = [] if t.rename_field else [pair.blocking_state]
+    blocks = "FALSE" if t.rename_field or not clashes else "k.state = %s"
+    params_blocks = [] if t.rename_field or not clashes else [pair.blocking_state]
+
+    if clashes:
+        k_cte = f"""k{n} AS (
+  SELECT s.unit_id, l.state, {k_select}
+  FROM {low_scope} s JOIN {_q(lower._meta.db_table)} l ON l.{_q(low_owner)} = s.unit_id
+  WHERE l.state NOT IN ({low_states})
+),
+"""
+        k_join = f" LEFT JOIN k{n} k ON p.low_id IS NULL AND k.unit_id = p.unit_id AND {k_match}"
+        clash_state = "k.state"
+    else:
+        k_cte, k_join, clash_state = "", "", "NULL::text"
 
     u_cols_p = ", ".join(f"e.{_q('u_' + c)}" for c in ucols)
     l_cols_p = ", ".join(f"a.{_q('l_' + c)}" for c in lcols)
@@ -215,7 +246,7 @@ e{n} AS (
 ),
 a{n} AS (
   SELECT s.unit_id, l.id AS low_id, l.state AS low_state, l.source_id, {l_select}
-  FROM {scope} s JOIN {_q(lower._meta.db_table)} l ON l.{_q(low_owner)} = s.unit_id
+  FROM {low_scope} s JOIN {_q(lower._meta.db_table)} l ON l.{_q(low_owner)} = s.unit_id
   WHERE l.state IN ({low_states})
 ),
 p{n} AS (
@@ -223,13 +254,8 @@ p{n} AS (
          a.low_id, a.low_state, {l_cols_p}
   FROM e{n} e FULL JOIN a{n} a ON a.unit_id = e.unit_id AND a.source_id = e.up_id
 ),
-k{n} AS (
-  SELECT s.unit_id, l.state, {k_select}
-  FROM {scope} s JOIN {_q(lower._meta.db_table)} l ON l.{_q(low_owner)} = s.unit_id
-  WHERE l.state NOT IN ({low_states})
-),
-d{n} AS (
-  SELECT p.*, k.state AS clash_state,
+{k_cte}d{n} AS (
+  SELECT p.*, {clash_state} AS clash_state,
     CASE
       WHEN p.low_id IS NULL THEN
         CASE WHEN NOT p.deliverable THEN 'conflict_term' WHEN {blocks} THEN 'conflict_key' ELSE 'added' END
@@ -238,11 +264,16 @@ d{n} AS (
       WHEN NOT p.deliverable THEN 'conflict_term'
       ELSE 'changed'
     END AS change
-  FROM p{n} p LEFT JOIN k{n} k ON p.low_id IS NULL AND k.unit_id = p.unit_id AND {k_match}
+  FROM p{n} p{k_join}
 )"""
     # In the order the placeholders appear in the text.
     params = (
-        params_full + params_up + list(pair.pushed_states) + list(pair.pushed_states) + params_blocks + params_differs
+        params_full
+        + params_up
+        + list(pair.pushed_states)
+        + (list(pair.pushed_states) if clashes else [])
+        + params_blocks
+        + params_differs
     )
     return sql, params
 
@@ -259,31 +290,66 @@ _BITS_CASE = f"""CASE
   ELSE 0 END"""
 
 
-def flag_sql(pair: LevelPair, scope_sql: str, scope_params: list) -> tuple[str, list]:
-    """One query: (unit_id, bits) for every unit of the scope with any difference or unlinked item.
-
-    Units that match their level above exactly do not appear. Bits of type i sit at 8*i.
-    """
-    ctes, params, parts = [], list(scope_params), []
+def _flag_parts(pair: LevelPair, scope: str, **options) -> tuple[str, str, list]:
+    """The types' CTEs, and the union of their (unit_id, bits) rows: a row per difference or
+    unlinked item, its bits at 8*i for type i."""
+    ctes, params, parts = [], [], []
     for i, t in pair_types(pair):
-        sql, p = diff_ctes(t, pair, i)
+        sql, p = diff_ctes(t, pair, i, scope, **options)
         ctes.append(sql)
         params += p
         parts.append(
             f"SELECT d.unit_id, ({_BITS_CASE})::bigint << {BITS_PER_TYPE * i} AS bits "
             f"FROM d{i} d WHERE d.change <> 'same' OR d.low_state = '{UNLINKED}'"
         )
+    return ",".join(ctes), "\nUNION ALL\n".join(parts), params
+
+
+def flag_sql(pair: LevelPair, scope_sql: str, scope_params: list) -> tuple[str, list]:
+    """One query: (unit_id, bits) for every unit of the scope with any difference or unlinked item.
+
+    Units that match their level above exactly do not appear. Bits of type i sit at 8*i.
+    """
+    ctes, union, params = _flag_parts(pair, "scope")
     # The scope is not materialized: a CTE that is would keep PostgreSQL from sharing the
     # types' parts among parallel workers (the whole district's aggregate: about half the time on
     # two cores); the scope, a join of courses and their calendars, is cheap to read again.
     sql = (
-        f"WITH scope AS NOT MATERIALIZED ({scope_sql}),"
-        + ",".join(ctes)
-        + "\nSELECT unit_id, bit_or(bits) FROM ("
-        + "\nUNION ALL\n".join(parts)
-        + ") x GROUP BY unit_id"
+        f"WITH scope AS NOT MATERIALIZED ({scope_sql}),{ctes}\n"
+        f"SELECT unit_id, bit_or(bits) FROM ({union}) x GROUP BY unit_id"
     )
-    return sql, params
+    return sql, list(scope_params) + params
+
+
+def state_flag_counts_sql(
+    pair: LevelPair,
+    scope: tuple[str, list],
+    compared: tuple[str, list],
+    compared_ids: tuple[str, list],
+    groups: tuple[str, ...],
+) -> tuple[str, list]:
+    """One query: the units of ``scope`` counted by its columns ``groups`` and their bits, as far
+    as a unit's state reads them (R53): PENDING where the unit's catalog locks the type,
+    UNLINKED_ANY for every type. Only the units of ``compared`` (a scope of the same columns as
+    flag_sql's, ``compared_ids`` the same units by unit_id alone) are compared; the others' bits
+    are 0 (courses that ignore master pushes: ignored whatever differs).
+
+    The differences are flag_sql's, less what no state reads: key clashes (they tell
+    conflict_key from added, both pending) and the comparison of a type the catalog leaves
+    unlocked. A district's courses then come back as a few hundred groups, not one row each.
+    """
+    ctes, union, params = _flag_parts(pair, "compared", clashes=False, locked_only=True, low_scope="compared_ids")
+    columns = ", ".join(f"s.{_q(c)}" for c in groups)
+    positions = ", ".join(str(k + 1) for k in range(len(groups) + 1))
+    sql = (
+        f"WITH scope AS NOT MATERIALIZED ({scope[0]}),\n"
+        f"compared AS NOT MATERIALIZED ({compared[0]}),\n"
+        f"compared_ids AS NOT MATERIALIZED ({compared_ids[0]}),{ctes},\n"
+        f"flags AS (SELECT unit_id, bit_or(bits) AS bits FROM ({union}) x GROUP BY unit_id)\n"
+        f"SELECT {columns}, coalesce(f.bits, 0), count(*) FROM scope s LEFT JOIN flags f ON f.unit_id = s.unit_id "
+        f"GROUP BY {positions}"
+    )
+    return sql, [*scope[1], *compared[1], *compared_ids[1], *params]
 
 
 def rows_sql(t: SetupType, pair: LevelPair, scope_sql: str, scope_params: list) -> tuple[str, list]:

@@ -1,11 +1,19 @@
 """Geometry for the server-rendered SVG charts (issue 18): the template draws, this measures.
 
 The CSP forbids inline style, so a bar's parts are placed with SVG attributes (x, width in
-percent of a 0-100 view box) and coloured by classes from static/css/app.css."""
+percent of a 0-100 view box) and coloured by classes from static/css/app.css.
+
+The rows of the home's charts are drawn here instead, with format_html: a district has
+hundreds of schools, each a bar of five parts and a table row of five cells, and the template
+engine took about half the page's rendering for them (a loop, a condition and filters per part)."""
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -68,3 +76,83 @@ def job_progress(job) -> dict:
 def count_bar(count: int, largest: int) -> float:
     """The width (percent) of a bar of ``count`` beside the largest one."""
     return round(100.0 * count / largest, 3) if largest else 0.0
+
+
+def _part_link(bar, part) -> SafeString:
+    words = f"{bar.label}: {part.count} {part.label.lower()}"
+    return format_html(
+        '<a href="{}" aria-label="{}"><rect class="chart-seg chart-seg-{}" x="{}" y="0" width="{}" '
+        'height="10"><title>{}</title></rect></a>',
+        part.url,
+        words,
+        part.state,
+        f"{part.x:.3f}",
+        f"{part.width:.3f}",
+        words,
+    )
+
+
+@register.simple_tag
+def stacked_bar_rows(chart: dict) -> SafeString:
+    """A catalog's schools as rows of a label, a bar whose parts link to the Course Audit of the
+    school and state, and a total (config.views._bars)."""
+    return format_html_join(
+        "",
+        '\n    <div class="chart-row">\n      <span class="chart-label">{}</span>\n'
+        '      <svg class="chart-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="group" aria-label="{}">\n'
+        '        {}\n      </svg>\n      <span class="chart-total">{}</span>\n    </div>\n    ',
+        (
+            (
+                bar.label,
+                bar.summary,
+                SafeString("".join(_part_link(bar, p) for p in bar.segments if p.count)),
+                bar.total,
+            )
+            for bar in chart["bars"]
+        ),
+    )
+
+
+@register.simple_tag
+def stacked_table_rows(chart: dict) -> SafeString:
+    """The same numbers as a table's rows: a school, its count per state (a link where not 0), all."""
+    return format_html_join(
+        "",
+        '\n    <tr><th scope="row">{}</th>{}<td class="text-end">{}</td></tr>\n  ',
+        (
+            (
+                bar.label,
+                format_html_join(
+                    "",
+                    '<td class="text-end">{}</td>',
+                    ((format_html('<a href="{}">{}</a>', p.url, p.count) if p.count else "0",) for p in bar.segments),
+                ),
+                bar.total,
+            )
+            for bar in chart["bars"]
+        ),
+    )
+
+
+@register.simple_tag
+def residual_rows(residual: list, largest: int, year_name: str) -> SafeString:
+    """Residual items by school as table rows: the school (a link to its Residual Data), its
+    count, and a bar beside the largest one."""
+    url = reverse("reports:residual_data")
+    return format_html_join(
+        "",
+        '\n          <tr>\n            <th scope="row"><a href="{}">{}</a></th>\n'
+        '            <td class="text-end">{}</td>\n'
+        '            <td><svg class="chart-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false"><rect class="chart-seg chart-seg-residual" x="0" y="0" width="{}" height="10"/></svg>'
+        "</td>\n          </tr>\n        ",
+        (
+            (
+                f"{url}?year={quote(year_name, safe='/')}&school={quote(row.number, safe='/')}",
+                row.label,
+                row.count,
+                f"{count_bar(row.count, largest):.3f}",
+            )
+            for row in residual
+        ),
+    )

@@ -66,6 +66,27 @@ def test_course_states_agree_with_their_rows(generated):
                 ), course_rows
 
 
+def test_r53_the_home_counts_the_course_audits_states_per_school(generated):
+    # given: the generated district, each course's state as the Course Audit gives it
+    from collections import Counter
+
+    from catalog.models import SchoolYear
+    from reports.dashboard import course_states_by_school
+
+    audit = Counter()
+    for catalog in _catalogs():
+        report = report_get(filters=report_filters_resolve(kind="course-audit", year=YEAR, catalog=catalog))
+        audit.update((catalog, u.school_id, u.state) for u in report.all_units())
+    # when
+    home = Counter()
+    for catalog in course_states_by_school(year=SchoolYear.objects.get(name=YEAR)):
+        for school in catalog.schools:
+            home.update({(catalog.name, school.school_id, state): n for state, n in school.counts.items() if n})
+    # then
+    assert home == audit
+    assert len({state for _, _, state in audit}) >= 3, "every state is in test_course_states_alone"
+
+
 def test_a_push_changes_exactly_the_courses_awaiting_it(generated):
     for catalog in _catalogs():
         report = report_get(filters=report_filters_resolve(kind="master-awaiting-push", year=YEAR, catalog=catalog))

@@ -97,6 +97,34 @@ def test_each_part_of_a_bar_opens_the_course_audit_filtered_to_it(client, distri
     assert desynced[0]["school"] in page
 
 
+def test_each_part_of_a_bar_says_its_school_count_and_state_in_words(client, district):
+    from reports.dashboard import STATE_LABELS
+
+    client.force_login(district.district_admin)
+    _pick_year(client, "22-23")
+    html = client.get(reverse("home")).content.decode()
+    rows = _table_counts(html, "High School Catalog, 22-23")
+    parts = re.findall(
+        r'<a href="([^"]+)" aria-label="([^"]+)"><rect class="chart-seg chart-seg-(\w+)" x="[\d.]+" y="0" '
+        r'width="[\d.]+" height="10"><title>([^<]+)</title></rect></a>',
+        html,
+    )
+    words = {unescape(label) for _, label, _, _ in parts}
+    assert all(label == title for _, label, _, title in parts)
+    from reports.filters import COURSE_STATES
+
+    for school, cells in rows.items():
+        for state, n in zip(COURSE_STATES, cells[:-1], strict=True):
+            said = f"{school}: {n} {STATE_LABELS[state].lower()}"
+            assert (said in words) == (int(n) > 0), said
+    # and each bar as a whole, for those who do not see it
+    bars = {unescape(b) for b in re.findall(r'role="group" aria-label="([^"]+)"', html)}
+    for school, cells in rows.items():
+        *counts, total = (int(c) for c in cells)
+        states = ", ".join(f"{n} {STATE_LABELS[s].lower()}" for s, n in zip(COURSE_STATES, counts, strict=True) if n)
+        assert f"{school}: {total} course{'' if total == 1 else 's'}, {states}" in bars
+
+
 def test_school_admin_sees_only_their_schools_and_sections_awaiting_a_push(client, district):
     client.force_login(district.school_admin)  # principal of 101 and 102
     _pick_year(client, "22-23")
