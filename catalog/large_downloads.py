@@ -8,7 +8,8 @@ person to the preparing page by its URL name: no lower app imports ``downloads``
 (docs/decisions.md, "Large XLSX downloads are prepared in the background").
 
 A request to prepare names ``what`` (one of the kinds below) and its scope: ``job`` (a push job's
-id), ``kind`` (a report's kind) and ``query`` (the filters, as the direct download's query string).
+id), ``kind`` (a report's kind, a History's level), ``pk`` (a History's object) and ``query`` (the
+filters, as the direct download's query string).
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 PREPARE_URL_NAME = "downloads:prepare"
-REPORT, JOB_REPORT, JOB_CHANGES, GRADE_IMPACT = "report", "job_report", "job_changes", "grade_impact"
+REPORT, JOB_REPORT, JOB_CHANGES, GRADE_IMPACT, HISTORY = (
+    "report",
+    "job_report",
+    "job_changes",
+    "grade_impact",
+    "history",
+)
 
 
 def xlsx_too_large(rows: int | None) -> bool:

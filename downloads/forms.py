@@ -4,7 +4,7 @@ from django import forms
 
 from .models import PreparedDownload
 
-SCOPE_FIELDS = ("job", "kind", "query")
+SCOPE_FIELDS = ("job", "kind", "pk", "query")
 
 
 class PrepareForm(forms.Form):
@@ -13,6 +13,7 @@ class PrepareForm(forms.Form):
     what = forms.ChoiceField(choices=PreparedDownload.WHAT_CHOICES)
     job = forms.CharField(required=False, max_length=20)
     kind = forms.CharField(required=False, max_length=40)
+    pk = forms.CharField(required=False, max_length=20)
     query = forms.CharField(required=False, max_length=2000)
 
     def scope(self) -> dict[str, str]:

@@ -14,8 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 
 from catalog.errors import InputError
-from catalog.large_downloads import GRADE_IMPACT, JOB_CHANGES, JOB_REPORT, REPORT
+from catalog.large_downloads import GRADE_IMPACT, HISTORY, JOB_CHANGES, JOB_REPORT, REPORT
 from catalog.models import User
+from history.access import history_require_page_access
+from history.display import HOW_LABELS, data_type_label, history_filename, history_write_xlsx
+from history.forms import history_filter_form
+from history.selectors import COURSE, MASTER, SECTION, HistoryObject, history_rows, history_target
 from pushjobs.change_choices import job_change_rows
 from pushjobs.changes_report import change_rows_filename, change_rows_write_xlsx
 from pushjobs.display import CHANGE_LABELS, type_label
@@ -178,8 +182,55 @@ class GradeImpactDownload(DownloadKind):
         grade_impact_write_xlsx(subject, out)
 
 
+def _history_object_words(target: HistoryObject) -> str:
+    obj = target.obj
+    if target.level == MASTER:
+        return f"course master {obj.number} {obj.name}"
+    if target.level == COURSE:
+        return f"course {obj.number} {obj.name} ({obj.calendar.school}, calendar {obj.calendar.name})"
+    return f"section {obj} of {obj.course.number} {obj.course.name} ({obj.course.calendar.school})"
+
+
+_HISTORY_FILTER_WORDS = {
+    "since": ("from", lambda v: v),
+    "until": ("to", lambda v: v),
+    "how": ("how", lambda v: HOW_LABELS.get(v, v)),
+    "who": ("who", lambda v: v),
+    "data_type": ("data type", data_type_label),
+}
+
+
+class HistoryDownload(DownloadKind):
+    what = HISTORY
+
+    def open(self, *, user: User, scope: dict) -> Opened:
+        level, pk = scope.get("kind", ""), scope.get("pk", "")
+        target = (
+            history_target(level=level, pk=int(pk)) if level in (MASTER, COURSE, SECTION) and pk.isdigit() else None
+        )
+        if target is None:
+            raise Unavailable("That course master, course or section no longer exists.")
+        try:
+            history_require_page_access(user, target)
+        except PermissionDenied as error:
+            raise Unavailable(str(error), refused=True) from None
+        form = history_filter_form(target=target, data=QueryDict(scope.get("query", "")))
+        query = form.query()
+        words = ", ".join(f"{_HISTORY_FILTER_WORDS[n][0]} {_HISTORY_FILTER_WORDS[n][1](v)}" for n, v in query.items())
+        return Opened(
+            (target, form.filters()),
+            f"The history of {_history_object_words(target)}" + (f" ({words})" if words else ""),
+            history_filename(target, "xlsx"),
+        )
+
+    def write(self, subject, out: IO[bytes]) -> None:
+        target, filters = subject
+        history_write_xlsx(history_rows(target=target, filters=filters).iterator(chunk_size=2000), out)
+
+
 KINDS: dict[str, DownloadKind] = {
-    k.what: k for k in (ReportDownload(), JobReportDownload(), JobChangesDownload(), GradeImpactDownload())
+    k.what: k
+    for k in (ReportDownload(), JobReportDownload(), JobChangesDownload(), GradeImpactDownload(), HistoryDownload())
 }
 
 

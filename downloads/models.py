@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from catalog.large_downloads import GRADE_IMPACT, JOB_CHANGES, JOB_REPORT, REPORT
+from catalog.large_downloads import GRADE_IMPACT, HISTORY, JOB_CHANGES, JOB_REPORT, REPORT
 
 
 class PreparedDownload(models.Model):
@@ -20,11 +20,12 @@ class PreparedDownload(models.Model):
         (JOB_REPORT, "Push job report"),
         (JOB_CHANGES, "Push job changes"),
         (GRADE_IMPACT, "Push job grades"),
+        (HISTORY, "History"),
     ]
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="prepared_downloads")
     what = models.CharField(max_length=20, choices=WHAT_CHOICES)
-    scope = models.JSONField(default=dict)  # catalog.large_downloads' fields: job, kind, query
+    scope = models.JSONField(default=dict)  # catalog.large_downloads' fields: job, kind, pk, query
     description = models.CharField(max_length=600)  # what it is, for which job, report or filters, in words
     filename = models.CharField(max_length=255)
     state = models.CharField(max_length=10, choices=STATE_CHOICES, default=PREPARING)

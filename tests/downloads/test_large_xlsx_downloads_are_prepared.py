@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 
 from catalog.models import School, User
 from config.celery import app as celery_app
+from courses.models import Course
 from downloads.models import PreparedDownload
 from downloads.services import BROKEN, prepared_download_build
 from downloads.tasks import prepared_downloads_clean_up
@@ -53,6 +54,7 @@ DOWNLOADS = {
     "job changes": ("pushjobs:job_detail", "changes_xlsx_prepare", "pushjobs:job_changes_xlsx"),
     "job grades": ("pushjobs:job_detail", "grade_impact_xlsx_prepare", "pushjobs:job_grade_impact_xlsx"),
     "course audit": ("reports:course_audit", "xlsx_prepare", "reports:download"),
+    "course history": ("history:history", "xlsx_prepare", "history:history_xlsx"),
 }
 
 
@@ -61,6 +63,9 @@ def _urls(name: str, job: PushJob) -> tuple[str, str]:
     if page.startswith("reports:"):
         query = "?year=22-23&catalog=High+School+Catalog&sort=school"
         return reverse(page) + query, reverse(direct, args=["course-audit", "xlsx"]) + query
+    if page.startswith("history:"):
+        course = Course.objects.get(calendar__school__number="101", calendar__year__name="22-23", number="ENG9")
+        return reverse(page, args=["course", course.pk]), reverse(direct, args=["course", course.pk])
     return reverse(page, args=[job.pk]), reverse(direct, args=[job.pk])
 
 
@@ -190,7 +195,7 @@ def test_another_person_neither_sees_nor_downloads_my_file(
         assert client.get(reverse("downloads:file", args=[download.pk])).status_code == 404
 
 
-def test_a_school_admin_outside_the_jobs_schools_may_not_have_it_prepared(
+def test_a_school_admin_outside_the_schools_may_not_have_it_prepared(
     client, job, settings, django_capture_on_commit_callbacks
 ):
     settings.XLSX_IN_REQUEST_ROWS = 0
@@ -201,6 +206,9 @@ def test_a_school_admin_outside_the_jobs_schools_may_not_have_it_prepared(
         assert response.status_code == 403
         assert "district administrators and administrators of the" in _text(response)
         assert client.get(reverse("downloads:prepare"), {"what": what, "job": job.pk}).status_code == 403
+    course = Course.objects.get(calendar__school__number="101", calendar__year__name="22-23", number="ENG9")
+    history = {"what": "history", "kind": "course", "pk": course.pk}
+    assert client.post(reverse("downloads:prepare"), history).status_code == 403
     assert not PreparedDownload.objects.exists()
     assert not default_storage.exists("private")
 
