@@ -35,6 +35,10 @@ REMOVE_EXPIRED_TASK = "downloads.prepared_downloads_remove_expired"
 # Under the default storage's root, and never under MEDIA_URL's: nothing serves this folder, a
 # prepared file is sent only by downloads.views.prepared_download_file_view, to the one who asked.
 FOLDER = "private/prepared-downloads"
+# A download still being prepared this long after it was asked for has lost its message (a broker
+# emptied, say): the clean-up says so, and a new click asks again.
+GIVE_UP_AFTER = timedelta(hours=24)
+LOST = "It was not put together in time. Ask for it again; if that fails too, tell your system administrator."
 BROKEN = (
     "Something went wrong while the file was put together. Ask for it again; if it fails again, "
     "tell your system administrator."
@@ -100,8 +104,13 @@ def _fail(download: PreparedDownload, words: str) -> None:
 
 def prepared_downloads_remove_expired(*, now: datetime | None = None) -> int:
     """Delete the files and rows of downloads finished (or asked for) more than
-    settings.PREPARED_DOWNLOAD_RETENTION_DAYS ago; how many rows went."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.PREPARED_DOWNLOAD_RETENTION_DAYS)
+    settings.PREPARED_DOWNLOAD_RETENTION_DAYS ago; how many rows went. One still being prepared
+    after GIVE_UP_AFTER could not be prepared (its message was lost)."""
+    now = now or timezone.now()
+    PreparedDownload.objects.filter(state=PreparedDownload.PREPARING, requested_at__lt=now - GIVE_UP_AFTER).update(
+        state=PreparedDownload.FAILED, error=LOST, finished_at=now
+    )
+    cutoff = now - timedelta(days=settings.PREPARED_DOWNLOAD_RETENTION_DAYS)
     expired = PreparedDownload.objects.annotate(since=Coalesce("finished_at", "requested_at")).filter(since__lt=cutoff)
     for name in expired.exclude(file="").values_list("file", flat=True).iterator():
         default_storage.delete(name)

@@ -25,7 +25,7 @@ from catalog.models import School, User
 from config.celery import app as celery_app
 from courses.models import Course
 from downloads.models import PreparedDownload
-from downloads.services import BROKEN, prepared_download_build
+from downloads.services import BROKEN, LOST, prepared_download_build
 from downloads.tasks import prepared_downloads_clean_up
 from pushjobs.models import PushJob, PushResultRow
 from tests.grades.gradebook import gradebook_section
@@ -262,7 +262,7 @@ def test_a_preparation_that_breaks_says_so_in_words_without_a_trace(
     assert BROKEN in page and "Traceback" not in page and "Error" not in page
 
 
-def test_retention_deletes_old_files_and_rows_and_keeps_recent_ones(
+def test_retention_deletes_old_files_and_rows_keeps_recent_ones_and_gives_up_lost_ones(
     client, admin, job, settings, django_capture_on_commit_callbacks
 ):
     settings.XLSX_IN_REQUEST_ROWS = 0
@@ -275,6 +275,11 @@ def test_retention_deletes_old_files_and_rows_and_keeps_recent_ones(
     assert old.state == recent.state == PreparedDownload.READY
     PreparedDownload.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=7, minutes=1))
     PreparedDownload.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - timedelta(days=6))
+    # and one whose message was lost: still being prepared a day after it was asked for
+    lost = PreparedDownload.objects.create(
+        user=admin, what="job_report", scope={"job": str(job.pk)}, description="x", filename="x.xlsx"
+    )
+    PreparedDownload.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - timedelta(hours=25))
 
     # when the beat's clean-up runs
     schedule = celery_app.conf.beat_schedule["prepared downloads clean-up"]
@@ -283,8 +288,11 @@ def test_retention_deletes_old_files_and_rows_and_keeps_recent_ones(
 
     # then the old file and row are gone, the recent ones kept
     assert not default_storage.exists(old.file)
-    assert list(PreparedDownload.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert list(PreparedDownload.objects.order_by("pk").values_list("pk", flat=True)) == [recent.pk, lost.pk]
     assert default_storage.exists(recent.file)
+    # and the lost one could not be prepared, in words
+    lost.refresh_from_db()
+    assert lost.state == PreparedDownload.FAILED and lost.error == LOST
 
 
 def _result_rows(job: PushJob, n: int) -> None:
