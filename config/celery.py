@@ -32,3 +32,15 @@ def _batch_tick_schedule(sender, **kwargs):
         expires=seconds * 2,
         priority=0,
     )
+
+
+@app.on_after_configure.connect
+def _prepared_downloads_clean_up_schedule(sender, **kwargs):
+    """Prepared downloads past their retention are deleted, files and rows (downloads.tasks)."""
+    sender.add_periodic_task(
+        3600,
+        sender.signature("downloads.prepared_downloads_remove_expired"),
+        name="prepared downloads clean-up",
+        expires=3600,
+        priority=9,
+    )

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "exchange",
     "interop",
     "history",
+    "downloads",
     "ninja",
     "api",
 ]
@@ -272,6 +273,11 @@ PUSH_JOB_WORKERS = env.int("PUSH_JOB_WORKERS", default=4)
 BATCH_TICK_SECONDS = env.float("BATCH_TICK_SECONDS", default=15.0)
 BATCH_HEARTBEAT_STALE_SECONDS = env.float("BATCH_HEARTBEAT_STALE_SECONDS", default=300.0)
 BATCH_RETENTION_DAYS = env.int("BATCH_RETENTION_DAYS", default=90)
+# An XLSX download of more rows than this is prepared in the background (the downloads app) and
+# fetched from My downloads, instead of being put together in the web request, which a proxy or
+# gunicorn would time out; prepared files are deleted PREPARED_DOWNLOAD_RETENTION_DAYS after.
+XLSX_IN_REQUEST_ROWS = env.int("XLSX_IN_REQUEST_ROWS", default=50_000)
+PREPARED_DOWNLOAD_RETENTION_DAYS = env.int("PREPARED_DOWNLOAD_RETENTION_DAYS", default=7)
 # The Import page's largest upload (a OneRoster package or a ZIP of Ed-Fi files), in MB.
 IMPORT_UPLOAD_MAX_MB = env.int("IMPORT_UPLOAD_MAX_MB", default=200)
 

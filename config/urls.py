@@ -21,4 +21,5 @@ urlpatterns = [
     path("account/api-tokens/", include("api.urls")),
     path("import/", include("interop.urls")),
     path("history/", include("history.urls")),
+    path("downloads/", include("downloads.urls")),
 ]

@@ -17,7 +17,7 @@ from catalog.setup_types import COURSE_ATTRIBUTES, LOCK_TITLES
 from catalog.spreadsheets import XlsxTable, csv_lines
 from pushjobs.display import CHANGE_LABELS, refs_in_words, type_label, value_texts, values_in_words
 
-from .selectors import CHANGE, PUSH, UNDO
+from .selectors import CHANGE, COURSE, MASTER, PUSH, UNDO, HistoryObject
 
 HOW_LABELS = {**dict(HistoryRecord.HOW_CHOICES), PUSH: "Push", UNDO: "Undo"}
 # The filter's order: the ways people change things, then pushes.
@@ -191,3 +191,15 @@ def history_write_xlsx(rows: Iterable[dict], out: IO[bytes]) -> None:
         table.append(history_file_values(row, names))
     table.close()
     book.save(out)
+
+
+def history_filename(target: HistoryObject, fmt: str) -> str:
+    obj = target.obj
+    if target.level == MASTER:
+        name = f"master-{obj.number}"
+    elif target.level == COURSE:
+        name = f"course-{obj.calendar.school.number}-{obj.number}"
+    else:
+        name = f"section-{obj.course.calendar.school.number}-{obj.course.number}-{obj.number}"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return f"history-{safe}.{fmt}"

@@ -9,7 +9,8 @@ from django import forms
 
 from catalog.limits import EARLIEST_DATE, LATEST_DATE, date_validators
 
-from .selectors import HistoryFilters
+from .display import HOW_LABELS, HOW_ORDER, data_type_label
+from .selectors import MASTER, PUSH, UNDO, HistoryFilters, HistoryObject, history_filter_choices
 
 
 def _date_field(label: str) -> forms.DateField:
@@ -70,3 +71,16 @@ class HistoryFilterForm(forms.Form):
         if not self.is_bound:
             return {}
         return {name: self.data[name] for name in self.FIELDS if self.data.get(name) and name in self.cleaned_data}
+
+
+def history_filter_form(*, target: HistoryObject, data) -> HistoryFilterForm:
+    """The History tab's filters for this object, from GET parameters (the page's, or a download's)."""
+    found = history_filter_choices(target=target)
+    hows = [h for h in HOW_ORDER if target.level != MASTER or h not in (PUSH, UNDO)]
+    choices = {
+        "how": [(h, HOW_LABELS[h]) for h in hows],
+        "who": [(w, w) for w in found["who"]],
+        "data_type": [(t, data_type_label(t)) for t in found["data_type"]],
+    }
+    bound = any(data.get(name) for name in HistoryFilterForm.FIELDS)
+    return HistoryFilterForm(data if bound else None, choices=choices)

@@ -11,25 +11,22 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from catalog.large_downloads import HISTORY, xlsx_prepare_fields, xlsx_prepare_redirect, xlsx_too_large
+
 from .access import history_require_page_access
 from .display import (
-    HOW_LABELS,
-    HOW_ORDER,
-    data_type_label,
     history_csv_lines,
+    history_filename,
     history_row_words,
     history_rows_names,
     history_write_xlsx,
 )
-from .forms import HistoryFilterForm
+from .forms import HistoryFilterForm, history_filter_form
 from .selectors import (
     COURSE,
     MASTER,
-    PUSH,
     SECTION,
-    UNDO,
     HistoryObject,
-    history_filter_choices,
     history_rows,
     history_target,
 )
@@ -49,15 +46,7 @@ def _target(request, level: str, pk: int) -> HistoryObject:
 
 
 def _form(request, target: HistoryObject) -> HistoryFilterForm:
-    found = history_filter_choices(target=target)
-    hows = [h for h in HOW_ORDER if target.level != MASTER or h not in (PUSH, UNDO)]
-    choices = {
-        "how": [(h, HOW_LABELS[h]) for h in hows],
-        "who": [(w, w) for w in found["who"]],
-        "data_type": [(t, data_type_label(t)) for t in found["data_type"]],
-    }
-    bound = any(request.GET.get(name) for name in HistoryFilterForm.FIELDS)
-    return HistoryFilterForm(request.GET if bound else None, choices=choices)
+    return history_filter_form(target=target, data=request.GET)
 
 
 def _described(target: HistoryObject, request) -> dict:
@@ -114,6 +103,10 @@ def history_view(request, level: str, pk: int):
         "page_query": urlencode(query),
         "csv_url": reverse("history:history_csv", args=[level, pk]) + suffix,
         "xlsx_url": reverse("history:history_xlsx", args=[level, pk]) + suffix,
+        # A long History's XLSX is prepared in the background (catalog.large_downloads).
+        "xlsx_prepare": xlsx_prepare_fields(HISTORY, kind=level, pk=pk, query=urlencode(query))
+        if xlsx_too_large(page.paginator.count)
+        else None,
     }
     return render(request, "history/history.html", context)
 
@@ -124,18 +117,6 @@ def _download_rows(request, level: str, pk: int):
     return target, history_rows(target=target, filters=form.filters()).iterator(chunk_size=2000)
 
 
-def history_filename(target: HistoryObject, fmt: str) -> str:
-    obj = target.obj
-    if target.level == MASTER:
-        name = f"master-{obj.number}"
-    elif target.level == COURSE:
-        name = f"course-{obj.calendar.school.number}-{obj.number}"
-    else:
-        name = f"section-{obj.course.calendar.school.number}-{obj.course.number}-{obj.number}"
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-    return f"history-{safe}.{fmt}"
-
-
 def history_csv_view(request, level: str, pk: int):
     target, rows = _download_rows(request, level, pk)
     response = StreamingHttpResponse(history_csv_lines(rows), content_type="text/csv; charset=utf-8")
@@ -144,7 +125,12 @@ def history_csv_view(request, level: str, pk: int):
 
 
 def history_xlsx_view(request, level: str, pk: int):
-    target, rows = _download_rows(request, level, pk)
+    target = _target(request, level, pk)
+    form = _form(request, target)
+    found = history_rows(target=target, filters=form.filters())
+    if xlsx_too_large(found.count()):
+        return xlsx_prepare_redirect(HISTORY, kind=level, pk=pk, query=urlencode(form.query()))
+    rows = found.iterator(chunk_size=2000)
     out = io.BytesIO()
     history_write_xlsx(rows, out)
     response = HttpResponse(

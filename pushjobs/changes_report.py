@@ -105,3 +105,8 @@ def change_rows_write_xlsx(rows: Iterable, out: IO[bytes], *, job: int | None = 
 def job_change_rows(*, job: PushJob) -> Iterator[ChangeRow]:
     """A job's change log in the order it was written."""
     return ChangeRow.objects.filter(job=job).order_by("pk").iterator(chunk_size=2000)
+
+
+def change_rows_filename(*, job: PushJob, fmt: str) -> str:
+    what = "preview" if job.is_preview else "push-job"
+    return f"{what}-{job.pk}-changes.{fmt}"

@@ -23,10 +23,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog.errors import InputError
+from catalog.large_downloads import JOB_CHANGES, xlsx_prepare_fields, xlsx_prepare_redirect, xlsx_too_large
 from pushjobs.engine.api import UndoOptions
 
 from .change_choices import change_choices_of, job_change_rows
-from .changes_report import change_rows_csv_lines, change_rows_write_xlsx
+from .changes_report import change_rows_csv_lines, change_rows_filename, change_rows_write_xlsx
 from .display import (
     CHANGE_LABELS,
     change_row_words,
@@ -71,6 +72,16 @@ def _job_for(request, pk: int) -> PushJob:
     return _job(request, pk)
 
 
+def _kept_count(kept: dict, filters: dict) -> int | None:
+    """The rows under these filters, from the job's kept counts (None: a mix of filters, not kept)."""
+    if not filters:
+        return kept["rows"]
+    if len(filters) == 1:
+        ((name, value),) = filters.items()
+        return dict(kept["values"].get(name, [])).get(value, 0)
+    return None
+
+
 def change_section(request, job: PushJob) -> dict:
     """The change rows part of a job's page: filter form, a page of rows in words, download links.
 
@@ -88,16 +99,9 @@ def change_section(request, job: PushJob) -> dict:
     choices = {name: [(v, labels[name](v)) for v, _n in found] for name, found in kept["values"].items()}
     form = ChangeFilterForm(request.GET if any(k in request.GET for k in labels) else None, choices=choices)
     filters = form.filters()
-    if not filters:
-        count = kept["rows"]
-    elif len(filters) == 1:
-        ((name, value),) = filters.items()
-        count = dict(kept["values"][name])[value]
-    else:
-        count = None  # counted by the paginator
-    page = ChangeRowsPaginator(change_rows_filtered(rows, filters=filters), CHANGE_ROWS_PER_PAGE, count=count).get_page(
-        request.GET.get("changes_page")
-    )
+    page = ChangeRowsPaginator(
+        change_rows_filtered(rows, filters=filters), CHANGE_ROWS_PER_PAGE, count=_kept_count(kept, filters)
+    ).get_page(request.GET.get("changes_page"))
     names = change_rows_names(page.object_list)
     page.object_list = [change_row_words(row, names) for row in page.object_list]
     query = urlencode(filters)
@@ -110,6 +114,10 @@ def change_section(request, job: PushJob) -> dict:
         "change_page_query": urlencode(others),
         "changes_csv_url": reverse("pushjobs:job_changes_csv", args=[job.pk]) + (f"?{query}" if query else ""),
         "changes_xlsx_url": reverse("pushjobs:job_changes_xlsx", args=[job.pk]) + (f"?{query}" if query else ""),
+        # A large change log's XLSX is prepared in the background (catalog.large_downloads).
+        "changes_xlsx_prepare": xlsx_prepare_fields(JOB_CHANGES, job=job.pk, query=query)
+        if xlsx_too_large(page.paginator.count)
+        else None,
         "removed_rows_url": reverse("pushjobs:job_detail", args=[job.pk]) + "?change=removed#changes",
     }
 
@@ -249,30 +257,35 @@ def job_undo_preview_view(request, pk: int):
     return _preview_submit(request, UndoOptions(job=job.pk))
 
 
+def _download_filters(request) -> dict[str, str]:
+    return {k: v for k, v in request.GET.items() if k in CHANGE_FILTERS and v}
+
+
 def _download_rows(request, pk: int):
     job = _job_for(request, pk)
-    filters = {k: v for k, v in request.GET.items() if k in CHANGE_FILTERS and v}
-    return job, change_rows_filtered(job_change_rows(job), filters=filters).iterator(chunk_size=2000)
+    return job, change_rows_filtered(job_change_rows(job), filters=_download_filters(request)).iterator(chunk_size=2000)
 
 
 def job_changes_csv_view(request, pk: int):
     job, rows = _download_rows(request, pk)
     response = StreamingHttpResponse(change_rows_csv_lines(rows, job=job.pk), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_changes_filename(job, "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{change_rows_filename(job=job, fmt="csv")}"'
     return response
 
 
 def job_changes_xlsx_view(request, pk: int):
-    job, rows = _download_rows(request, pk)
+    job = _job_for(request, pk)
+    filters = _download_filters(request)
+    count = _kept_count(change_choices_of(job), filters)
+    if count is None:
+        count = change_rows_filtered(job_change_rows(job), filters=filters).count()
+    if xlsx_too_large(count):
+        return xlsx_prepare_redirect(JOB_CHANGES, job=job.pk, query=urlencode(filters))
+    rows = change_rows_filtered(job_change_rows(job), filters=filters).iterator(chunk_size=2000)
     out = io.BytesIO()
     change_rows_write_xlsx(rows, out, job=job.pk)
     response = HttpResponse(
         out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_changes_filename(job, "xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{change_rows_filename(job=job, fmt="xlsx")}"'
     return response
-
-
-def _changes_filename(job: PushJob, fmt: str) -> str:
-    what = "preview" if job.is_preview else "push-job"
-    return f"{what}-{job.pk}-changes.{fmt}"

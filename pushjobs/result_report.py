@@ -20,7 +20,7 @@ from pushjobs.engine.api import REPORT_COLUMNS, Summary
 from .display import detail_in_words, item_label, mode_label, outcome_label, refs_in_words, type_label
 from .grade_impact import GRADE_IMPACT_COLUMNS, GradeImpact, job_grade_impact_for_report
 from .grade_impact_display import GRADE_IMPACT_HEADINGS, grade_impact_words
-from .models import JobGradeImpact, PushJob
+from .models import JobGradeImpact, PushJob, PushResultRow
 from .selectors import push_job_result_rows
 
 SUMMARY_LABELS = (
@@ -183,5 +183,20 @@ def result_report_write_xlsx(*, job: PushJob, out: IO[bytes]) -> None:
     )
 
 
+def result_report_size(*, job: PushJob) -> int:
+    """The rows the result report's XLSX writes: its result rows and the grades its stored impact
+    moved, counted without reading them (catalog.large_downloads: put together in the request or
+    prepared)."""
+    grades = (
+        JobGradeImpact.objects.filter(job=job, state=JobGradeImpact.DONE).values_list("summary", flat=True).first()
+        or {}
+    ).get("grades", 0)
+    return PushResultRow.objects.filter(job=job).count() + grades
+
+
 def result_report_filename(*, job: PushJob, fmt: str) -> str:
     return f"push-job-{job.pk}-report.{fmt}"
+
+
+def grade_impact_filename(*, job: PushJob, fmt: str) -> str:
+    return f"push-job-{job.pk}-grade-impact.{fmt}"

@@ -26,6 +26,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog.errors import InputError
+from catalog.large_downloads import (
+    GRADE_IMPACT,
+    JOB_REPORT,
+    xlsx_prepare_fields,
+    xlsx_prepare_redirect,
+    xlsx_too_large,
+)
 from catalog.models import SchoolYear
 from catalog.permissions import can_manage_district, can_manage_school
 from catalog.spreadsheets import csv_lines
@@ -68,9 +75,11 @@ from .notify import notification_mark_read
 from .permissions import PushRights, job_action_refusal, may_use_push_tools
 from .previews import push_job_preview_submit, push_options_overwrite
 from .result_report import (
+    grade_impact_filename,
     grade_impact_write_xlsx,
     result_report_csv_lines,
     result_report_filename,
+    result_report_size,
     result_report_write_xlsx,
 )
 from .selectors import (
@@ -407,6 +416,9 @@ def job_detail_view(request, pk: int):
         "grade_rows_shown": preview_views.GRADE_ROWS_SHOWN,
         # R83: worked out at the job's end and stored: all its rows can be downloaded.
         "grade_impact_stored": impact is not None and isinstance(impact.rows, StoredGradeRows),
+        "grade_impact_xlsx_prepare": xlsx_prepare_fields(GRADE_IMPACT, job=job.pk)
+        if impact is not None and isinstance(impact.rows, StoredGradeRows) and xlsx_too_large(impact.summary.grades)
+        else None,
         "may_undo": job.status == PushJob.COMPLETED and undo_refusal(request.user, job) is None,
         "undone_job": push_job_get(pk=options.get("job")) if job.kind == PushJob.UNDO else None,
         "rows": rows,
@@ -437,20 +449,22 @@ def job_grade_impact_csv_view(request, pk: int):
     job, impact = _stored_impact(request, pk)
     lines = csv_lines(GRADE_IMPACT_COLUMNS, (grade_impact_values(row) for row in impact.rows))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="push-job-{job.pk}-grade-impact.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{grade_impact_filename(job=job, fmt="csv")}"'
     return response
 
 
 def job_grade_impact_xlsx_view(request, pk: int):
     """R83: every grade the job moved, for people (in words), put together on disk and sent from there."""
     job, impact = _stored_impact(request, pk)
+    if xlsx_too_large(impact.summary.grades):
+        return xlsx_prepare_redirect(GRADE_IMPACT, job=job.pk)
     out = tempfile.TemporaryFile()
     grade_impact_write_xlsx(impact, out)
     out.seek(0)
     return FileResponse(
         out,
         as_attachment=True,
-        filename=f"push-job-{job.pk}-grade-impact.xlsx",
+        filename=grade_impact_filename(job=job, fmt="xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
@@ -493,6 +507,8 @@ def job_report_csv_view(request, pk: int):
 
 def job_report_xlsx_view(request, pk: int):
     job = _report_job(request, pk)
+    if xlsx_too_large(result_report_size(job=job)):
+        return xlsx_prepare_redirect(JOB_REPORT, job=job.pk)
     out = io.BytesIO()
     result_report_write_xlsx(job=job, out=out)
     response = HttpResponse(

@@ -259,6 +259,11 @@ class CourseMasterReport(Report):
         if batch:
             yield batch
 
+    def download_size(self) -> int:
+        # Every linked course of the scope, before the state and row filters: read without the
+        # differences, which a large scope's page reads only as far as it shows.
+        return len(self._light_units())
+
     def summary_ready(self) -> bool:
         return getattr(self, "_all", None) is not None or len(self._light_units()) <= SUMMARY_INLINE_LIMIT
 

@@ -66,7 +66,7 @@ def report_filename(report: Report, fmt: str) -> str:
     return f"{safe}.{fmt}"
 
 
-def _filters_rows(report: Report) -> list[tuple[str, str]]:
+def report_filter_rows(report: Report) -> list[tuple[str, str]]:
     f = report.filters
     rows = [("report", report.title), ("year", f.year.name)]
     for label, value in (
@@ -94,7 +94,7 @@ def report_xlsx_write(report: Report, target) -> None:
     def add(sheet, values) -> None:
         sheet.append(xlsx_row(sheet, values))
 
-    for label, value in _filters_rows(report):
+    for label, value in report_filter_rows(report):
         add(summary, [label, value])
     counts = report.summary() if report.filters.kind in (COURSE_AUDIT, MASTER_AWAITING_PUSH) else {}
     if counts.get("states"):

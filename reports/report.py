@@ -95,6 +95,11 @@ class Report:
         """Whether summary() is cheap now (the page shows it at once, else it loads it later)."""
         return True
 
+    def download_size(self) -> int:
+        """How many units a download of the report writes, or an upper bound of it, read cheaply
+        (whether its XLSX is put together in the request or prepared: catalog.large_downloads)."""
+        return len(self.units())
+
     # -- shared ---------------------------------------------------------------
 
     def page(self, number: int | str = 1) -> ReportPage:

@@ -88,6 +88,9 @@ class ResidualReport(Report):
     def page(self, number: int | str = 1) -> ReportPage:
         return self.page_of(_Listing(self), number)
 
+    def download_size(self) -> int:
+        return self.summary()["items"]
+
     def rows_for(self, units: list[ResidualUnit]) -> list[ReportRow]:
         details = residual_details(units)
         rows = []

@@ -2,11 +2,15 @@
 what the filter forms offer and start from.
 
     report_get(filters=...) -> Report                                   one of the four reports
+    report_reader_school_ids(user=...) -> school ids or None (all)      who may read them
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 from catalog.models import Calendar, CourseCatalog, School, SchoolYear
+from catalog.permissions import managed_school_ids
 from coursemasters.models import CourseMaster
 
 from .course_audit import CourseAuditReport
@@ -15,6 +19,14 @@ from .filters import COURSE_AUDIT, COURSE_AWAITING_PUSH, MASTER_AWAITING_PUSH, R
 from .master_awaiting_push import MasterAwaitingPushReport
 from .report import Report
 from .residual_report import ResidualReport
+
+
+def report_reader_school_ids(user) -> tuple[int, ...] | None:
+    """The schools the reader may see (None: all); teachers get a 403 that says why."""
+    if not (user.is_authenticated and user.is_active) or user.is_teacher:
+        raise PermissionDenied("Reports are for district and school administrators.")
+    ids = managed_school_ids(user)
+    return None if ids is None else tuple(ids)
 
 
 def report_get(*, filters: ReportFilters) -> Report:

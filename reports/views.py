@@ -16,7 +16,8 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from catalog.permissions import can_manage_district, managed_school_ids
+from catalog.large_downloads import REPORT, xlsx_prepare_fields, xlsx_prepare_redirect, xlsx_too_large
+from catalog.permissions import can_manage_district
 from catalog.setup_display import grading_item_names
 from catalog.toolbar import toolbar_selection
 
@@ -41,7 +42,7 @@ from .filters import (
 )
 from .forms import ReportFilterForm
 from .report import Report, ReportRow
-from .selectors import report_defaults, report_get
+from .selectors import report_defaults, report_get, report_reader_school_ids
 
 URL_NAMES = {
     MASTER_AWAITING_PUSH: "reports:course_master_awaiting_push",
@@ -89,14 +90,6 @@ GROUP_COLUMNS = {
 }
 BADGE_COLUMNS = ("course_state", "state", "change", "course_item_state", "section_item_state", "level")
 NUMBER_COLUMNS = ("assignments", "scores", "posted_grades")
-
-
-def _require_report_reader(user) -> tuple[int, ...] | None:
-    """The schools the reader may see (None: all); teachers get a 403 that says why."""
-    if not (user.is_authenticated and user.is_active) or user.is_teacher:
-        raise PermissionDenied("Reports are for district and school administrators.")
-    ids = managed_school_ids(user)
-    return None if ids is None else tuple(ids)
 
 
 def _url(name: str, pk: int | None) -> str:
@@ -149,7 +142,7 @@ def _cells(
 
 
 def reports_index_view(request):
-    _require_report_reader(request.user)
+    report_reader_school_ids(request.user)
     reports = [
         {"kind": kind, "title": TITLES[kind], "url": reverse(URL_NAMES[kind]), "description": DESCRIPTIONS[kind]}
         for kind in (MASTER_AWAITING_PUSH, COURSE_AWAITING_PUSH, RESIDUAL, COURSE_AUDIT)
@@ -172,7 +165,7 @@ def _form(request, kind: str, school_ids) -> ReportFilterForm:
 
 
 def _report_page(request, kind: str):
-    school_ids = _require_report_reader(request.user)
+    school_ids = report_reader_school_ids(request.user)
     form = _form(request, kind, school_ids)
     context = {
         "kind": kind,
@@ -223,6 +216,10 @@ def _report_page(request, kind: str):
         ],
         query=query,
         downloads={fmt: reverse("reports:download", args=[kind, fmt]) for fmt in FORMATS},
+        # A large scope's XLSX is prepared in the background (catalog.large_downloads).
+        xlsx_prepare=xlsx_prepare_fields(REPORT, kind=kind, query=urlencode(query))
+        if xlsx_too_large(report.download_size())
+        else None,
     )
     return render(request, "reports/report.html", context)
 
@@ -283,7 +280,7 @@ def report_download_view(request, kind: str, fmt: str):
     chunk, or as XLSX spooled to a temporary file: memory stays bounded at any size."""
     if kind not in REPORT_KINDS or fmt not in FORMATS:
         raise Http404("No such report download")
-    school_ids = _require_report_reader(request.user)
+    school_ids = report_reader_school_ids(request.user)
     form = _form(request, kind, school_ids)
     if not form.is_valid() or form.cleaned_data["filters"] is None:
         return render(
@@ -304,6 +301,8 @@ def report_download_view(request, kind: str, fmt: str):
         response = StreamingHttpResponse(report_csv_lines(report), content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+    if xlsx_too_large(report.download_size()):
+        return xlsx_prepare_redirect(REPORT, kind=kind, query=urlencode(report.filters.as_query()))
     spool = tempfile.TemporaryFile()
     report_xlsx_write(report, spool)
     spool.seek(0)

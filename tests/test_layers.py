@@ -20,6 +20,7 @@ RANK = {
     "exchange": 5,
     "interop": 6,
     "history": 5,
+    "downloads": 6,
     "api": 7,
 }
 LOADERS = {"get_model", "get_app_config", "import_module", "get_models"}
