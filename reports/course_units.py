@@ -139,24 +139,22 @@ def course_words_fill(units: list[CourseUnit]) -> None:
         u.school, u.year, u.number, u.name = f"{row[4]} {row[5]}", row[6], row[7], row[8]
 
 
-def course_scope_sql(queryset: QuerySet) -> tuple[str, list]:
+def course_scope_sql(queryset: QuerySet, **more) -> tuple[str, list]:
+    """The courses as reports.diff compares them with their masters, and ``more`` columns."""
     return units_sql(
         queryset,
         unit_id=F("id"),
         up_owner=F("master_id"),
         terms=F("calendar__terms"),
         locked_types=F("master__catalog__locked_types"),
+        **more,
     )
 
 
 def course_state_scope_sql(queryset: QuerySet) -> tuple[str, list]:
     """The scope of course_scope_sql with what a state reads of a course besides its differences."""
-    return units_sql(
+    return course_scope_sql(
         queryset,
-        unit_id=F("id"),
-        up_owner=F("master_id"),
-        terms=F("calendar__terms"),
-        locked_types=F("master__catalog__locked_types"),
         unit_catalog=F("master__catalog_id"),
         unit_school=F("calendar__school_id"),
         ignored=F("ignore_master_push"),

@@ -5,13 +5,12 @@ that cannot be undone leaves the others of it as they are."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
-from courses.models import Course, CourseCategory
+from courses.models import Course
 from history.selectors import COURSE, history_rows, history_target
 from pushjobs.engine import MasterPushOptions, UndoOptions
 from pushjobs.models import PushResultRow
-from tests.engine.conftest import CATALOG, YEAR, district, exported, north_high_courses
+from tests.engine.conftest import CATALOG, YEAR, district, exported, north_high_courses, refuse_categories_of
 
 from .helpers import csv_form, run, stored
 
@@ -104,24 +103,6 @@ def test_r73_a_course_of_a_trade_that_changed_since_leaves_the_others_not_undone
     assert {r.course: r.detail for r in dry.rows} == details
 
 
-def _refuse_removing_categories_of(number: str):
-    """A real database error for one course: a trigger refusing to remove its categories."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            CREATE FUNCTION test_refuse() RETURNS trigger AS $$
-            BEGIN
-                IF EXISTS (SELECT 1 FROM courses_course c WHERE c.id = OLD.course_id AND c.number = '{number}') THEN
-                    RAISE EXCEPTION 'refused by test trigger';
-                END IF;
-                RETURN OLD;
-            END; $$ LANGUAGE plpgsql;
-            CREATE TRIGGER test_refuse BEFORE DELETE ON {CourseCategory._meta.db_table}
-                FOR EACH ROW EXECUTE FUNCTION test_refuse();
-            """
-        )
-
-
 @pytest.mark.parametrize("failing", ["C2", "B"])
 def test_r12_r73_an_undo_redone_course_by_course_trades_numbers_back_or_leaves_the_trade_whole(district, failing):
     # given a push in which A and B traded numbers and C moved to C2, then an undo whose writes
@@ -129,7 +110,7 @@ def test_r12_r73_an_undo_redone_course_by_course_trades_numbers_back_or_leaves_t
     north_high_courses(district, [("A", "B"), ("B", "A"), ("C", "C2")])
     job, _ = run(_options())
     pushed = sorted(Course.objects.values_list("number", "name"))
-    _refuse_removing_categories_of(failing)
+    refuse_categories_of(failing, on="DELETE")
 
     undo, outcome = run(UndoOptions(job=job.pk))
 

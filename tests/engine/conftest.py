@@ -10,7 +10,9 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.db import connection
 
+from courses.models import CourseCategory
 from exchange.district import district_export, district_import
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run
 
@@ -250,3 +252,23 @@ def north_high_courses(document: dict, courses) -> None:
     for number, master_number, *extra in courses:
         add_course(document, "101", number=number, master=master_number, **(extra[0] if extra else {}))
     load(document)
+
+
+def refuse_categories_of(number: str, *, on: str) -> None:
+    """A real database error for one course: a trigger refusing to ``on`` ("INSERT" or "DELETE")
+    the categories of the course of that number (a write that fails for it alone, R12)."""
+    row = "NEW" if on == "INSERT" else "OLD"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE FUNCTION test_refuse() RETURNS trigger AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM courses_course c WHERE c.id = {row}.course_id AND c.number = '{number}') THEN
+                    RAISE EXCEPTION 'refused by test trigger';
+                END IF;
+                RETURN {row};
+            END; $$ LANGUAGE plpgsql;
+            CREATE TRIGGER test_refuse BEFORE {on} ON {CourseCategory._meta.db_table}
+                FOR EACH ROW EXECUTE FUNCTION test_refuse();
+            """
+        )

@@ -3,12 +3,11 @@ its courses): two courses swapping, three or more in a circle. A circle that can
 its courses does not move) is a conflict for the others, and nothing is half done."""
 
 import pytest
-from django.db import connection
 
 from courses.models import Course, CourseCategory
 from pushjobs.engine import CONFLICT, FAILED_ERROR, MasterPushOptions, push_chunk, push_scope
 
-from .conftest import CATALOG, YEAR, category, exported, master_push, north_high_courses, rows
+from .conftest import CATALOG, YEAR, category, exported, master_push, north_high_courses, refuse_categories_of, rows
 
 
 def _numbers():
@@ -118,29 +117,11 @@ def test_r16_a_dry_run_of_a_trade_says_what_the_push_then_does(district):
     assert [(r.course, r.item) for r in rows(real, CONFLICT)] == [("D", "number"), ("E", "number")]
 
 
-def _refuse_categories_of(number: str):
-    """A real database error for one course: a trigger refusing its new categories."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            CREATE FUNCTION test_refuse() RETURNS trigger AS $$
-            BEGIN
-                IF EXISTS (SELECT 1 FROM courses_course c WHERE c.id = NEW.course_id AND c.number = '{number}') THEN
-                    RAISE EXCEPTION 'refused by test trigger';
-                END IF;
-                RETURN NEW;
-            END; $$ LANGUAGE plpgsql;
-            CREATE TRIGGER test_refuse BEFORE INSERT ON {CourseCategory._meta.db_table}
-                FOR EACH ROW EXECUTE FUNCTION test_refuse();
-            """
-        )
-
-
 def test_r12_r16_when_another_course_fails_the_courses_that_trade_are_still_written(district):
     # given A and B trading numbers, C taking D's number while D moves on, and E failing its writes:
     # the chunk is redone course by course, but a course cannot take a number alone
     north_high_courses(district, [("A", "B"), ("B", "A"), ("C", "D"), ("D", "F"), ("E", "E2")])
-    _refuse_categories_of("E")
+    refuse_categories_of("E", on="INSERT")
 
     outcome = master_push(data={"course_info", "categories"})
 
@@ -152,7 +133,7 @@ def test_r12_r16_when_another_course_fails_the_courses_that_trade_are_still_writ
 def test_r12_r16_a_course_that_fails_leaves_the_course_it_trades_with_as_it_was(district):
     # given A and B trading numbers, and A failing its writes
     north_high_courses(district, [("A", "B"), ("B", "A"), ("C", "C2")])
-    _refuse_categories_of("A")
+    refuse_categories_of("A", on="INSERT")
     before = sorted(Course.objects.values_list("number", "name"))
 
     outcome = master_push(data={"course_info", "categories"})
