@@ -1,13 +1,15 @@
 """Queries grow with the number of chunks, not with courses, sections or items (STYLE.md)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from courses.models import Course
 from exchange.district import district_import
 from exchange.generator import district_generate
-from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run, push_scope
+from pushjobs.engine import KEPT_RESIDUAL, CoursePushOptions, MasterPushOptions, push_run, push_scope
 
-from .conftest import north_high_courses
+from .conftest import add_course, composite, gco, load, master_push, north_high_courses, posted_grade, rows
 
 # Reads: options, locked courses, calendars, masters, one query per type and level, in-use
 # facts; writes: at most delete, rename, update and insert per type and level. Whatever the size.
@@ -69,3 +71,33 @@ def test_r16_a_push_of_courses_trading_numbers_costs_what_one_chunk_costs(
     # the numbers move in two statements, however many courses trade them
     renumbering = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "courses_course"')]
     assert len(renumbering) == 2
+
+
+def test_r20_in_use_is_read_once_per_chunk_not_per_course_or_section(district):
+    # given two courses, each with a section, whose local and teacher items an overwrite removes
+    # unless they are in use (R15, R20): the facts are asked for every course and section
+    add_course(district, "102", master="ENG9")
+    for c in district["courses"]:
+        c["grading_tasks"] = [{"task": "Q2G", "state": "local"}]
+        c["standards"] = [{"standard": "ELA.R.1", "state": "local"}]
+    for s in district["sections"]:
+        s["grade_calc_options"] = [gco("task:Q2G", "Q1", state="teacher")]
+        s["composite_grades"] = [composite("task:Q3G", ("task:Q1G", "100.00"), state="teacher")]
+        s["posted_grades"] = [posted_grade("task:Q2G", "Q1")]
+    load(district)
+
+    def push(calendars):
+        with CaptureQueriesContext(connection) as queries:
+            outcome = master_push(mode="overwrite", to_sections=True, dry_run=True, calendars=calendars)
+        return outcome, len(queries)
+
+    # when the same push previews one course, then both
+    one, one_queries = push(("101",))
+    both, both_queries = push(())
+
+    # then both are read with the queries of one
+    assert (one.summary.courses_changed, both.summary.courses_changed) == (1, 2)
+    kept = {(r.school, r.section, r.item) for r in rows(both, KEPT_RESIDUAL)}
+    in_use = {("", "task:Q2G"), ("1", "task:Q2G Q1")}
+    assert kept == {(school, *item) for school in ("101 North High", "102 South High") for item in in_use}
+    assert both_queries == one_queries

@@ -1,8 +1,8 @@
 """R44: the result report lists every course that needs a person's attention."""
 
-from pushjobs.engine import RELINKED, SKIPPED_IGNORE_MASTER_PUSH
+from pushjobs.engine import CONFLICT, RELINKED, SKIPPED_IGNORE_MASTER_PUSH
 
-from .conftest import add_course, by_key, course, master_item_remove, master_push, pushed, reload, section
+from .conftest import add_course, by_key, course, load, master_item_remove, master_push, pushed, reload, section
 
 
 def test_r44_overwrite_lists_a_course_desynced_by_a_deletion(district):
@@ -38,3 +38,20 @@ def test_r44_every_ignored_course_is_listed_as_skipped(district):
         skipped = [(r.school.split()[0], r.course) for r in outcome.rows if r.outcome == SKIPPED_IGNORE_MASTER_PUSH]
         assert skipped == [("102", "ENG9")]
         assert outcome.summary.courses_skipped == 1
+
+
+def test_r44_each_row_names_its_courses_school_and_school_year(district):
+    # given a course whose local task has a master's key (a conflict, R13) and one marked Ignore
+    # Master Push (R11), in two schools
+    district["courses"][0]["grading_tasks"] = [
+        {"task": "S1", "credit": "9.00", "credit_type": "", "score_group": "", "state": "local"}
+    ]
+    add_course(district, "102", master="ENG9", ignore_master_push=True)
+    load(district)
+
+    outcome = master_push(mode="push")
+
+    assert {(r.school, r.calendar, r.course, r.outcome) for r in outcome.rows} == {
+        ("101 North High", "22-23", "ENG9", CONFLICT),
+        ("102 South High", "22-23", "ENG9", SKIPPED_IGNORE_MASTER_PUSH),
+    }

@@ -198,6 +198,58 @@ def test_r20_items_in_use_are_kept_residual_never_deleted(district):
     assert len(rows(outcome, KEPT_RESIDUAL)) == 6  # 2 at the course, 4 at the section
 
 
+def test_r20_a_course_item_renamed_since_its_sections_were_pushed_is_kept_by_their_teacher_data(district):
+    # The master renamed "Practice" to "Drills", pushed to courses only: the section's category still
+    # has the old name, linked to the course's "Drills". Then the master deleted "Drills".
+    doc = pushed(district)
+    course(doc)["categories"].append(category("Drills", sequence=3, state="linked", source=None))
+    s = section(doc)
+    s["categories"].append(category("Practice", sequence=3, state="linked", source="Drills"))
+    s["assignments"] = [assignment("Drill 1", category="Practice")]
+    reload(doc)
+
+    outcome = master_push(mode="overwrite")
+
+    after = exported()
+    assert states(course(after)["categories"]) == {"Homework": "linked", "Tests": "linked", "Drills": "residual"}
+    assert [(r.section, r.item) for r in rows(outcome, KEPT_RESIDUAL)] == [("", "Drills")]
+
+
+def test_r20_a_residual_section_item_keeps_the_course_item_of_its_name_in_use(district):
+    # A section category that came from the course and was left residual has lost its source link,
+    # not its name: its assignments keep the course's category of that name in use.
+    doc = pushed(district)
+    course(doc)["categories"].append(category("Labs", sequence=3, state="local"))
+    s = section(doc)
+    s["categories"].append(category("Labs", sequence=3, state="residual"))
+    s["assignments"] = [assignment("Lab 1", category="Labs")]
+    reload(doc)
+
+    outcome = master_push(mode="overwrite")
+
+    assert states(course(exported())["categories"]) == {"Homework": "linked", "Tests": "linked", "Labs": "residual"}
+    assert [(r.section, r.item) for r in rows(outcome, KEPT_RESIDUAL)] == [("", "Labs")]
+
+
+def test_r20_a_teacher_category_does_not_keep_the_course_category_of_its_name_in_use(district):
+    # The teacher's own "Labs" was never pushed from the course's "Labs": its assignments are the
+    # teacher's, and the course's local "Labs" (never pushed to sections) is removed by an overwrite.
+    doc = pushed(district)
+    course(doc)["categories"].append(category("Labs", sequence=3, state="local"))
+    s = section(doc)
+    s["categories"].append(category("Labs", sequence=3, state="teacher"))
+    s["assignments"] = [assignment("Lab 1", category="Labs")]
+    reload(doc)
+
+    outcome = master_push(mode="overwrite")
+
+    after = exported()
+    assert states(course(after)["categories"]) == {"Homework": "linked", "Tests": "linked"}
+    assert states(section(after)["categories"]) == {"Homework": "linked", "Tests": "linked", "Labs": "teacher"}
+    assert section(after)["assignments"][0]["category"] == "Labs"
+    assert not rows(outcome, KEPT_RESIDUAL)
+
+
 @pytest.mark.parametrize("overwrite_categories", [False, True])
 def test_r21_overwrite_categories_deletes_unused_teacher_categories(district, overwrite_categories):
     _art(district, categories=[category("Work", state="local")])

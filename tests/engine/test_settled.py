@@ -9,8 +9,11 @@ a settled course plans to no change and no result row, and a push gives the same
 
 import pytest
 
-from catalog.models import School
+from catalog.models import School, User
+from catalog.setup_types import MASTER, SETUP_TYPES_BY_NAME
 from coursemasters.services import master_item_update
+from courses.models import Course
+from courses.services import course_ignore_master_push_set
 from exchange.district import district_import
 from exchange.generator import district_generate
 from pushjobs.engine import CoursePushOptions, MasterPushOptions, push_run, push_scope
@@ -83,9 +86,6 @@ def test_r8_an_edited_master_unsettles_exactly_its_courses(db):
     push_run(options)
     before = {cid for cid, (_, s) in _plans(options, settle=True).items() if s}
     # when a district admin changes a category weight on one master
-    from catalog.models import User
-    from catalog.setup_types import MASTER, SETUP_TYPES_BY_NAME
-
     category = SETUP_TYPES_BY_NAME["categories"].model(MASTER).objects.filter(master__courses__in=before).first()
     admin = User.objects.filter(role=User.DISTRICT_ADMIN).first()
     master_item_update(user=admin, item=category, values={"weight": str(category.weight + 5)})
@@ -97,3 +97,29 @@ def test_r8_an_edited_master_unsettles_exactly_its_courses(db):
     outcome = push_run(options)
     assert outcome.summary.courses_changed == len(before & linked)
     assert push_run(options).summary.courses_changed == 0
+
+
+def test_r18_settled_and_ignored_courses_are_not_read_further(db):
+    # given a pushed district where one master was edited since and one course is marked Ignore
+    # Master Push: the other courses are settled
+    district_import(district_generate(schools=6, masters=24, sections_per_course=2, seed=14))
+    options = MasterPushOptions(year=YEAR, catalog="High School Catalog", mode="overwrite", to_sections=True)
+    push_run(options)
+    admin = User.objects.filter(role=User.DISTRICT_ADMIN).first()
+    courses = Course.objects.filter(pk__in=push_scope(options)).order_by("pk")
+    course_ignore_master_push_set(user=admin, course=courses[0], ignore=True)
+    edited = courses[1].master
+    category = SETUP_TYPES_BY_NAME["categories"].model(MASTER).objects.filter(master=edited).first()
+    master_item_update(user=admin, item=category, values={"weight": str(category.weight + 5)})
+    # when a chunk of every course is read as a push reads it
+    snap = load_snapshot(resolve(options), push_scope(options), lock=False)
+    # then only the courses left to plan have their items, their masters' items and sections read
+    planned = [c for c in snap.courses if c.master_id == edited.pk and not c.ignore_master_push]
+    assert planned and snap.settled == {c.id for c in snap.courses if c not in planned and not c.ignore_master_push}
+    assert {c for items in snap.course_items.values() for c in items} == {c.id for c in planned}
+    assert {m for items in snap.master_items.values() for m in items} == {edited.pk}
+    assert set(snap.sections) == {c.id for c in planned}
+    sections = {s.id for c in planned for s in snap.sections[c.id]}
+    assert {s for items in snap.section_items.values() for s in items} == sections
+    # and the in-use facts are asked of the courses that are not settled only
+    assert set(snap.facts.course_ids) == {c.id for c in snap.courses} - snap.settled
