@@ -3,6 +3,7 @@
     prepared_download_request(user=..., what=..., scope=...) -> PreparedDownload   checked, recorded, sent
     prepared_download_build(download_id=...)                                        the worker's part
     prepared_downloads_remove_expired(now=...) -> int                               the retention clean-up
+                                                                                    (and files no row names)
 
 The row is the truth and the message only a hint ("prepare download N"), as the batch queue's
 are: a message delivered twice finds the row ready and does nothing.
@@ -114,4 +115,23 @@ def prepared_downloads_remove_expired(*, now: datetime | None = None) -> int:
     expired = PreparedDownload.objects.annotate(since=Coalesce("finished_at", "requested_at")).filter(since__lt=cutoff)
     for name in expired.exclude(file="").values_list("file", flat=True).iterator():
         default_storage.delete(name)
-    return expired.delete()[0]
+    removed = expired.delete()[0]
+    _orphans_remove()
+    return removed
+
+
+def _orphans_remove() -> None:
+    """Delete the files that no row names any more: their person was deleted (the rows go with them)
+    or the district was imported again (its users truncated). Files live at FOLDER/user/download/."""
+    if not default_storage.exists(FOLDER):
+        return
+    users, _ = default_storage.listdir(FOLDER)
+    found = []  # (download id, its folder)
+    for user in users:
+        downloads, _ = default_storage.listdir(f"{FOLDER}/{user}")
+        found += [(int(d), f"{FOLDER}/{user}/{d}") for d in downloads if d.isdigit()]
+    kept = set(PreparedDownload.objects.filter(pk__in=[pk for pk, _ in found]).values_list("pk", flat=True))
+    for pk, folder in found:
+        if pk not in kept:
+            for name in default_storage.listdir(folder)[1]:
+                default_storage.delete(f"{folder}/{name}")

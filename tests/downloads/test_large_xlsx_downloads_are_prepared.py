@@ -295,6 +295,30 @@ def test_retention_deletes_old_files_and_rows_keeps_recent_ones_and_gives_up_los
     assert lost.state == PreparedDownload.FAILED and lost.error == LOST
 
 
+def test_retention_deletes_the_files_of_a_person_who_was_deleted(
+    client, admin, job, settings, django_capture_on_commit_callbacks
+):
+    # given a file prepared for a district admin, and one for another, who is then deleted
+    settings.XLSX_IN_REQUEST_ROWS = 0
+    other = User.objects.create_user("admin-leaving", password="x", role=User.DISTRICT_ADMIN)
+    for person in (admin, other):
+        client.force_login(person)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("downloads:prepare"), {"what": "job_report", "job": job.pk})
+    mine, theirs = PreparedDownload.objects.order_by("pk")
+    assert mine.state == theirs.state == PreparedDownload.READY
+    other.delete()
+    assert default_storage.exists(theirs.file)  # the row went with the person, the file stayed
+
+    # when the beat's clean-up runs, nothing being old yet
+    prepared_downloads_clean_up()
+
+    # then the file no row names is gone, and mine is kept
+    assert not default_storage.exists(theirs.file)
+    assert default_storage.exists(mine.file)
+    assert list(PreparedDownload.objects.values_list("pk", flat=True)) == [mine.pk]
+
+
 def _result_rows(job: PushJob, n: int) -> None:
     PushResultRow.objects.bulk_create(
         PushResultRow(
