@@ -265,9 +265,9 @@ def job_grade_impact_shown(*, job: PushJob) -> GradeImpact | None:
     never ran."""
     if not _has_job_impact(job):
         return None
-    record = JobGradeImpact.objects.filter(job=job).first()
-    if record is not None:
-        return _stored(record) if record.state == JobGradeImpact.DONE else GradeImpact(state=record.state)
+    recorded = _recorded(job)
+    if recorded is not None:
+        return recorded
     return _kept(
         f"pushjobs:grade-impact:job:{job.pk}",
         lambda: job_grade_impact(job=job),
@@ -296,9 +296,16 @@ def job_grade_impact_for_report(*, job: PushJob) -> GradeImpact:
     follow-up task works it out (or after it failed), only that state, as the job page says it: a
     download never works the same grades out a second time in the web request; for a job finished
     before impacts were stored, worked out from the change log now."""
+    recorded = _recorded(job)
+    return job_grade_impact(job=job) if recorded is None else recorded
+
+
+def _recorded(job: PushJob) -> GradeImpact | None:
+    """The impact stored for the job, or only its state while it is worked out (or after it failed);
+    None for a job whose impact was never asked for."""
     record = JobGradeImpact.objects.filter(job=job).first()
     if record is None:
-        return job_grade_impact(job=job)
+        return None
     return _stored(record) if record.state == JobGradeImpact.DONE else GradeImpact(state=record.state)
 
 

@@ -276,12 +276,11 @@ def job_changes_csv_view(request, pk: int):
 def job_changes_xlsx_view(request, pk: int):
     job = _job_for(request, pk)
     filters = _download_filters(request)
+    found = change_rows_filtered(job_change_rows(job), filters=filters)
     count = _kept_count(change_choices_of(job), filters)
-    if count is None:
-        count = change_rows_filtered(job_change_rows(job), filters=filters).count()
-    if xlsx_too_large(count):
+    if xlsx_too_large(found.count() if count is None else count):
         return xlsx_prepare_redirect(JOB_CHANGES, job=job.pk, query=urlencode(filters))
-    rows = change_rows_filtered(job_change_rows(job), filters=filters).iterator(chunk_size=2000)
+    rows = found.iterator(chunk_size=2000)
     out = io.BytesIO()
     change_rows_write_xlsx(rows, out, job=job.pk)
     response = HttpResponse(

@@ -406,6 +406,7 @@ def job_detail_view(request, pk: int):
         row.detail_words = detail_in_words(row.detail, names)
     options = job.options
     impact = job_grade_impact_shown(job=job)
+    stored = impact is not None and isinstance(impact.rows, StoredGradeRows)
     context = {
         **job_status_context(user=request.user, job=job),
         **(preview_views.change_section(request, job) if job.is_finished else {}),
@@ -415,9 +416,9 @@ def job_detail_view(request, pk: int):
         else [],
         "grade_rows_shown": preview_views.GRADE_ROWS_SHOWN,
         # R83: worked out at the job's end and stored: all its rows can be downloaded.
-        "grade_impact_stored": impact is not None and isinstance(impact.rows, StoredGradeRows),
+        "grade_impact_stored": stored,
         "grade_impact_xlsx_prepare": xlsx_prepare_fields(GRADE_IMPACT, job=job.pk)
-        if impact is not None and isinstance(impact.rows, StoredGradeRows) and xlsx_too_large(impact.summary.grades)
+        if stored and xlsx_too_large(impact.summary.grades)
         else None,
         "may_undo": job.status == PushJob.COMPLETED and undo_refusal(request.user, job) is None,
         "undone_job": push_job_get(pk=options.get("job")) if job.kind == PushJob.UNDO else None,

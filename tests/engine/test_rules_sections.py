@@ -215,15 +215,20 @@ def test_r20_a_course_item_renamed_since_its_sections_were_pushed_is_kept_by_the
     assert [(r.section, r.item) for r in rows(outcome, KEPT_RESIDUAL)] == [("", "Drills")]
 
 
-def test_r20_a_residual_section_item_keeps_the_course_item_of_its_name_in_use(district):
-    # A section category that came from the course and was left residual has lost its source link,
-    # not its name: its assignments keep the course's category of that name in use.
+def _labs_with_section_labs(district, *, state: str) -> None:
+    """A course's local "Labs" and, in its section, a "Labs" of ``state`` with an assignment in it."""
     doc = pushed(district)
     course(doc)["categories"].append(category("Labs", sequence=3, state="local"))
     s = section(doc)
-    s["categories"].append(category("Labs", sequence=3, state="residual"))
+    s["categories"].append(category("Labs", sequence=3, state=state))
     s["assignments"] = [assignment("Lab 1", category="Labs")]
     reload(doc)
+
+
+def test_r20_a_residual_section_item_keeps_the_course_item_of_its_name_in_use(district):
+    # A section category that came from the course and was left residual has lost its source link,
+    # not its name: its assignments keep the course's category of that name in use.
+    _labs_with_section_labs(district, state="residual")
 
     outcome = master_push(mode="overwrite")
 
@@ -234,12 +239,7 @@ def test_r20_a_residual_section_item_keeps_the_course_item_of_its_name_in_use(di
 def test_r20_a_teacher_category_does_not_keep_the_course_category_of_its_name_in_use(district):
     # The teacher's own "Labs" was never pushed from the course's "Labs": its assignments are the
     # teacher's, and the course's local "Labs" (never pushed to sections) is removed by an overwrite.
-    doc = pushed(district)
-    course(doc)["categories"].append(category("Labs", sequence=3, state="local"))
-    s = section(doc)
-    s["categories"].append(category("Labs", sequence=3, state="teacher"))
-    s["assignments"] = [assignment("Lab 1", category="Labs")]
-    reload(doc)
+    _labs_with_section_labs(district, state="teacher")
 
     outcome = master_push(mode="overwrite")
 
