@@ -16,6 +16,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema
 
 from catalog.permissions import managed_school_ids
+from catalog.spreadsheets import XLSX_CONTENT_TYPE
 from reports.downloads import report_csv_lines, report_filename, report_xlsx_write
 from reports.forms import ReportFilterForm
 from reports.selectors import report_get
@@ -32,7 +33,6 @@ REPORTS = {
     "course-audit": "course-audit",
 }
 CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportFiltersIn(Schema):
@@ -130,7 +130,7 @@ def _file(report, fmt: str):
     spool = tempfile.TemporaryFile()  # bounded memory at any size, as the page's download
     report_xlsx_write(report, spool)
     spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def _operations(name: str, title: str) -> None:

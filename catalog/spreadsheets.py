@@ -26,6 +26,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+# The media type of every XLSX the product sends.
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -14,12 +14,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from catalog.spreadsheets import XLSX_CONTENT_TYPE
+
 from .forms import PrepareForm
 from .kinds import Unavailable, download_kind
 from .models import PreparedDownload
 from .services import prepared_download_request
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from catalog.large_downloads import HISTORY, xlsx_prepare_fields, xlsx_prepare_redirect, xlsx_too_large
+from catalog.spreadsheets import XLSX_CONTENT_TYPE
 
 from .access import history_require_page_access
 from .display import (
@@ -133,8 +134,6 @@ def history_xlsx_view(request, level: str, pk: int):
     rows = found.iterator(chunk_size=2000)
     out = io.BytesIO()
     history_write_xlsx(rows, out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{history_filename(target, "xlsx")}"'
     return response

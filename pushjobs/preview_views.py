@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.errors import InputError
 from catalog.large_downloads import JOB_CHANGES, xlsx_prepare_fields, xlsx_prepare_redirect, xlsx_too_large
+from catalog.spreadsheets import XLSX_CONTENT_TYPE
 from pushjobs.engine.api import UndoOptions
 
 from .change_choices import change_choices_of, job_change_rows
@@ -283,8 +284,6 @@ def job_changes_xlsx_view(request, pk: int):
     rows = found.iterator(chunk_size=2000)
     out = io.BytesIO()
     change_rows_write_xlsx(rows, out, job=job.pk)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{change_rows_filename(job=job, fmt="xlsx")}"'
     return response

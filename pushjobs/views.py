@@ -35,7 +35,7 @@ from catalog.large_downloads import (
 )
 from catalog.models import SchoolYear
 from catalog.permissions import can_manage_district, can_manage_school
-from catalog.spreadsheets import csv_lines
+from catalog.spreadsheets import XLSX_CONTENT_TYPE, csv_lines
 from catalog.toolbar import toolbar_selection
 from catalog.web_access import require_district_admin
 from coursemasters.page_selectors import master_get
@@ -466,7 +466,7 @@ def job_grade_impact_xlsx_view(request, pk: int):
         out,
         as_attachment=True,
         filename=grade_impact_filename(job=job, fmt="xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 
@@ -512,9 +512,7 @@ def job_report_xlsx_view(request, pk: int):
         return xlsx_prepare_redirect(JOB_REPORT, job=job.pk)
     out = io.BytesIO()
     result_report_write_xlsx(job=job, out=out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{result_report_filename(job=job, fmt="xlsx")}"'
     return response
 

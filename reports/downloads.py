@@ -21,7 +21,6 @@ from .filters import COURSE_AUDIT, COURSE_STATES, MASTER_AWAITING_PUSH
 from .report import Report
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 # Counts are numbers in a spreadsheet (CSV has only text).
 NUMERIC_COLUMNS = ("assignments", "scores", "posted_grades")

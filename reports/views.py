@@ -19,13 +19,13 @@ from django.urls import reverse
 from catalog.large_downloads import REPORT, xlsx_prepare_fields, xlsx_prepare_redirect, xlsx_too_large
 from catalog.permissions import can_manage_district
 from catalog.setup_display import grading_item_names
+from catalog.spreadsheets import XLSX_CONTENT_TYPE
 from catalog.toolbar import toolbar_selection
 
 from .display import people_value, people_word
 from .downloads import (
     CSV_CONTENT_TYPE,
     FORMATS,
-    XLSX_CONTENT_TYPE,
     report_csv_lines,
     report_filename,
     report_xlsx_write,
