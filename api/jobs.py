@@ -14,6 +14,7 @@ from typing import Any, Literal
 from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Query, Router, Schema
 
+from catalog.spreadsheets import XLSX_CONTENT_TYPE
 from pushjobs.changes_report import change_rows_csv_lines, change_rows_write_xlsx
 from pushjobs.engine.api import UndoOptions
 from pushjobs.grade_impact import GradeImpact, job_grade_impact_for_report
@@ -53,7 +54,6 @@ from .pagination import paginated
 from .pushes import run_or_refuse
 
 router = Router(tags=["Jobs"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # As many grade rows as a job's page lists.
 GRADE_ROWS = 100
 STARTED = {201: JobOut, 200: JobOut, 409: dict, **ERROR_RESPONSES}
@@ -296,7 +296,8 @@ def job_report_xlsx(request, job_id: int):
     job = _report_job(request, job_id)
     out = io.BytesIO()
     result_report_write_xlsx(job=job, out=out)
-    return attachment(HttpResponse(out.getvalue(), content_type=XLSX), result_report_filename(job=job, fmt="xlsx"))
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    return attachment(response, result_report_filename(job=job, fmt="xlsx"))
 
 
 class ChangeFilters(Schema):
@@ -362,14 +363,16 @@ def job_changes_xlsx(request, job_id: int, filters: Query[ChangeFilters]):
     job = job_for_request(request, job_id)
     out = io.BytesIO()
     change_rows_write_xlsx(_change_rows(job, filters).iterator(chunk_size=2000), out, job=job.pk)
-    return attachment(HttpResponse(out.getvalue(), content_type=XLSX), _changes_filename(job, "xlsx"))
+    return attachment(HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE), _changes_filename(job, "xlsx"))
 
 
 class GradeImpactOut(Schema):
     # "done": the summary and rows are the impact; "working": an applied push's impact is still
     # being worked out after its end (ask again in a few minutes); "failed": it could not be, and
-    # can be asked for again from the job's page. Summary and rows are empty unless "done".
-    state: Literal["done", "working", "failed"]
+    # can be asked for again from the job's page; "too_large": none is stored and the push changed
+    # too many sections' grading setup to work it out in the request (the job's page offers to work
+    # it out in the background). Summary and rows are empty unless "done".
+    state: Literal["done", "working", "failed", "too_large"]
     summary: dict[str, Any]
     rows_total: int
     rows: list[dict[str, Any]]
@@ -392,7 +395,8 @@ def job_grade_impact_read(request, job_id: int):
     impact = impact or GradeImpact()
     summary = asdict(impact.summary)
     rows = [{k: v for k, v in asdict(row).items() if k != "section_id"} for row in impact.rows[:GRADE_ROWS]]
-    return {"state": impact.state or "done", "summary": summary, "rows_total": impact.summary.grades, "rows": rows}
+    state = "too_large" if impact.too_large else impact.state or "done"
+    return {"state": state, "summary": summary, "rows_total": impact.summary.grades, "rows": rows}
 
 
 def _changes_filename(job: PushJob, fmt: str) -> str:

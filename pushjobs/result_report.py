@@ -121,9 +121,10 @@ def result_rows_write_xlsx(
     for name, label in SUMMARY_LABELS:
         sheet.append(xlsx_row(sheet, [label, totals[name]]))
     sheet.append(xlsx_row(sheet, ["Summary", summary.line()]))
-    if grade_impact is not None and grade_impact.state:
+    if grade_impact is not None and (grade_impact.state or grade_impact.too_large):
+        words = GRADE_IMPACT_STATE_WORDS[TOO_LARGE if grade_impact.too_large else grade_impact.state]
         sheet.append([])
-        sheet.append(xlsx_row(sheet, ["Grade impact", GRADE_IMPACT_STATE_WORDS[grade_impact.state]]))
+        sheet.append(xlsx_row(sheet, ["Grade impact", words]))
     elif grade_impact is not None:
         impact = grade_impact.summary
         sheet.append([])
@@ -138,17 +139,24 @@ def result_rows_write_xlsx(
     for row in rows:
         table.append(_words(row, names))
     table.close()
-    if grade_impact is not None and not grade_impact.state:
+    if grade_impact is not None and not (grade_impact.state or grade_impact.too_large):
         _grade_impact_sheet(book, grade_impact, every_grading_item_name() if names is None else names)
     book.save(out)
 
 
-# What the Summary sheet says of a grade impact that is not at hand (JobGradeImpact.state).
+# What the Summary sheet says of a grade impact that is not at hand (JobGradeImpact.state, or
+# too large to work out for the download: GradeImpact.too_large).
+TOO_LARGE = "too_large"
 GRADE_IMPACT_STATE_WORDS = {
     JobGradeImpact.WORKING: (
         "Being worked out: download this report again, or the grade impact from the job's page, in a few minutes"
     ),
     JobGradeImpact.FAILED: "Could not be worked out: ask for it again on the job's page",
+    TOO_LARGE: (
+        "Not worked out: this push changed grading setup in too many sections to work out students' "
+        "grades for this report. On the job's page, ask for it to be worked out in the background, "
+        "then download this report again"
+    ),
 }
 
 

@@ -318,6 +318,44 @@ def test_r83_while_the_impact_is_worked_out_the_result_report_and_the_api_say_so
     assert "Grade impact" in load_workbook(io.BytesIO(xlsx.getvalue())).sheetnames
 
 
+def test_r83_a_foreground_push_too_large_for_its_page_is_not_worked_out_by_its_report_or_the_api(
+    gradebook, monkeypatch
+):
+    # given a push command's foreground push, with no impact stored, that changed more section
+    # grading items than its job page would work out while it opens
+    job, _ = push_job_run_inline(user=_admin(), options=PUSH)
+    assert job.status == PushJob.COMPLETED and not JobGradeImpact.objects.filter(job=job).exists()
+    monkeypatch.setattr(grade_impact, "JOB_PAGE_GRADE_ITEMS", 0)
+    from tests.api.conftest import api_as
+
+    api = api_as(_admin())
+
+    # when its result report is downloaded and the API asked
+    xlsx = io.BytesIO()
+    with CaptureQueriesContext(connection) as queries:
+        result_report_write_xlsx(job=job, out=xlsx)
+        impact = api.get(f"/jobs/{job.pk}/grade-impact").json()
+
+    # then neither works the grades out (the large district's took 728 MB in the download)
+    assert not [q for q in queries.captured_queries if "sections_score" in q["sql"] or MOVED_TABLE in q["sql"]]
+    # and both say so, the report in words that tell its reader where to ask for it
+    book = load_workbook(io.BytesIO(xlsx.getvalue()))
+    assert "Grade impact" not in book.sheetnames
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["Grade impact"].startswith("Not worked out: this push changed grading setup in too many sections")
+    assert "ask for it to be worked out in the background" in summary["Grade impact"]
+    assert "Letter grades down" not in summary
+    assert impact["state"] == "too_large" and impact["rows"] == [] and impact["rows_total"] == 0
+
+    # and when the page may work out as many items as the push changed, both give the impact
+    monkeypatch.setattr(grade_impact, "JOB_PAGE_GRADE_ITEMS", 20_000)
+    impact = api.get(f"/jobs/{job.pk}/grade-impact").json()
+    assert impact["state"] == "done" and impact["rows_total"] == 2
+    xlsx = io.BytesIO()
+    result_report_write_xlsx(job=job, out=xlsx)
+    assert "Grade impact" in load_workbook(io.BytesIO(xlsx.getvalue())).sheetnames
+
+
 def test_r83_an_undo_and_a_push_that_did_not_reach_sections_store_no_impact(
     gradebook, django_capture_on_commit_callbacks
 ):
