@@ -19,10 +19,14 @@ Scores and assignments are read as they are now; no push changes them (R30).
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import functools
+import io
 import itertools
+import json
 import logging
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,13 +41,15 @@ from catalog.setup_types import SECTION
 from catalog.spreadsheets import csv_writer
 from pushjobs.engine.levels import type_level
 from sections.grades import (
+    SETUP_ANALYZE,
     SETUP_GRADE_COLUMNS,
+    SETUP_TABLE,
+    SETUP_VALUE_COLUMNS,
     GradeChange,
     GradeImpactSummary,
     MovedGrades,
     PagedGrades,
-    SetupOverrides,
-    grade_changes_store,
+    grade_changes_store_staged,
     moved_grades_copy_csv,
     moved_grades_drop,
     moved_grades_numbered_sql,
@@ -183,46 +189,123 @@ def _grade_values(table: str, values: dict | None) -> tuple | None:
     return tuple(None if i is None else row[i] for i in positions)
 
 
-def _grade_impact(changes: Iterable) -> GradeImpact:
-    # An item named by two rows counts once: its values before the first, after the last.
-    first: dict[tuple[str, int], tuple[int, tuple | None]] = {}  # (section, values before)
-    # The values a grade reads, not the row's whole "after": a first push names a million items.
-    after_values: dict[tuple[str, int], tuple | None] = {}
-    made = 0  # items a dry run would create have no id yet: each gets its own negative one
-    for c in changes:
-        table = _GRADE_TABLES.get(c.data_type)
-        if c.level != SECTION or table is None or c.section_pk is None:
+# The change rows a grade reads, staged in PostgreSQL one row per change (its position, the
+# item's table and id, its section, and each side's values: ``b_`` before, ``a_`` after).
+_STAGED = "grade_impact_staged"
+_VALUES = [c for c, _ in SETUP_VALUE_COLUMNS]
+
+
+def _staged_rows(changes: Iterable):
+    """Each change row of a section item a grade reads, as it is staged; an item a dry run would
+    create has no id yet: each gets its own negative one."""
+    at = {table: [_VALUES.index(c) for c in SETUP_GRADE_COLUMNS[table]] for table in _TYPE_OF_TABLE}
+    jsonb = {table: [i for i, c in enumerate(SETUP_GRADE_COLUMNS[table]) if c == "children"] for table in at}
+    made = 0
+    for seq, c in enumerate(changes):
+        if not _reads_grades(c):
             continue
+        table = _GRADE_TABLES[c.data_type]
         if c.item_pk is None:
             made += 1
-            key = (table, -made)
+            item_id = -made
         else:
-            key = (table, c.item_pk)
+            item_id = c.item_pk
         raw = c.raw or {}
-        if key not in first:
-            first[key] = (c.section_pk, _grade_values(table, raw.get("before")))
-        after_values[key] = _grade_values(table, raw.get("after"))
-    before, after = SetupOverrides(), SetupOverrides()
-    moved_sections = set()
-    for key, (section_id, before_row) in first.items():
-        table, item_id = key
-        rows = (before_row, after_values.pop(key))
-        if item_id > 0 and None not in rows and rows[0] == rows[1]:
-            continue  # changed, but in nothing a grade reads (a state, a source, a name): no grade moves
-        if table == "cat" and None in rows:
-            # A category made or removed has no assignment (one in use cannot be removed), and a
-            # category without counted assignments weighs nothing (R81): no grade moves.
-            continue
-        moved_sections.add(section_id)
-        for overrides, row in zip((before, after), rows, strict=True):
-            if item_id > 0:
-                overrides.drop[table].append(item_id)
-            if row is not None:
-                overrides.add[table].append((item_id, section_id, *row))
-    first.clear()
-    if not moved_sections:
+        row = [seq, table, item_id, c.section_pk]
+        for side in ("before", "after"):
+            values = _grade_values(table, raw.get(side))
+            placed = [None] * len(_VALUES)
+            if values is not None:
+                for i, v in zip(at[table], values, strict=True):
+                    placed[i] = v
+                for i in jsonb[table]:
+                    if values[i] is not None:
+                        placed[at[table][i]] = json.dumps(values[i], default=str)
+            row += [values is not None, *placed]
+        yield row
+
+
+_STAGED_VALUES = ", ".join(
+    f"{p}_{c} {t}" for p in ("b", "a") for c, t in [("present", "boolean"), *SETUP_VALUE_COLUMNS]
+)
+# The staging table, made with SETUP_TABLE (grade_changes_store_staged's ``staging``).
+_STAGING = (
+    f"DROP TABLE IF EXISTS pg_temp.{_STAGED}; "
+    f"CREATE TEMPORARY TABLE {_STAGED} (seq bigint, tab text, id bigint, section_id bigint, {_STAGED_VALUES})"
+)
+
+
+def _item_setups_sql() -> str:
+    """From the staged changes to the two setups: each item's values before its first change and
+    after its last; the items whose change moves no grade left out; the rest's stored rows left
+    out of both sides (``dropped``) and their values put in on each side that has the item."""
+    b = ", ".join(f"f.b_{c}" for c in _VALUES)
+    a = ", ".join(f"l.a_{c}" for c in _VALUES)
+    return f"""INSERT INTO pg_temp.{SETUP_TABLE} (side, tab, dropped, id, section_id, {", ".join(_VALUES)})
+WITH item AS MATERIALIZED (
+    SELECT f.tab, f.id, f.section_id, f.b_present, l.a_present, {b}, {a}
+    FROM (SELECT DISTINCT ON (tab, id) * FROM pg_temp.{_STAGED} ORDER BY tab, id, seq) f
+    JOIN (SELECT DISTINCT ON (tab, id) * FROM pg_temp.{_STAGED} ORDER BY tab, id, seq DESC) l USING (tab, id)
+    -- changed, but in nothing a grade reads (a state, a source, a name): no grade moves
+    WHERE NOT (f.id > 0 AND f.b_present AND l.a_present AND ROW({b}) IS NOT DISTINCT FROM ROW({a}))
+    -- a category made or removed has no assignment (one in use cannot be removed), and a
+    -- category without counted assignments weighs nothing (R81): no grade moves
+      AND NOT (f.tab = 'cat' AND NOT (f.b_present AND l.a_present))
+)
+SELECT s.side, tab, true, id, NULL, {", ".join("NULL" for _ in _VALUES)}
+FROM item CROSS JOIN (VALUES ('b'), ('a')) AS s(side) WHERE id > 0
+UNION ALL SELECT 'b', tab, false, id, section_id, {", ".join(f"b_{c}" for c in _VALUES)} FROM item WHERE b_present
+UNION ALL SELECT 'a', tab, false, id, section_id, {", ".join(f"a_{c}" for c in _VALUES)} FROM item WHERE a_present"""
+
+
+def _stage(changes: Iterable):
+    """The ``stage`` of ``grade_changes_store_staged`` (three queries): the change rows written to
+    a temporary file as they are read, then copied into ``_STAGED``, and the two setups worked out
+    from them in PostgreSQL, with the sections they touch. Nothing of them is kept in this process:
+    a first push to sections changes a million items, which held here took 750 MB (make bench,
+    issue 15). A file, not a COPY fed as the rows are read: the rows may come from this
+    connection (a job's change log read in chunks, a dry run planning chunk after chunk), which a
+    COPY holds until it ends."""
+
+    def stage(cursor) -> list[int]:
+        with tempfile.TemporaryFile() as spool:
+            text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+            # QUOTE_NOTNULL: None is an empty field, which COPY's CSV reads as NULL; "" stays text.
+            csv.writer(text, quoting=csv.QUOTE_NOTNULL).writerows(_staged_rows(changes))
+            text.flush()
+            spool.seek(0)
+            columns = ", ".join(f"{p}_{c}" for p in ("b", "a") for c in ("present", *_VALUES))
+            copy_sql = f"COPY pg_temp.{_STAGED} (seq, tab, id, section_id, {columns}) FROM STDIN (FORMAT csv)"
+            with cursor.copy(copy_sql) as copy:
+                while block := spool.read(1 << 20):
+                    copy.write(block)
+            text.detach()
+        cursor.execute(
+            f"{_item_setups_sql()}; DROP TABLE pg_temp.{_STAGED}; {SETUP_ANALYZE}; "
+            "SELECT COALESCE(array_agg(DISTINCT section_id ORDER BY section_id), '{}') "
+            f"FROM pg_temp.{SETUP_TABLE} WHERE NOT dropped"
+        )
+        while cursor.description is None and cursor.nextset():  # the statements before the SELECT
+            pass
+        return cursor.fetchone()[0]
+
+    return stage
+
+
+def _reads_grades(change) -> bool:
+    """A change of a section's item that a grade reads."""
+    return change.level == SECTION and change.data_type in _GRADE_TABLES and change.section_pk is not None
+
+
+def _grade_impact(changes: Iterable) -> GradeImpact:
+    changes = iter(changes)
+    first = next((c for c in changes if _reads_grades(c)), None)
+    if first is None:
+        return GradeImpact()  # no query: nothing a grade reads changed
+    changes = itertools.chain([first], changes)
+    summary = grade_changes_store_staged(_stage(changes), staging=_STAGING)
+    if summary is None:
         return GradeImpact()
-    summary = grade_changes_store(section_ids=sorted(moved_sections), before=before, after=after)
     return GradeImpact(rows=MovedGrades(summary.grades), summary=summary)
 
 

@@ -114,6 +114,9 @@ class SetupOverrides:
 # for both sides and the three setup tables, with the union of their columns.
 SETUP_TABLE = "grade_impact_setup"
 _SETUP_COLUMNS = list(dict.fromkeys(c for _, columns in _SETUP.values() for c in columns))
+# The values of those rows (their columns less id and section_id), names and types, for a caller
+# that stages rows of its own before putting them in (pushjobs.grade_impact).
+SETUP_VALUE_COLUMNS = [(c, t) for c, t in _SETUP_COLUMNS if c not in ("id", "section_id")]
 
 
 def _sources(p: str, *, copied: bool = False) -> str:
@@ -124,16 +127,20 @@ def _sources(p: str, *, copied: bool = False) -> str:
         names = ", ".join(c for c, _ in columns)
         typed = ", ".join(f"{c} {t}" for c, t in columns)
         if copied:
-            added = f"SELECT {names} FROM pg_temp.{SETUP_TABLE} x WHERE side = '{p}' AND tab = '{table}'"
+            added = (
+                f"SELECT {names} FROM pg_temp.{SETUP_TABLE} x WHERE side = '{p}' AND tab = '{table}' AND NOT dropped"
+            )
+            kept = _not_dropped(p, table, f"{db_table}.id")
         else:
             added = f"SELECT {names} FROM jsonb_to_recordset(%({p}_{table}_add)s::jsonb) AS x({typed}) WHERE true"
+            kept = f"id <> ALL(%({p}_{table}_drop)s::bigint[])"
         # The rows put in are matched to the sections by a hashed semi-join: ``= ANY`` of the
         # sections' array is compared element by element for each row (1 s for a catalog's
         # 35,000 rows and 5,538 sections).
         parts.append(
             f"""{p}_{table} AS (
     SELECT {names} FROM {db_table}
-    WHERE section_id = ANY(%(sections)s) AND id <> ALL(%({p}_{table}_drop)s::bigint[])
+    WHERE section_id = ANY(%(sections)s) AND {kept}
     UNION ALL
     {added} AND section_id IN (SELECT unnest(%(sections)s::bigint[]))
 )"""
@@ -141,15 +148,35 @@ def _sources(p: str, *, copied: bool = False) -> str:
     return ",\n".join(parts)
 
 
-def _setup_copy(cursor, sides: dict[str, SetupOverrides]) -> None:
-    """Copy the rows each side puts in into ``SETUP_TABLE`` (two queries)."""
+def _not_dropped(p: str, table: str, id_column: str) -> str:
+    """A stored row that side ``p`` leaves out is named by a ``dropped`` row of ``SETUP_TABLE``: an
+    anti-join (hashed: the planner settings allow no other), whatever the number of rows left out
+    (a first push to sections changes a million)."""
+    return (
+        f"NOT EXISTS (SELECT FROM pg_temp.{SETUP_TABLE} d WHERE d.dropped AND d.side = '{p}' "
+        f"AND d.tab = '{table}' AND d.id = {id_column})"
+    )
+
+
+def _setup_create(cursor, also: str = "") -> None:
+    """``SETUP_TABLE``, empty: per side and table, the rows put in, and (``dropped``, only their
+    id) the stored rows left out; and what ``also`` says, in the same query."""
     typed = ", ".join(f"{c} {t}" for c, t in _SETUP_COLUMNS)
     cursor.execute(
         f"DROP TABLE IF EXISTS pg_temp.{SETUP_TABLE}; "
-        f"CREATE TEMPORARY TABLE {SETUP_TABLE} (side text, tab text, {typed})"
+        f"CREATE TEMPORARY TABLE {SETUP_TABLE} (side text, tab text, dropped boolean, {typed}); {also}"
     )
+
+
+def _setup_copy(cursor, sides: dict[str, SetupOverrides]) -> None:
+    """Copy the rows each side puts in and the ids it leaves out into ``SETUP_TABLE`` (one query)."""
     names = ", ".join(c for c, _ in _SETUP_COLUMNS)
-    with cursor.copy(f"COPY {SETUP_TABLE} (side, tab, {names}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {SETUP_TABLE} (side, tab, dropped, {names}) FROM STDIN") as copy:
+        blank = [None] * (len(_SETUP_COLUMNS) - 1)
+        for table in _SETUP:
+            for p, overrides in sides.items():
+                for item_id in overrides.drop[table]:
+                    copy.write_row([p, table, True, item_id, *blank])
         for table, (_, columns) in _SETUP.items():
             # where each of the table's columns goes among the copied ones; jsonb as its text
             at = [_SETUP_COLUMNS.index(column) for column in columns]
@@ -162,7 +189,7 @@ def _setup_copy(cursor, sides: dict[str, SetupOverrides]) -> None:
                     for i in jsonb:
                         if row[i] is not None:
                             values[at[i]] = json.dumps(row[i], default=str)
-                    copy.write_row([p, table, *values])
+                    copy.write_row([p, table, False, *values])
 
 
 def _setup_pairs(sides: tuple[str, ...]) -> str:
@@ -607,17 +634,44 @@ def grade_changes_store(*, section_ids: list[int], before: SetupOverrides, after
     ``posted_differs`` when a posted grade for that student, item and term differs from the new
     letter, into ``MOVED_TABLE``; returns their summary. Nine queries whatever the size: the
     scores are read once for both sides, and the rows stay in PostgreSQL."""
-    params = {"sections": list(section_ids)}
-    for p, overrides in (("b", before), ("a", after)):
-        params.update({f"{p}_{table}_drop": list(overrides.drop[table]) for table in _SETUP})
     _generation["n"] += 1
     with _planner_settings() as cursor:
+        _setup_create(cursor)
         _setup_copy(cursor, {"b": before, "a": after})
-        sides = _sides_with_options(cursor, params)
-        cursor.execute(f"ANALYZE pg_temp.{SETUP_TABLE}; DROP TABLE IF EXISTS pg_temp.{MOVED_TABLE}")
-        cursor.execute(_moved_sql(sides), params)
-        cursor.execute(f"DROP TABLE pg_temp.{SETUP_TABLE}")
+        _moved_store(cursor, list(section_ids))
     return _moved_summary()
+
+
+def grade_changes_store_staged(stage, *, staging: str = "") -> GradeImpactSummary | None:
+    """``grade_changes_store`` for setups that ``stage(cursor)`` writes into ``SETUP_TABLE``
+    itself (created empty, with the statements of ``staging``: its own tables): ``b`` and ``a``
+    rows put in, ``dropped`` ids, nothing of them held in this process. ``stage`` ends with
+    ``SETUP_ANALYZE`` and returns the sections to compare. Nine queries when ``stage`` makes three;
+    None when there are no sections."""
+    _generation["n"] += 1
+    with _planner_settings() as cursor:
+        _setup_create(cursor, staging)
+        section_ids = stage(cursor)
+        if not section_ids:
+            cursor.execute(f"DROP TABLE pg_temp.{SETUP_TABLE}")
+            return None
+        _moved_store(cursor, section_ids, analyzed=True)
+    return _moved_summary()
+
+
+# What a stage runs once its rows are in SETUP_TABLE (statements without parameters).
+SETUP_ANALYZE = f"ANALYZE pg_temp.{SETUP_TABLE}; DROP TABLE IF EXISTS pg_temp.{MOVED_TABLE}"
+
+
+def _moved_store(cursor, section_ids: list[int], *, analyzed: bool = False) -> None:
+    """``MOVED_TABLE`` from the setups of ``SETUP_TABLE`` (four queries; three once ``analyzed``
+    with ``SETUP_ANALYZE``), which goes afterwards."""
+    params = {"sections": section_ids}
+    sides = _sides_with_options(cursor, params)
+    if not analyzed:
+        cursor.execute(SETUP_ANALYZE)
+    cursor.execute(_moved_sql(sides), params)
+    cursor.execute(f"DROP TABLE pg_temp.{SETUP_TABLE}")
 
 
 def _sides_with_options(cursor, params: dict) -> tuple[str, ...]:
@@ -627,9 +681,9 @@ def _sides_with_options(cursor, params: dict) -> tuple[str, ...]:
     cursor.execute(
         f"""SELECT {
             ", ".join(
-                f"EXISTS (SELECT 1 FROM sections_sectiongradecalcoption WHERE section_id = ANY(%(sections)s) "
-                f"AND id <> ALL(%({p}_gco_drop)s::bigint[])) OR EXISTS (SELECT 1 FROM pg_temp.{SETUP_TABLE} "
-                f"WHERE side = '{p}' AND tab = 'gco' AND section_id = ANY(%(sections)s))"
+                f"EXISTS (SELECT 1 FROM sections_sectiongradecalcoption g WHERE g.section_id = ANY(%(sections)s) "
+                f"AND {_not_dropped(p, 'gco', 'g.id')}) OR EXISTS (SELECT 1 FROM pg_temp.{SETUP_TABLE} "
+                f"WHERE side = '{p}' AND tab = 'gco' AND NOT dropped AND section_id = ANY(%(sections)s))"
                 for p in ("b", "a")
             )
         }""",
